@@ -1,0 +1,4 @@
+// Public entry of pulumi-doover: the Doover Cloud API client (sdk/) and the
+// Pulumi dynamic resources built on it (provider/).
+export * from "./sdk";
+export * from "./provider";

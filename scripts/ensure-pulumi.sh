@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Makes a Pulumi CLI available and prints the directory holding it.
+#
+# Order: a `pulumi` on PATH that is recent enough (>= 3.181, the Automation API's
+# floor for inline refresh/destroy); else a cached build under
+# $HOME/.cache/pulumi-doover/cli-v<version>; else a fresh build from the Go
+# modules (pkg/v3 + sdk/v3) through a throw-away wrapper module, version stamped.
+# The Node.js language host is built too when its module can be resolved.
+# Progress goes to stderr; only the directory goes to stdout.
+set -euo pipefail
+
+version=${PULUMI_CLI_VERSION:-3.274.1}
+min_version=3.181.0
+cache=${PULUMI_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-doover/cli-v$version}
+log() { echo "[ensure-pulumi] $*" >&2; }
+
+version_ok() { # $1 = version string like v3.200.0
+  local v=${1#v}
+  [ "$(printf '%s\n%s\n' "$min_version" "${v%%-*}" | sort -V | head -n1)" = "$min_version" ]
+}
+
+if [ -z "${PULUMI_CLI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
+  found=$(pulumi version 2>/dev/null || true)
+  if [ -n "$found" ] && version_ok "$found"; then
+    log "using pulumi $found from PATH"
+    dirname "$(readlink -f "$(command -v pulumi)")"
+    exit 0
+  fi
+  log "pulumi on PATH is ${found:-unusable}; need >= $min_version"
+fi
+
+bin="$cache/bin"
+if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$version" ]; then
+  log "using cached pulumi v$version in $bin"
+  echo "$bin"
+  exit 0
+fi
+
+command -v go >/dev/null || { log "Go is needed to build the Pulumi CLI (go >= 1.25)"; exit 1; }
+log "building pulumi v$version from Go modules (cold builds take many minutes on 2 cores)"
+src="$cache/src"
+mkdir -p "$src" "$bin"
+cd "$src"
+cat > go.mod <<GOMOD
+module local.invalid/pulumi-cli
+
+go 1.25
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$version
+	github.com/pulumi/pulumi/sdk/v3 v$version
+)
+
+// pkg/go.mod and sdk/go.mod carry these; replaces only apply in the main module.
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+GOMOD
+printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' > tools.go
+export GOFLAGS=-mod=mod CGO_ENABLED=0
+go mod tidy >&2
+ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
+go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$bin/pulumi.tmp" \
+  github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
+mv "$bin/pulumi.tmp" "$bin/pulumi"
+log "built $("$bin/pulumi" version)"
+echo "$bin"

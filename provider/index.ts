@@ -1,1 +1,5 @@
-export {};
+// Pulumi dynamic resources for Doover: applications and tunnels.
+
+export { DooverApplication, applicationArgsFromConfig, type DooverApplicationArgs } from "./application";
+export { DooverTunnel, type DooverTunnelArgs } from "./tunnel";
+export { DooverProviderError, DooverResourceInitError } from "./errors";

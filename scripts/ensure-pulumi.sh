@@ -5,7 +5,12 @@
 # floor for inline refresh/destroy); else a cached build under
 # $HOME/.cache/pulumi-doover/cli-v<version>; else a fresh build from the Go
 # modules (pkg/v3 + sdk/v3) through a throw-away wrapper module, version stamped.
-# The Node.js language host is built too when its module can be resolved.
+# Next to a cached/built `pulumi` it installs the two Node.js plugins the engine
+# looks for there: `pulumi-resource-pulumi-nodejs` (the dynamic-provider shim
+# shipped in @pulumi/pulumi) and `pulumi-language-nodejs` (our own host,
+# scripts/pulumi-language-nodejs.js: the official Go host is not obtainable from
+# the module proxy). Both resolve @pulumi/pulumi from the program directory, so
+# one cache serves every checkout.
 # Progress goes to stderr; only the directory goes to stdout.
 set -euo pipefail
 
@@ -13,6 +18,18 @@ version=${PULUMI_CLI_VERSION:-3.274.1}
 min_version=3.181.0
 cache=${PULUMI_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-doover/cli-v$version}
 log() { echo "[ensure-pulumi] $*" >&2; }
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+install_plugins() { # $1 = bin dir; copies (not links) so the cache has no ties to one checkout
+  local shim="$repo/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+  [ -f "$shim" ] || { log "missing $shim: run npm ci first"; exit 1; }
+  install_file "$shim" "$1/pulumi-resource-pulumi-nodejs"
+  install_file "$repo/scripts/pulumi-language-nodejs.js" "$1/pulumi-language-nodejs"
+}
+install_file() {
+  cmp -s "$1" "$2" 2>/dev/null && return 0
+  cp "$1" "$2.tmp.$$" && chmod 755 "$2.tmp.$$" && mv "$2.tmp.$$" "$2"
+}
 
 version_ok() { # $1 = version string like v3.200.0
   local v=${1#v}
@@ -32,6 +49,7 @@ fi
 bin="$cache/bin"
 if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$version" ]; then
   log "using cached pulumi v$version in $bin"
+  install_plugins "$bin"
   echo "$bin"
   exit 0
 fi
@@ -62,4 +80,5 @@ go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$bin/pulum
   github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
 mv "$bin/pulumi.tmp" "$bin/pulumi"
 log "built $("$bin/pulumi" version)"
+install_plugins "$bin"
 echo "$bin"

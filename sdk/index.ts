@@ -1,1 +1,44 @@
-export {};
+// Public surface of the Doover 2.0 Control API client.
+export {
+  DooverException,
+  HTTPException,
+  DooverApiError,
+  BadRequest,
+  Unauthorized,
+  Forbidden,
+  NotFound,
+  Conflict,
+  RateLimited,
+  ServerError,
+  NetworkError,
+  RequestTimeout,
+  CredentialsError,
+  NotSupported,
+  errorFromResponse,
+  parseRetryAfter,
+  redactUrl,
+} from "./errors";
+export { Type, Visibility, APPLICATION_REQUEST_KEYS } from "./types";
+export type { ApplicationData, ApplicationRequest, TunnelData, TunnelRequest, ClientOptions, Page } from "./types";
+export { Client } from "./client";
+export type { CreateTunnelArgs } from "./client";
+export { ApplicationsApi } from "./applications-api";
+export type { ApplicationListQuery } from "./applications-api";
+export { TunnelsApi } from "./tunnels-api";
+export { RestClient } from "./rest-client";
+export type { RestClientOptions, RequestOptions } from "./rest-client";
+export { Application, idString } from "./application";
+export type { ApplicationInit } from "./application";
+export { deploymentZip, readZip } from "./deployment-zip";
+export { validateConfigSchema } from "./config-schema";
+export {
+  resolveCredentials,
+  parseDooverConfig,
+  parseTokenExpires,
+  PRODUCTION_API_URL,
+  STAGING_API_URL,
+} from "./credentials";
+export type { ResolvedCredentials } from "./credentials";
+export { parseLossless, parseDocument, stringifyDocument, toPlain } from "./lossless-json";
+export type { JsonDocument, JsonNode } from "./lossless-json";
+export { VERSION } from "./version";

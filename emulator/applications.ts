@@ -1,0 +1,223 @@
+// /applications/ family: list, create, retrieve, PUT, PATCH, archive, unarchive. No DELETE (archive instead).
+
+import { objectBody, ok, type Handler, type RequestContext } from "./context";
+import {
+  basicOrganisation,
+  findOrganisation,
+  presentRegistry,
+  resolveOrganisation,
+  resolveRegistry,
+} from "./directory";
+import { ApiError, notFound, validationError } from "./errors";
+import { applyFilters } from "./filters";
+import { paginate } from "./pagination";
+import {
+  APPLICATION_TYPES,
+  APPLICATION_VISIBILITIES,
+  applicationRequest,
+} from "./schemas";
+import type { Store } from "./store";
+import type { ApplicationRecord } from "./types";
+import { validateBody } from "./validation";
+
+// Server-side defaults for optional fields the client did not send.
+const DEFAULTS: Record<string, unknown> = {
+  long_description: "",
+  allow_many: false,
+  config_schema: null,
+  ui_schema: null,
+  tag_schema: null,
+  stars: 0,
+  deployment_data: null,
+  image_name: null,
+  lambda_arn: null,
+  lambda_config: null,
+  icon_url: null,
+  banner_url: null,
+  repository_url: null,
+};
+
+export function presentApplication(store: Store, app: ApplicationRecord) {
+  const f = { ...DEFAULTS, ...app.fields };
+  const org = findOrganisation(store, app.organisation_id)!;
+  const registry = app.container_registry_profile_id
+    ? store.data.registries.find(
+        (r) => r.id === app.container_registry_profile_id,
+      )
+    : undefined;
+  return {
+    id: app.id,
+    archived: app.archived,
+    name: f.name,
+    display_name: f.display_name,
+    description: f.description,
+    long_description: f.long_description,
+    type: f.type,
+    visibility: f.visibility,
+    allow_many: f.allow_many,
+    config_schema: f.config_schema,
+    ui_schema: f.ui_schema,
+    tag_schema: f.tag_schema,
+    depends_on: f.depends_on,
+    organisation: basicOrganisation(org),
+    approx_installs: 0,
+    stars: f.stars,
+    container_registry_profile: registry ? presentRegistry(registry) : null,
+    deployment_data: f.deployment_data,
+    image_name: f.image_name,
+    lambda_arn: f.lambda_arn,
+    lambda_config: f.lambda_config,
+    config_profiles: [],
+    icon_url: f.icon_url,
+    banner_url: f.banner_url,
+    repository_url: f.repository_url,
+  };
+}
+
+function findApplication(ctx: RequestContext): ApplicationRecord {
+  const app = ctx.store.data.applications.find((a) => a.id === ctx.params.id);
+  if (!app) throw notFound();
+  return app;
+}
+
+function registryId(ctx: RequestContext, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const id = String(value);
+  if (!resolveRegistry(ctx.store, id)) {
+    const msg = `Invalid pk "${id}" - object does not exist.`;
+    throw validationError({ container_registry_profile_id: [msg] });
+  }
+  return id;
+}
+
+/** Names are globally unique; archived applications keep theirs. */
+function assertNameFree(
+  ctx: RequestContext,
+  name: unknown,
+  selfId?: string,
+): void {
+  if (typeof name !== "string") return;
+  if (
+    ctx.store.data.applications.some(
+      (a) => a.fields.name === name && a.id !== selfId,
+    )
+  ) {
+    throw new ApiError(409, {
+      detail: `An application named "${name}" already exists.`,
+      error: { name: ["application with this name already exists."] },
+    });
+  }
+}
+
+/** Splits validated data into stored fields and the two write-only ids. */
+function writableFields(
+  data: Record<string, unknown>,
+): Record<string, unknown> {
+  const {
+    organisation_id: _o,
+    container_registry_profile_id: _c,
+    ...rest
+  } = data;
+  return rest;
+}
+
+export const listApplications: Handler = (ctx) => {
+  const items = applyFilters(ctx, ctx.store.data.applications, {
+    exact: {
+      id: (a) => a.id,
+      organisation: (a) => a.organisation_id,
+      container_registry_profile: (a) => a.container_registry_profile_id,
+    },
+    text: {
+      name: (a) => a.fields.name,
+      display_name: (a) => a.fields.display_name,
+      description: (a) => a.fields.description,
+    },
+    bool: {
+      archived: (a) => a.archived,
+      allow_many: (a) => a.fields.allow_many,
+    },
+    choice: {
+      type: { get: (a) => a.fields.type, choices: APPLICATION_TYPES },
+      visibility: {
+        get: (a) => a.fields.visibility,
+        choices: APPLICATION_VISIBILITIES,
+      },
+    },
+    search: [
+      (a) => a.fields.name,
+      (a) => a.fields.display_name,
+      (a) => a.fields.description,
+    ],
+    ordering: {
+      id: (a) => a.id,
+      name: (a) => a.fields.name,
+      display_name: (a) => a.fields.display_name,
+    },
+  });
+  return paginate(ctx, items, (a) => presentApplication(ctx.store, a));
+};
+
+export const createApplication: Handler = (ctx) => {
+  const { data, errors } = validateBody(
+    objectBody(ctx),
+    applicationRequest,
+    false,
+  );
+  if (errors) throw validationError(errors);
+  const org = resolveOrganisation(ctx, data.organisation_id);
+  const crp = registryId(ctx, data.container_registry_profile_id);
+  assertNameFree(ctx, data.name);
+  const app: ApplicationRecord = {
+    id: ctx.store.ids.next(),
+    archived: false,
+    organisation_id: org.id,
+    container_registry_profile_id: crp,
+    fields: writableFields(data),
+  };
+  ctx.store.data.applications.push(app);
+  ctx.store.save();
+  return ok(presentApplication(ctx.store, app), 201);
+};
+
+export const retrieveApplication: Handler = (ctx) =>
+  ok(presentApplication(ctx.store, findApplication(ctx)));
+
+function update(ctx: RequestContext, partial: boolean) {
+  const app = findApplication(ctx);
+  const { data, errors } = validateBody(
+    objectBody(ctx),
+    applicationRequest,
+    partial,
+  );
+  if (errors) throw validationError(errors);
+  let orgId = app.organisation_id;
+  if (typeof data.organisation_id === "string")
+    orgId = resolveOrganisation(ctx, data.organisation_id).id;
+  const crp =
+    "container_registry_profile_id" in data
+      ? registryId(ctx, data.container_registry_profile_id)
+      : app.container_registry_profile_id;
+  assertNameFree(ctx, data.name, app.id);
+  app.organisation_id = orgId;
+  app.container_registry_profile_id = crp;
+  // Like DRF, PUT differs from PATCH only in requiring the required fields: omitted optional ones stay.
+  app.fields = { ...app.fields, ...writableFields(data) };
+  ctx.store.save();
+  return ok(presentApplication(ctx.store, app));
+}
+
+export const putApplication: Handler = (ctx) => update(ctx, false);
+export const patchApplication: Handler = (ctx) => update(ctx, true);
+
+function setArchived(archived: boolean): Handler {
+  return (ctx) => {
+    const app = findApplication(ctx);
+    app.archived = archived;
+    ctx.store.save();
+    return ok(presentApplication(ctx.store, app));
+  };
+}
+
+export const archiveApplication = setArchived(true);
+export const unarchiveApplication = setArchived(false);

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `npm run emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N]`
+// First stdout line: {"url","token","organisationId","deviceIds"}; then serves until SIGTERM/SIGINT.
+
+import { startEmulator } from "./index";
+import type { EmulatorOptions } from "./types";
+
+const USAGE =
+  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N]";
+
+function parseArgs(argv: string[]): EmulatorOptions {
+  const opts: EmulatorOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes("=")
+      ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+      : [arg, undefined];
+    if (flag === "--help" || flag === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+    switch (flag) {
+      case "--port":
+        opts.port = Number(value);
+        if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)
+          throw new Error(`bad --port ${value}`);
+        break;
+      case "--host":
+        opts.host = value;
+        break;
+      case "--token":
+        opts.token = value;
+        break;
+      case "--state":
+        opts.statePath = value;
+        break;
+      case "--organisation-id":
+        opts.organisationId = value;
+        break;
+      case "--per-page":
+        opts.perPageDefault = Number(value);
+        break;
+      default:
+        throw new Error(`unknown option ${flag}\n${USAGE}`);
+    }
+  }
+  return opts;
+}
+
+async function main(): Promise<void> {
+  const emulator = await startEmulator(parseArgs(process.argv.slice(2)));
+  const { url, token, organisationId, deviceIds } = emulator;
+  process.stdout.write(
+    JSON.stringify({ url, token, organisationId, deviceIds }) + "\n",
+  );
+  const stop = () => {
+    void emulator.close().finally(() => process.exit(0));
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((e: Error) => {
+  console.error(`emulator: ${e.message}`);
+  process.exit(2);
+});

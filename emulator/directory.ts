@@ -1,0 +1,163 @@
+// Organisations, devices and registry profiles: seeded read-only data the other families refer to.
+
+import { ok, type Handler, type RequestContext } from "./context";
+import { ApiError, notFound } from "./errors";
+import { applyFilters } from "./filters";
+import { paginate } from "./pagination";
+import type { Store } from "./store";
+import type { DeviceRecord, OrganisationRecord, RegistryRecord } from "./types";
+
+export function basicOrganisation(org: OrganisationRecord) {
+  return { id: org.id, name: org.name, archived: org.archived };
+}
+
+function presentOrganisation(org: OrganisationRecord) {
+  return {
+    ...basicOrganisation(org),
+    application_id: org.application_id,
+    domains: [],
+    root_group: { ...org.root_group },
+  };
+}
+
+function presentDevice(store: Store, d: DeviceRecord) {
+  const org = basicOrganisation(findOrganisation(store, d.organisation_id)!);
+  return {
+    id: d.id,
+    archived: d.archived,
+    name: d.name,
+    display_name: d.display_name,
+    type: {
+      id: d.type.id,
+      organisation: org,
+      archived: false,
+      name: d.type.name,
+      solution: null,
+      active_count: 0,
+    },
+    organisation: org,
+    group: {
+      id: d.group.id,
+      name: d.group.name,
+      archived: false,
+      organisation: org,
+    },
+    fa_icon: null,
+    notes: null,
+    extra_config: {},
+    fusion_entity_id: null,
+    fusion_entity_secret: null,
+    fixed_location: null,
+    history_since: null,
+  };
+}
+
+/** The slim device embedded in tunnels. */
+export function superBasicDevice(d: DeviceRecord) {
+  return { id: d.id, name: d.name, display_name: d.display_name };
+}
+
+export function presentRegistry(r: RegistryRecord) {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    archived: r.archived,
+  };
+}
+
+export function findOrganisation(
+  store: Store,
+  id: string,
+): OrganisationRecord | undefined {
+  return store.data.organisations.find((o) => o.id === id);
+}
+
+export function findDevice(store: Store, id: string): DeviceRecord | undefined {
+  return store.data.devices.find((d) => d.id === id);
+}
+
+/**
+ * The registry profile with this id. The emulator does not manage registries, so any numeric id
+ * (e.g. one copied from a real doover_config.json) gets a stand-in record on first use.
+ */
+export function resolveRegistry(
+  store: Store,
+  id: string,
+): RegistryRecord | undefined {
+  const found = store.data.registries.find((r) => r.id === id);
+  if (found || !/^\d+$/.test(id)) return found;
+  const made = {
+    id,
+    name: `Registry ${id}`,
+    description: "Created by the emulator on first reference",
+    archived: false,
+  };
+  store.data.registries.push(made);
+  return made;
+}
+
+/**
+ * The organisation a write acts for: `organisation_id` from the body, else the
+ * X-Doover-Organisation header, else 401 like the real control plane.
+ */
+export function resolveOrganisation(
+  ctx: RequestContext,
+  bodyOrgId: unknown,
+): OrganisationRecord {
+  if (typeof bodyOrgId === "string") {
+    const org = findOrganisation(ctx.store, bodyOrgId);
+    if (!org) {
+      throw new ApiError(400, {
+        detail: `organisation_id: Invalid pk "${bodyOrgId}" - object does not exist.`,
+        error: {
+          organisation_id: [
+            `Invalid pk "${bodyOrgId}" - object does not exist.`,
+          ],
+        },
+      });
+    }
+    return org;
+  }
+  const header = ctx.headers["x-doover-organisation"];
+  const headerId = Array.isArray(header) ? header[0] : header;
+  if (!headerId)
+    throw new ApiError(401, { detail: "X-Doover-Organisation header missing" });
+  const org = findOrganisation(ctx.store, headerId.trim());
+  if (!org)
+    throw new ApiError(403, {
+      detail: "You do not have permission to perform this action.",
+    });
+  return org;
+}
+
+export const listOrganisations: Handler = (ctx) => {
+  const items = applyFilters(ctx, ctx.store.data.organisations, {
+    exact: { id: (o) => o.id },
+    text: { name: (o) => o.name },
+    bool: { archived: (o) => o.archived },
+    ordering: { id: (o) => o.id, name: (o) => o.name },
+  });
+  return paginate(ctx, items, presentOrganisation);
+};
+
+export const listDevices: Handler = (ctx) => {
+  const items = applyFilters(ctx, ctx.store.data.devices, {
+    exact: { id: (d) => d.id, group: (d) => d.group.id },
+    text: { name: (d) => d.name, display_name: (d) => d.display_name },
+    bool: { archived: (d) => d.archived },
+    search: [(d) => d.name, (d) => d.display_name],
+    ordering: {
+      id: (d) => d.id,
+      name: (d) => d.name,
+      display_name: (d) => d.display_name,
+    },
+  });
+  return paginate(ctx, items, (d) => presentDevice(ctx.store, d));
+};
+
+export const retrieveDevice: Handler = (ctx) => {
+  const d = findDevice(ctx.store, ctx.params.id);
+  if (!d) throw notFound();
+  return ok(presentDevice(ctx.store, d));
+};

@@ -1,0 +1,78 @@
+// Injected failures: matched by method + path prefix, each used up after `times` hits.
+
+import type { EmulatorFault } from "./types";
+
+interface Armed extends EmulatorFault {
+  remaining: number;
+}
+
+/** Checks a fault given over HTTP or in-process; returns a message when it is unusable. */
+export function faultProblem(f: unknown): string | undefined {
+  if (typeof f !== "object" || f === null || Array.isArray(f))
+    return "a fault must be a JSON object";
+  const x = f as Record<string, unknown>;
+  if (typeof x.path !== "string" || !x.path.startsWith("/"))
+    return "path must be a string starting with /";
+  if (x.method !== undefined && typeof x.method !== "string")
+    return "method must be a string";
+  if (
+    x.status !== undefined &&
+    !(
+      Number.isInteger(x.status) &&
+      (x.status as number) >= 100 &&
+      (x.status as number) <= 599
+    )
+  ) {
+    return "status must be an HTTP status code";
+  }
+  if (
+    x.times !== undefined &&
+    !(Number.isInteger(x.times) && (x.times as number) > 0)
+  )
+    return "times must be a positive integer";
+  if (x.retryAfter !== undefined && typeof x.retryAfter !== "string")
+    return "retryAfter must be a string";
+  if (
+    x.delayMs !== undefined &&
+    !(typeof x.delayMs === "number" && x.delayMs >= 0)
+  )
+    return "delayMs must be a number >= 0";
+  if (x.afterCommit && x.status === undefined && !x.dropConnection)
+    return "afterCommit needs status or dropConnection";
+  return undefined;
+}
+
+export class Faults {
+  private armed: Armed[] = [];
+
+  add(f: EmulatorFault): void {
+    const problem = faultProblem(f);
+    if (problem) throw new Error(`Invalid emulator fault: ${problem}`);
+    this.armed.push({ ...f, remaining: f.times ?? 1 });
+  }
+
+  /** The first armed fault for this request, counted as used. */
+  take(method: string, path: string): EmulatorFault | undefined {
+    const i = this.armed.findIndex(
+      (f) =>
+        (!f.method || f.method.toUpperCase() === method) &&
+        path.startsWith(f.path),
+    );
+    if (i < 0) return undefined;
+    const f = this.armed[i];
+    if (--f.remaining <= 0) this.armed.splice(i, 1);
+    const { remaining: _r, ...fault } = f;
+    return fault;
+  }
+
+  pending(): EmulatorFault[] {
+    return this.armed.map(({ remaining, ...f }) => ({
+      ...f,
+      times: remaining,
+    }));
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+}

@@ -1,0 +1,77 @@
+// Local Doover 2.0 Control API emulator over real HTTP (see README "Emulator").
+
+import type { AddressInfo } from "node:net";
+import { Faults } from "./faults";
+import { Recorder } from "./recorder";
+import { createServer } from "./server";
+import { Store } from "./store";
+import type {
+  Emulator,
+  EmulatorFault,
+  EmulatorLogEntry,
+  EmulatorOptions,
+} from "./types";
+
+export type {
+  Emulator,
+  EmulatorFault,
+  EmulatorLogEntry,
+  EmulatorOptions,
+} from "./types";
+export type { RecordedResponse } from "./recorder";
+export { ROUTES } from "./routes";
+
+export async function startEmulator(
+  opts: EmulatorOptions = {},
+): Promise<Emulator> {
+  const store = new Store(opts.statePath, {
+    token: opts.token,
+    organisationId: opts.organisationId,
+  });
+  const faults = new Faults();
+  const requestLog: EmulatorLogEntry[] = [];
+  // Read here, not at module load, so a test run can set it late.
+  const recordFile =
+    opts.recordFile === undefined
+      ? process.env.DOOVER_EMULATOR_RECORD || undefined
+      : (opts.recordFile ?? undefined);
+  const reset = () => {
+    store.reset();
+    requestLog.length = 0;
+    faults.clear();
+  };
+  const server = createServer({
+    store,
+    faults,
+    recorder: new Recorder(recordFile),
+    requestLog,
+    perPageDefault: opts.perPageDefault ?? 50,
+    reset,
+  });
+  const host = opts.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    token: store.token,
+    organisationId: store.organisationId,
+    deviceIds: store.deviceIds,
+    log: () => requestLog.map((e) => ({ ...e })),
+    clearLog: () => {
+      requestLog.length = 0;
+    },
+    reset,
+    addFault: (f: EmulatorFault) => faults.add(f),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,94 @@
+// Route table: OpenAPI path templates → handlers per method.
+
+import * as apps from "./applications";
+import type { Handler } from "./context";
+import * as dir from "./directory";
+import * as tunnels from "./tunnels";
+
+export interface Route {
+  template: string;
+  regex: RegExp;
+  params: string[];
+  methods: Record<string, Handler>;
+}
+
+// Path parameters the spec constrains to digits; anything else cannot match the route (404).
+const DIGITS = new Set(["parent_lookup_device"]);
+
+function route(
+  template: string,
+  methods: Record<string, Handler>,
+  digitIds = false,
+): Route {
+  const params: string[] = [];
+  const source = template.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    params.push(name);
+    return DIGITS.has(name) || (digitIds && name === "id")
+      ? "(\\d+)"
+      : "([^/]+)";
+  });
+  return { template, regex: new RegExp(`^${source}$`), params, methods };
+}
+
+function tunnelRoutes(prefix: string): Route[] {
+  return [
+    route(`${prefix}/tunnels/`, {
+      GET: tunnels.listTunnels,
+      POST: tunnels.createTunnel,
+    }),
+    route(
+      `${prefix}/tunnels/{id}/`,
+      {
+        GET: tunnels.retrieveTunnel,
+        PUT: tunnels.putTunnel,
+        PATCH: tunnels.patchTunnel,
+        DELETE: tunnels.deleteTunnel,
+      },
+      true,
+    ),
+    route(
+      `${prefix}/tunnels/{id}/activate/`,
+      { POST: tunnels.activateTunnel },
+      true,
+    ),
+    route(
+      `${prefix}/tunnels/{id}/deactivate/`,
+      { POST: tunnels.deactivateTunnel },
+      true,
+    ),
+  ];
+}
+
+export const ROUTES: Route[] = [
+  route("/applications/", {
+    GET: apps.listApplications,
+    POST: apps.createApplication,
+  }),
+  route("/applications/{id}/", {
+    GET: apps.retrieveApplication,
+    PUT: apps.putApplication,
+    PATCH: apps.patchApplication,
+  }),
+  route("/applications/{id}/archive/", { POST: apps.archiveApplication }),
+  route("/applications/{id}/unarchive/", { POST: apps.unarchiveApplication }),
+  ...tunnelRoutes("/devices/{parent_lookup_device}"),
+  ...tunnelRoutes(""),
+  route("/organisations/", { GET: dir.listOrganisations }),
+  route("/devices/", { GET: dir.listDevices }),
+  route("/devices/{id}/", { GET: dir.retrieveDevice }),
+];
+
+export function matchRoute(
+  path: string,
+): { route: Route; params: Record<string, string> } | undefined {
+  for (const r of ROUTES) {
+    const m = r.regex.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    r.params.forEach(
+      (name, i) => (params[name] = decodeURIComponent(m[i + 1])),
+    );
+    return { route: r, params };
+  }
+  return undefined;
+}

@@ -1,0 +1,242 @@
+// HTTP front: control endpoints, faults, auth, method checks, body parsing, logging and recording.
+
+import * as http from "node:http";
+import type { HandlerResult, RequestContext } from "./context";
+import { ApiError } from "./errors";
+import { faultProblem, type Faults } from "./faults";
+import { parseLossless } from "./json";
+import type { Recorder } from "./recorder";
+import { matchRoute } from "./routes";
+import type { Store } from "./store";
+import type { EmulatorFault, EmulatorLogEntry } from "./types";
+
+export interface ServerDeps {
+  store: Store;
+  faults: Faults;
+  recorder: Recorder;
+  requestLog: EmulatorLogEntry[];
+  perPageDefault: number;
+  reset(): void;
+}
+
+interface Answer extends HandlerResult {
+  template: string | null;
+  headers?: Record<string, string>;
+}
+
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function writeJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (status === 204 || body === undefined) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function bearer(req: http.IncomingMessage): string | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "");
+  return m ? m[1].trim() : undefined;
+}
+
+/** Runs the API proper (everything after faults): routing, auth, 405, body parsing, handler. */
+function answer(
+  deps: ServerDeps,
+  req: http.IncomingMessage,
+  method: string,
+  url: URL,
+  raw: string,
+): Answer {
+  const matched = matchRoute(url.pathname);
+  if (!matched)
+    return { status: 404, body: { detail: "Not found." }, template: null };
+  const template = matched.route.template;
+  try {
+    const token = bearer(req);
+    if (!token)
+      throw new ApiError(
+        401,
+        { detail: "Authentication credentials were not provided." },
+        { "WWW-Authenticate": 'Bearer realm="api"' },
+      );
+    if (token !== deps.store.token)
+      throw new ApiError(
+        401,
+        { detail: "Invalid token." },
+        { "WWW-Authenticate": 'Bearer realm="api"' },
+      );
+    const handler = matched.route.methods[method];
+    if (!handler) {
+      throw new ApiError(
+        405,
+        { detail: `Method "${method}" not allowed.` },
+        { Allow: Object.keys(matched.route.methods).join(", ") },
+      );
+    }
+    let body: unknown = {};
+    if (BODY_METHODS.has(method) && raw.trim() !== "") {
+      const type = req.headers["content-type"] ?? "application/json";
+      if (!/^application\/(.+\+)?json\b/i.test(type))
+        throw new ApiError(415, {
+          detail: `Unsupported media type "${type}" in request.`,
+        });
+      try {
+        body = parseLossless(raw);
+      } catch (e) {
+        throw new ApiError(400, {
+          detail: `JSON parse error - ${(e as Error).message}`,
+        });
+      }
+    }
+    const ctx: RequestContext = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      params: matched.params,
+      headers: req.headers,
+      body,
+      baseUrl: `http://${req.headers.host ?? "127.0.0.1"}`,
+      store: deps.store,
+      perPageDefault: deps.perPageDefault,
+    };
+    return { ...handler(ctx), template };
+  } catch (e) {
+    if (e instanceof ApiError)
+      return { status: e.status, body: e.body, headers: e.headers, template };
+    console.error("emulator: handler failed:", e);
+    return {
+      status: 500,
+      body: { detail: "Internal emulator error." },
+      template,
+    };
+  }
+}
+
+function control(
+  deps: ServerDeps,
+  method: string,
+  path: string,
+  raw: string,
+  res: http.ServerResponse,
+): void {
+  const key = `${method} ${path.replace(/\/?$/, "/")}`;
+  switch (key) {
+    case "GET /_emulator/log/":
+      return writeJson(res, 200, deps.requestLog);
+    case "DELETE /_emulator/log/":
+      deps.requestLog.length = 0;
+      return writeJson(res, 204, undefined);
+    case "POST /_emulator/reset/":
+      deps.reset();
+      return writeJson(res, 200, {
+        detail: "Emulator reset to its seed state.",
+      });
+    case "GET /_emulator/faults/":
+      return writeJson(res, 200, deps.faults.pending());
+    case "DELETE /_emulator/faults/":
+      deps.faults.clear();
+      return writeJson(res, 204, undefined);
+    case "POST /_emulator/faults/": {
+      let fault: unknown;
+      try {
+        fault = JSON.parse(raw || "null");
+      } catch {
+        return writeJson(res, 400, { detail: "Body must be JSON." });
+      }
+      const problem = faultProblem(fault);
+      if (problem) return writeJson(res, 400, { detail: problem });
+      deps.faults.add(fault as EmulatorFault);
+      return writeJson(res, 201, { detail: "Fault armed." });
+    }
+    default:
+      return writeJson(res, 404, { detail: "Not found." });
+  }
+}
+
+export function createServer(deps: ServerDeps): http.Server {
+  return http.createServer((req, res) => {
+    void handle(deps, req, res).catch((e) => {
+      console.error("emulator: request failed:", e);
+      if (!res.headersSent)
+        writeJson(res, 500, { detail: "Internal emulator error." });
+    });
+  });
+}
+
+async function handle(
+  deps: ServerDeps,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  const method = (req.method ?? "GET").toUpperCase();
+  const url = new URL(req.url ?? "/", "http://emulator.invalid");
+  const raw = await readBody(req);
+  if (url.pathname.startsWith("/_emulator/") || url.pathname === "/_emulator") {
+    return control(deps, method, url.pathname, raw, res);
+  }
+  const entry: EmulatorLogEntry = {
+    method,
+    path: url.pathname,
+    query: url.search.replace(/^\?/, ""),
+    status: 0,
+  };
+  const send = (a: Answer) => {
+    entry.status = a.status;
+    deps.requestLog.push(entry);
+    deps.recorder.record({
+      method,
+      path: url.pathname,
+      template: a.template,
+      status: a.status,
+      body: a.status === 204 ? null : (a.body ?? null),
+    });
+    writeJson(res, a.status, a.body, a.headers);
+  };
+  const drop = () => {
+    deps.requestLog.push(entry); // status 0: no response
+    req.socket.destroy();
+  };
+  const fault = deps.faults.take(method, url.pathname);
+  if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+  const injected = (template: string | null): Answer => ({
+    status: fault!.status!,
+    body: { detail: `Emulated fault: HTTP ${fault!.status}.` },
+    headers:
+      fault!.retryAfter !== undefined
+        ? { "Retry-After": fault!.retryAfter }
+        : {},
+    template,
+  });
+  if (fault && !fault.afterCommit) {
+    if (fault.dropConnection) return drop();
+    if (fault.status !== undefined)
+      return send(injected(matchRoute(url.pathname)?.route.template ?? null));
+  }
+  const real = answer(deps, req, method, url, raw);
+  if (fault?.afterCommit) {
+    if (fault.dropConnection) return drop();
+    return send(injected(real.template));
+  }
+  send(real);
+}

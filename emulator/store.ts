@@ -1,0 +1,119 @@
+// In-memory data with an optional JSON state file (rewritten atomically after every mutation).
+
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseLossless } from "./json";
+import { SnowflakeGenerator } from "./snowflake";
+import type { StateData } from "./types";
+
+interface StateFile {
+  version: 1;
+  token: string;
+  lastId: string;
+  seed: StateData;
+  data: StateData;
+}
+
+function clone<T>(v: T): T {
+  return parseLossless(JSON.stringify(v)) as T;
+}
+
+function seedData(ids: SnowflakeGenerator, organisationId: string): StateData {
+  const org = {
+    id: organisationId,
+    name: "Emulated Organisation",
+    archived: false,
+    application_id: ids.next(),
+    root_group: { id: ids.next(), name: "Emulated Organisation" },
+  };
+  const type = { id: ids.next(), name: "Doovit" };
+  const devices = [1, 2, 3].map((n) => ({
+    id: ids.next(),
+    name: `emulated_device_${n}`,
+    display_name: `Emulated Device ${n}`,
+    archived: false,
+    organisation_id: org.id,
+    group: { ...org.root_group },
+    type: { ...type },
+  }));
+  const registries = [
+    {
+      id: ids.next(),
+      name: "Default registry",
+      description: "Emulated registry profile",
+      archived: false,
+    },
+  ];
+  return {
+    organisations: [org],
+    devices,
+    registries,
+    applications: [],
+    tunnels: [],
+  };
+}
+
+export class Store {
+  readonly ids: SnowflakeGenerator;
+  readonly token: string;
+  private seed: StateData;
+  data: StateData;
+
+  constructor(
+    private readonly statePath: string | undefined,
+    opts: { token?: string; organisationId?: string },
+  ) {
+    const saved =
+      statePath && fs.existsSync(statePath)
+        ? (parseLossless(fs.readFileSync(statePath, "utf8")) as StateFile)
+        : undefined;
+    if (saved) {
+      this.ids = new SnowflakeGenerator(saved.lastId);
+      this.token = opts.token ?? saved.token;
+      this.seed = saved.seed;
+      this.data = saved.data;
+    } else {
+      this.ids = new SnowflakeGenerator();
+      this.token = opts.token ?? `emu_${randomBytes(18).toString("base64url")}`;
+      this.seed = seedData(this.ids, opts.organisationId ?? this.ids.next());
+      this.data = clone(this.seed);
+    }
+    for (const list of Object.values(this.data))
+      for (const r of list as { id: string }[]) this.ids.observe(r.id);
+    this.save();
+  }
+
+  get organisationId(): string {
+    return this.seed.organisations[0].id;
+  }
+
+  get deviceIds(): string[] {
+    return this.seed.devices.map((d) => d.id);
+  }
+
+  reset(): void {
+    this.data = clone(this.seed);
+    this.save();
+  }
+
+  /** Called after every mutation. */
+  save(): void {
+    if (!this.statePath) return;
+    const file: StateFile = {
+      version: 1,
+      token: this.token,
+      lastId: this.ids.lastId,
+      seed: this.seed,
+      data: this.data,
+    };
+    const tmp = `${this.statePath}.${process.pid}.tmp`;
+    fs.mkdirSync(path.dirname(path.resolve(this.statePath)), {
+      recursive: true,
+    });
+    fs.writeFileSync(tmp, JSON.stringify(file, null, 2) + "\n", {
+      mode: 0o600,
+    });
+    fs.renameSync(tmp, this.statePath);
+  }
+}

@@ -1,0 +1,113 @@
+// Public types of the emulator (the shared contract) plus the stored records.
+
+export interface EmulatorOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Address to bind; default "127.0.0.1". */
+  host?: string;
+  /** Bearer token clients must send; random when absent (or the one kept in the state file). */
+  token?: string;
+  /** JSON file that keeps all data across restarts (rewritten after every mutation). */
+  statePath?: string;
+  /** Id of the seeded organisation (default: a fresh snowflake). */
+  organisationId?: string;
+  /** Page size when a list request has no `per_page` (default 50). */
+  perPageDefault?: number;
+  /**
+   * File to append one JSON line per API response to (for the conformance test).
+   * Default: env `DOOVER_EMULATOR_RECORD` read at start; `null` turns recording off.
+   */
+  recordFile?: string | null;
+}
+
+export interface EmulatorFault {
+  /** Only requests with this method (any when absent). */
+  method?: string;
+  /** Path prefix, e.g. "/applications/". */
+  path: string;
+  /** Answer this status (e.g. 503, 429). */
+  status?: number;
+  /** How many matching requests it hits (default 1). */
+  times?: number;
+  /** Retry-After header value. */
+  retryAfter?: string;
+  /** Process the request for real, then answer `status` (or drop the connection) instead. */
+  afterCommit?: boolean;
+  /** Destroy the socket with no response. */
+  dropConnection?: boolean;
+  /** Wait this long before handling. */
+  delayMs?: number;
+}
+
+export interface EmulatorLogEntry {
+  method: string;
+  /** Path without query. */
+  path: string;
+  query: string;
+  /** 0 when the connection was dropped. */
+  status: number;
+}
+
+export interface Emulator {
+  /** "http://127.0.0.1:PORT", no trailing slash. */
+  url: string;
+  token: string;
+  organisationId: string;
+  deviceIds: string[];
+  log(): EmulatorLogEntry[];
+  clearLog(): void;
+  /** Back to the seed state; log and faults cleared. */
+  reset(): void;
+  addFault(f: EmulatorFault): void;
+  close(): Promise<void>;
+}
+
+export interface OrganisationRecord {
+  id: string;
+  name: string;
+  archived: boolean;
+  application_id: string;
+  root_group: { id: string; name: string };
+}
+
+export interface DeviceRecord {
+  id: string;
+  name: string;
+  display_name: string;
+  archived: boolean;
+  organisation_id: string;
+  group: { id: string; name: string };
+  type: { id: string; name: string };
+}
+
+export interface RegistryRecord {
+  id: string;
+  name: string;
+  description: string;
+  archived: boolean;
+}
+
+/** Application as stored: the writable wire fields plus server-side ones. */
+export interface ApplicationRecord {
+  id: string;
+  archived: boolean;
+  organisation_id: string;
+  container_registry_profile_id: string | null;
+  fields: Record<string, unknown>;
+}
+
+export interface TunnelRecord {
+  id: string;
+  device_id: string;
+  endpoint_id: string;
+  is_active: boolean;
+  fields: Record<string, unknown>;
+}
+
+export interface StateData {
+  organisations: OrganisationRecord[];
+  devices: DeviceRecord[];
+  registries: RegistryRecord[];
+  applications: ApplicationRecord[];
+  tunnels: TunnelRecord[];
+}

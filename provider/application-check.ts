@@ -1,0 +1,165 @@
+// DooverApplication `check`: validation the API would do (so preview fails early, naming the property),
+// defaults, and normalisation (enum codes, file contents, deployment hash). No HTTP.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Type, Visibility, deploymentZip, validateConfigSchema } from "../sdk";
+import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS, sha256Hex } from "./application-fields";
+import {
+  Failures,
+  UNKNOWN,
+  checkBoolean,
+  checkEnum,
+  checkString,
+  isPlainObject,
+  isUnknown,
+  pickKnownKeys,
+  type CheckFailure,
+} from "./inputs";
+
+const NAME = /^[0-9a-z_]*$/;
+const NAME_TEXT = "must contain only lower-case letters, digits and underscores (^[0-9a-z_]*$)";
+
+export function checkApplication(
+  news: Record<string, unknown>,
+): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+  const f = new Failures();
+  const inputs = pickKnownKeys(f, news, APPLICATION_INPUT_KEYS);
+  delete inputs.deploymentHash; // computed below, never taken from the program
+
+  checkString(f, inputs, "name", { required: true, max: 100, pattern: NAME, patternText: NAME_TEXT });
+  if (f.list.some((x) => x.property === "name")) {
+    f.list.find((x) => x.property === "name")!.reason += " (name defaults to the Pulumi resource name; set `name`)";
+  }
+  checkString(f, inputs, "displayName", { required: true, max: 100 });
+  checkEnum(f, inputs, "type", Type as unknown as Record<string, string>, { required: true });
+  checkEnum(f, inputs, "visibility", Visibility as unknown as Record<string, string>, { dflt: Visibility.private });
+  checkBoolean(f, inputs, "allowMany", false);
+  checkString(f, inputs, "description", { required: true });
+  checkString(f, inputs, "longDescription", { required: false });
+  if (inputs.longDescription === "") f.add("longDescription", "longDescription must not be empty (omit it instead)");
+  checkString(f, inputs, "organisationId", { max: 40, pattern: /^\S+$/, patternText: "must be an organisation id" });
+  checkString(f, inputs, "containerRegistryProfileId", { nullable: true, pattern: /^\S+$/, patternText: "must be an id" });
+  checkString(f, inputs, "imageName", { nullable: true, max: 255 });
+  checkString(f, inputs, "iconUrl", { nullable: true, max: 500 });
+  checkString(f, inputs, "bannerUrl", { nullable: true, max: 500 });
+  checkString(f, inputs, "repositoryUrl", { nullable: true, max: 500 });
+  if (typeof inputs.repositoryUrl === "string" && !isUnknown(inputs.repositoryUrl) && !URL.canParse(inputs.repositoryUrl)) {
+    f.add("repositoryUrl", "repositoryUrl must be an absolute URL");
+  }
+  checkBoolean(f, inputs, "staging", false);
+  checkBoolean(f, inputs, "adopt", false);
+  checkDependsOn(f, inputs);
+  checkSchemas(f, inputs);
+  checkStagingConfig(f, inputs);
+  checkLongDescriptionFile(f, inputs);
+  checkDeploymentFolder(f, inputs);
+  return { inputs, failures: f.list };
+}
+
+function checkDependsOn(f: Failures, inputs: Record<string, unknown>): void {
+  const v = inputs.dependsOn;
+  if (v === undefined || v === null) {
+    inputs.dependsOn = [];
+    return;
+  }
+  if (v === UNKNOWN) return;
+  if (!Array.isArray(v)) {
+    f.add("dependsOn", "dependsOn must be a list of application names");
+    return;
+  }
+  v.forEach((n, i) => {
+    if (isUnknown(n)) return;
+    if (typeof n !== "string" || n === "" || !NAME.test(n) || n.length > 100) {
+      f.add(`dependsOn[${i}]`, `dependsOn[${i}] must be an application name (^[0-9a-z_]*$, 1-100 characters)`);
+    }
+  });
+}
+
+function checkSchemas(f: Failures, inputs: Record<string, unknown>): void {
+  const schema = inputs.configSchema;
+  if (schema !== undefined && schema !== null && !isUnknown(schema)) {
+    for (const problem of validateConfigSchema(schema)) f.add("configSchema", `configSchema: ${problem}`);
+  }
+  for (const key of ["uiSchema", "lambdaConfig"]) {
+    const v = inputs[key];
+    if (v === null) delete inputs[key];
+    else if (v !== undefined && !isUnknown(v) && !isPlainObject(v)) f.add(key, `${key} must be an object`);
+  }
+}
+
+function checkStagingConfig(f: Failures, inputs: Record<string, unknown>): void {
+  const sc = inputs.stagingConfig;
+  if (sc === undefined || sc === null) {
+    delete inputs.stagingConfig;
+    return;
+  }
+  if (isUnknown(sc) && !isPlainObject(sc)) return;
+  if (!isPlainObject(sc)) {
+    f.add("stagingConfig", "stagingConfig must be an object of application fields (snake_case, as the API names them)");
+    return;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(sc)) {
+    if (!STAGING_CONFIG_KEYS.includes(k)) {
+      f.add(`stagingConfig.${k}`, `stagingConfig.${k} is not an application field the API accepts`);
+    } else if (k === "id" && v !== null && v !== undefined && !isUnknown(v)) {
+      if (!/^\d+$/.test(String(v))) f.add("stagingConfig.id", "stagingConfig.id must be an application id");
+      out.id = String(v);
+    } else if (k === "name" && typeof v === "string" && !NAME.test(v)) {
+      f.add("stagingConfig.name", `stagingConfig.name ${NAME_TEXT}`);
+    } else if (v !== undefined) {
+      out[k] = v;
+    }
+  }
+  inputs.stagingConfig = out;
+}
+
+function checkLongDescriptionFile(f: Failures, inputs: Record<string, unknown>): void {
+  const file = inputs.longDescriptionFile;
+  if (file === undefined || file === null) {
+    delete inputs.longDescriptionFile;
+    return;
+  }
+  if (isUnknown(file)) {
+    inputs.longDescription = UNKNOWN;
+    return;
+  }
+  if (inputs.longDescription !== undefined) {
+    f.add("longDescriptionFile", "set either longDescription or longDescriptionFile, not both");
+    return;
+  }
+  if (typeof file !== "string" || file === "") {
+    f.add("longDescriptionFile", "longDescriptionFile must be a path");
+    return;
+  }
+  try {
+    const text = fs.readFileSync(path.resolve(file), "utf8");
+    if (text === "") f.add("longDescriptionFile", `longDescriptionFile ${file} is empty`);
+    else inputs.longDescription = text;
+  } catch (e) {
+    f.add("longDescriptionFile", `longDescriptionFile ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
+}
+
+function checkDeploymentFolder(f: Failures, inputs: Record<string, unknown>): void {
+  const folder = inputs.deploymentFolder;
+  if (folder === undefined || folder === null) {
+    delete inputs.deploymentFolder;
+    return;
+  }
+  if (isUnknown(folder)) {
+    inputs.deploymentHash = UNKNOWN;
+    return;
+  }
+  if (typeof folder !== "string" || folder === "") {
+    f.add("deploymentFolder", "deploymentFolder must be a path");
+    return;
+  }
+  const abs = path.resolve(folder);
+  if (!fs.statSync(abs, { throwIfNoEntry: false })?.isDirectory()) {
+    f.add("deploymentFolder", `deploymentFolder ${folder} is not a directory`);
+    return;
+  }
+  inputs.deploymentHash = sha256Hex(deploymentZip(abs).data);
+}

@@ -1,0 +1,202 @@
+// DooverApplication inputs ↔ Doover 2.0 wire fields: the one table check, diff, create, read and update
+// share, so all of them compare like with like.
+
+import * as crypto from "node:crypto";
+import type { ApplicationData } from "../sdk";
+
+/** Inputs after `check` (defaults applied, enums as wire codes, file contents read). */
+export interface ApplicationInputs {
+  name: string;
+  displayName: string;
+  type: string;
+  visibility: string;
+  allowMany: boolean;
+  description: string;
+  longDescription?: string;
+  longDescriptionFile?: string;
+  dependsOn: string[];
+  organisationId?: string;
+  containerRegistryProfileId?: string | null;
+  imageName?: string | null;
+  lambdaConfig?: unknown;
+  configSchema?: unknown;
+  uiSchema?: unknown;
+  iconUrl?: string | null;
+  bannerUrl?: string | null;
+  repositoryUrl?: string | null;
+  stagingConfig?: Record<string, unknown>;
+  deploymentFolder?: string;
+  /** sha256 (hex) of the deterministic zip of `deploymentFolder`; the zip itself never enters state */
+  deploymentHash?: string | null;
+  staging: boolean;
+  adopt: boolean;
+}
+
+/** Outputs: every input echoed plus what the API computes. */
+export interface ApplicationOutputs extends ApplicationInputs {
+  applicationId: string;
+  archived: boolean;
+  organisation: { id: string; name: string } | null;
+  approxInstalls: number;
+}
+
+/** Every input key, as the program declares them. */
+export const APPLICATION_INPUT_KEYS = [
+  "name",
+  "displayName",
+  "type",
+  "visibility",
+  "allowMany",
+  "description",
+  "longDescription",
+  "longDescriptionFile",
+  "dependsOn",
+  "organisationId",
+  "containerRegistryProfileId",
+  "imageName",
+  "lambdaConfig",
+  "configSchema",
+  "uiSchema",
+  "iconUrl",
+  "bannerUrl",
+  "repositoryUrl",
+  "stagingConfig",
+  "deploymentFolder",
+  "deploymentHash",
+  "staging",
+  "adopt",
+] as const;
+
+export const APPLICATION_OUTPUT_KEYS = ["applicationId", "archived", "organisation", "approxInstalls"] as const;
+
+/**
+ * Keys diff compares. Local paths (`deploymentFolder`, `longDescriptionFile`) are left out: what counts is
+ * their content (`deploymentHash`, `longDescription`), so moving a checkout does not cause an update.
+ * `adopt` only matters at create time.
+ */
+export const APPLICATION_DIFF_KEYS = APPLICATION_INPUT_KEYS.filter(
+  (k) => k !== "deploymentFolder" && k !== "longDescriptionFile" && k !== "adopt",
+);
+
+/** Changes the API cannot make in place: another organisation, or the staging API instead of production. */
+export const APPLICATION_REPLACE_KEYS = ["organisationId", "staging"];
+
+interface Field {
+  input: string;
+  wire: string;
+  /** value of this field in a live ApplicationData */
+  live: (a: ApplicationData) => unknown;
+}
+
+const plain = (input: string, wire: string): Field => ({
+  input,
+  wire,
+  live: (a) => (a as unknown as Record<string, unknown>)[wire],
+});
+
+/** Input ↔ wire pairs sent in POST/PATCH (organisation and deployment handled separately). */
+export const APPLICATION_FIELDS: readonly Field[] = [
+  plain("name", "name"),
+  plain("displayName", "display_name"),
+  plain("description", "description"),
+  plain("longDescription", "long_description"),
+  plain("type", "type"),
+  plain("visibility", "visibility"),
+  plain("allowMany", "allow_many"),
+  plain("dependsOn", "depends_on"),
+  plain("configSchema", "config_schema"),
+  plain("uiSchema", "ui_schema"),
+  { input: "containerRegistryProfileId", wire: "container_registry_profile_id", live: (a) => a.container_registry_profile?.id ?? null },
+  plain("imageName", "image_name"),
+  plain("lambdaConfig", "lambda_config"),
+  plain("iconUrl", "icon_url"),
+  plain("bannerUrl", "banner_url"),
+  plain("repositoryUrl", "repository_url"),
+];
+
+/** Wire fields a PATCH may clear with null once they are no longer declared. */
+export const NULLABLE_WIRE = [
+  "container_registry_profile_id",
+  "image_name",
+  "icon_url",
+  "banner_url",
+  "repository_url",
+  "deployment_data",
+];
+
+/** Request-schema keys `stagingConfig` may overlay (plus `id`, the staging app to update). */
+export const STAGING_CONFIG_KEYS = [
+  "id",
+  "name",
+  "display_name",
+  "description",
+  "long_description",
+  "type",
+  "visibility",
+  "allow_many",
+  "config_schema",
+  "ui_schema",
+  "tag_schema",
+  "depends_on",
+  "organisation_id",
+  "stars",
+  "container_registry_profile_id",
+  "deployment_data",
+  "image_name",
+  "lambda_arn",
+  "lambda_config",
+  "icon_url",
+  "banner_url",
+  "repository_url",
+];
+
+/**
+ * The wire payload the inputs declare (without deployment data): declared fields only, plus the required
+ * ones; with `staging` the `stagingConfig` overlay (request-schema keys, never `id`) is applied.
+ */
+export function applicationPayload(
+  inputs: Record<string, unknown>,
+  opts: { staging: boolean; organisationId?: string },
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const f of APPLICATION_FIELDS) {
+    if (inputs[f.input] !== undefined) body[f.wire] = inputs[f.input];
+  }
+  body.depends_on ??= [];
+  if (!("container_registry_profile_id" in body)) body.container_registry_profile_id = null;
+  const org = (inputs.organisationId as string | undefined) ?? opts.organisationId;
+  if (org !== undefined) body.organisation_id = org;
+  if (opts.staging && inputs.stagingConfig && typeof inputs.stagingConfig === "object") {
+    for (const [k, v] of Object.entries(inputs.stagingConfig as Record<string, unknown>)) {
+      if (k !== "id" && k !== "deployment_data" && STAGING_CONFIG_KEYS.includes(k)) body[k] = v;
+    }
+  }
+  return body;
+}
+
+/** The live object as a wire payload, for the keys of `like`. */
+export function liveAsPayload(live: ApplicationData, like: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of APPLICATION_FIELDS) if (f.wire in like) out[f.wire] = f.live(live);
+  return out;
+}
+
+/** sha256 hex of a live app's deployment zip, or null when it has none. */
+export function liveDeploymentHash(live: ApplicationData): string | null {
+  if (!live.deployment_data) return null;
+  return sha256Hex(Buffer.from(live.deployment_data, "base64"));
+}
+
+export function sha256Hex(data: Buffer): string {
+  return crypto.createHash("sha256").update(data).digest("hex");
+}
+
+/** Computed outputs of a live app. */
+export function computedOutputs(live: ApplicationData): Record<string, unknown> {
+  return {
+    applicationId: String(live.id),
+    archived: live.archived === true,
+    organisation: live.organisation ? { id: String(live.organisation.id), name: live.organisation.name } : null,
+    approxInstalls: live.approx_installs ?? 0,
+  };
+}

@@ -1,0 +1,201 @@
+// DooverApplication provider methods (the code the serialized shim loads at run time).
+
+import * as path from "node:path";
+import { Conflict, NotFound, deploymentZip, type ApplicationData, type Client } from "../sdk";
+import { checkApplication } from "./application-check";
+import {
+  APPLICATION_DIFF_KEYS,
+  APPLICATION_FIELDS,
+  APPLICATION_INPUT_KEYS,
+  APPLICATION_OUTPUT_KEYS,
+  APPLICATION_REPLACE_KEYS,
+  NULLABLE_WIRE,
+  applicationPayload,
+  computedOutputs,
+  liveAsPayload,
+  liveDeploymentHash,
+  sha256Hex,
+} from "./application-fields";
+import { changedKeys, stableEqual, wirePatch } from "./diff";
+import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
+import type { CheckFailure } from "./inputs";
+import { targetFor } from "./provider-config";
+import { call, pick, stripReserved, wrap, type Props } from "./props";
+
+export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+  return checkApplication(news);
+}
+
+export async function diff(
+  _id: string,
+  olds: Props,
+  news: Props,
+): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+  const before: Props = { ...olds, staging: olds.staging ?? false };
+  // An undeclared organisation is unmanaged; a declared one is compared with where the app really is.
+  before.organisationId =
+    news.organisationId === undefined ? undefined : (olds.organisationId ?? (olds.organisation as Props | null)?.id);
+  const changed = changedKeys(before, news, APPLICATION_DIFF_KEYS);
+  const replaces = changed.filter((k) => APPLICATION_REPLACE_KEYS.includes(k));
+  // The old app keeps its name while archived, so a replacement with the same name must go first.
+  const deleteBeforeReplace = replaces.length > 0 && stableEqual(olds.name, news.name);
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace };
+}
+
+export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
+  const name = String(inputs.name);
+  const { client, staging, defaultOrganisationId } = targetFor(inputs.staging === true);
+  const organisationId = (inputs.organisationId as string | undefined) ?? defaultOrganisationId;
+  const payload = applicationPayload(inputs, { staging, organisationId });
+  const deployment = zipFolder(inputs);
+  if (deployment) payload.deployment_data = deployment.base64;
+  const outsOf = (live: ApplicationData) => outputs(inputs, live, deployment?.hash);
+
+  const stagingId = staging ? (inputs.stagingConfig as Props | undefined)?.id : undefined;
+  if (stagingId !== undefined) {
+    // doover-cli semantics: staging_config.id names the staging app to update.
+    const live = await call(`reading staging application ${stagingId}`, () => client.applications.retrieve(String(stagingId)));
+    return takeOver(client, live, payload, outsOf);
+  }
+  // Look the name up first (names are global and archived apps keep theirs), so a destroyed app comes
+  // back by unarchiving instead of a 409. A lost race with another creator ends in a 409: look again once.
+  for (let attempt = 0; ; attempt++) {
+    const existing = await call(`looking up application "${name}"`, () => client.applications.findByName(name));
+    if (existing) {
+      const sameOrganisation =
+        !organisationId || !existing.organisation || String(existing.organisation.id) === organisationId;
+      if (!existing.archived && inputs.adopt !== true) {
+        throw new DooverProviderError(
+          `an application named "${name}" already exists (id ${existing.id}). Set \`adopt: true\` on this ` +
+            "DooverApplication to manage the existing application, or choose another name.",
+        );
+      }
+      if (!existing.archived || sameOrganisation || inputs.adopt === true) {
+        return takeOver(client, existing, payload, outsOf);
+      }
+      // Archived in another organisation (the organisation changed and the replace archived the old app
+      // first): free the name by renaming the archived app, then create the new one.
+      const freed = `${name.slice(0, 100 - `_archived_${existing.id}`.length)}_archived_${existing.id}`;
+      await call(`renaming archived application ${existing.id}`, () =>
+        client.applications.patch(String(existing.id), { name: freed }),
+      );
+    }
+    try {
+      const live = await client.applications.create(payload as never);
+      return { id: String(live.id), outs: outsOf(live) };
+    } catch (e) {
+      if (!Conflict.isInstance(e) || attempt > 0) {
+        if (Conflict.isInstance(e)) {
+          throw new DooverProviderError(
+            `application name "${name}" is already taken by an application this token cannot see; choose another name`,
+            { cause: e },
+          );
+        }
+        throw wrap(`creating application "${name}"`, e);
+      }
+    }
+  }
+}
+
+export async function read(id: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
+  const { client, staging } = targetFor(props.staging === true);
+  let live: ApplicationData;
+  try {
+    live = await client.applications.retrieve(id);
+  } catch (e) {
+    if (NotFound.isInstance(e)) return { id: "" };
+    throw wrap(`reading application ${id}`, e);
+  }
+  if (live.archived) return { id: "" };
+
+  const next: Props = stripReserved(props);
+  const declared = applicationPayload(props, { staging });
+  const overlay = staging ? { ...((props.stagingConfig as Props | undefined) ?? {}) } : {};
+  let overlayChanged = false;
+  for (const f of APPLICATION_FIELDS) {
+    if (props[f.input] === undefined) continue;
+    const value = f.live(live) ?? null;
+    if (stableEqual(value, declared[f.wire])) continue;
+    if (f.wire in overlay && f.wire !== "id") {
+      overlay[f.wire] = value;
+      overlayChanged = true;
+    } else {
+      next[f.input] = value;
+    }
+  }
+  if (overlayChanged) next.stagingConfig = overlay;
+  if (props.deploymentHash !== undefined) next.deploymentHash = liveDeploymentHash(live);
+  if (props.organisationId !== undefined && live.organisation) next.organisationId = String(live.organisation.id);
+  Object.assign(next, computedOutputs(live));
+  return { id: String(live.id), props: next, inputs: pick(next, APPLICATION_INPUT_KEYS) };
+}
+
+export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+  const { client, staging } = targetFor(news.staging === true);
+  const from = applicationPayload(olds, { staging });
+  const to = applicationPayload(news, { staging });
+  delete from.organisation_id; // replace-only
+  delete to.organisation_id;
+  const patch = wirePatch(from, to, NULLABLE_WIRE);
+  let hash = news.deploymentHash as string | null | undefined;
+  if (!stableEqual(olds.deploymentHash, news.deploymentHash)) {
+    const deployment = zipFolder(news);
+    patch.deployment_data = deployment?.base64 ?? null;
+    hash = deployment?.hash ?? null;
+  }
+  if (Object.keys(patch).length === 0) {
+    return { outs: { ...stripReserved(news), ...pick(olds, APPLICATION_OUTPUT_KEYS) } };
+  }
+  const live = await call(`updating application ${id}`, () => client.applications.patch(id, patch as never));
+  return { outs: outputs(news, live, hash) };
+}
+
+export async function del(id: string, props: Props): Promise<void> {
+  const { client } = targetFor(props.staging === true);
+  try {
+    await client.applications.archive(id);
+  } catch (e) {
+    if (NotFound.isInstance(e)) return;
+    throw wrap(`archiving application ${id}`, e);
+  }
+}
+
+/** Unarchive if needed and PATCH what differs from the declared payload (adopt / archived-name recovery). */
+async function takeOver(
+  client: Client,
+  existing: ApplicationData,
+  payload: Props,
+  outsOf: (live: ApplicationData) => Props,
+): Promise<{ id: string; outs: Props }> {
+  const id = String(existing.id);
+  let live = existing;
+  try {
+    if (live.archived) live = await client.applications.unarchive(id);
+    const to = { ...payload };
+    delete to.organisation_id;
+    const deploymentData = to.deployment_data;
+    delete to.deployment_data;
+    const patch = wirePatch(liveAsPayload(live, to), to, NULLABLE_WIRE);
+    if (deploymentData && sha256Hex(Buffer.from(String(deploymentData), "base64")) !== liveDeploymentHash(live)) {
+      patch.deployment_data = deploymentData;
+    }
+    if (Object.keys(patch).length > 0) live = await client.applications.patch(id, patch as never);
+  } catch (e) {
+    // The engine records the app (id known) so the next `pulumi up` finishes the job.
+    throw new DooverResourceInitError(`taking over application ${id}: ${messageOf(e)}`, id, outsOf(live), e);
+  }
+  return { id, outs: outsOf(live) };
+}
+
+function outputs(inputs: Props, live: ApplicationData, deploymentHash: string | null | undefined): Props {
+  const outs = { ...stripReserved(inputs), ...computedOutputs(live) };
+  if (deploymentHash !== undefined) outs.deploymentHash = deploymentHash;
+  return outs;
+}
+
+function zipFolder(inputs: Props): { base64: string; hash: string } | undefined {
+  if (typeof inputs.deploymentFolder !== "string") return undefined;
+  const zip = deploymentZip(path.resolve(inputs.deploymentFolder));
+  return { base64: zip.data.toString("base64"), hash: sha256Hex(zip.data) };
+}
+

@@ -1,0 +1,53 @@
+// Stable deep equality and the wire-level "what changed" used by diff, update and read.
+
+import { isUnknown } from "./inputs";
+
+/** Canonical JSON: object keys sorted, undefined members dropped, undefined/null at the top alike. */
+export function canonical(v: unknown): string {
+  return JSON.stringify(sortKeys(v ?? null));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => sortKeys(x ?? null));
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = sortKeys(x);
+    }
+    return out;
+  }
+  return v;
+}
+
+/** Deep equality ignoring key order; null and undefined are the same ("not set"). */
+export function stableEqual(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/** The keys among `keys` whose values differ (an unknown new value always counts as a change). */
+export function changedKeys(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: readonly string[],
+): string[] {
+  return keys.filter((k) => isUnknown(news[k]) || !stableEqual(olds[k], news[k]));
+}
+
+/**
+ * The PATCH body turning wire payload `from` into `to`: changed keys get their new value; a key that is no
+ * longer declared is cleared with null when the API allows null, and otherwise left alone.
+ */
+export function wirePatch(
+  from: Record<string, unknown>,
+  to: Record<string, unknown>,
+  nullable: readonly string[],
+): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const k of new Set([...Object.keys(from), ...Object.keys(to)])) {
+    if (stableEqual(from[k], to[k])) continue;
+    if (to[k] !== undefined) patch[k] = to[k];
+    else if (nullable.includes(k)) patch[k] = null;
+  }
+  return patch;
+}

@@ -1,0 +1,33 @@
+// Small property-bag helpers shared by the providers.
+
+import { DooverProviderError, messageOf } from "./errors";
+
+export type Props = Record<string, unknown>;
+
+/** Drops Pulumi's reserved keys (`__provider`); the host adds `__provider` back itself. */
+export function stripReserved(p: Props): Props {
+  const out: Props = {};
+  for (const [k, v] of Object.entries(p)) if (!k.startsWith("__")) out[k] = v;
+  return out;
+}
+
+/** The listed keys that are set. */
+export function pick(p: Props, keys: readonly string[]): Props {
+  const out: Props = {};
+  for (const k of keys) if (p[k] !== undefined) out[k] = p[k];
+  return out;
+}
+
+/** Runs an API call, adding what was being done to any error (sdk messages never hold the token). */
+export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw wrap(what, e);
+  }
+}
+
+export function wrap(what: string, e: unknown): Error {
+  if (DooverProviderError.isInstance(e)) return e as Error;
+  return new DooverProviderError(`${what}: ${messageOf(e)}`, { cause: e });
+}

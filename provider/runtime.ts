@@ -1,0 +1,43 @@
+// The provider implementation the serialized shim loads at run time through
+// `require("pulumi-doover/provider-runtime")` (package.json `exports`). Everything here may change between
+// versions without changing what is stored in state.
+
+import * as application from "./application-provider";
+import { configure, type ConfigureRequest } from "./provider-config";
+import * as tunnel from "./tunnel-provider";
+
+export { configure, resetConfiguration, type ConfigureRequest, type ProviderSettings } from "./provider-config";
+export { DooverProviderError, DooverResourceInitError } from "./errors";
+
+/** One resource kind's methods, with the signatures of `pulumi.dynamic.ResourceProvider`. */
+export interface ProviderMethods {
+  configure(req: ConfigureRequest): Promise<void>;
+  check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: { property: string; reason: string }[] }>;
+  diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
+  create(inputs: Record<string, unknown>): Promise<{ id: string; outs: Record<string, unknown> }>;
+  read(id: string, props: Record<string, unknown>): Promise<{ id: string; props?: Record<string, unknown>; inputs?: Record<string, unknown> }>;
+  update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ outs: Record<string, unknown> }>;
+  delete(id: string, props: Record<string, unknown>): Promise<void>;
+}
+
+const configureAsync = async (req: ConfigureRequest): Promise<void> => configure(req);
+
+export const applications: ProviderMethods = {
+  configure: configureAsync,
+  check: application.check,
+  diff: application.diff,
+  create: application.create,
+  read: application.read,
+  update: application.update,
+  delete: application.del,
+};
+
+export const tunnels: ProviderMethods = {
+  configure: configureAsync,
+  check: tunnel.check,
+  diff: tunnel.diff,
+  create: tunnel.create,
+  read: tunnel.read,
+  update: tunnel.update,
+  delete: tunnel.del,
+};

@@ -1,0 +1,143 @@
+// DooverTunnel provider methods (the code the serialized shim loads at run time).
+
+import { NotFound, type Client, type TunnelData } from "../sdk";
+import { changedKeys, stableEqual, wirePatch } from "./diff";
+import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
+import type { CheckFailure } from "./inputs";
+import { targetFor } from "./provider-config";
+import { call, pick, stripReserved, wrap, type Props } from "./props";
+import {
+  TUNNEL_DIFF_KEYS,
+  TUNNEL_FIELDS,
+  TUNNEL_INPUT_KEYS,
+  TUNNEL_OUTPUT_KEYS,
+  TUNNEL_NULLABLE_WIRE,
+  TUNNEL_REPLACE_KEYS,
+  checkTunnel,
+  tunnelComputed,
+  tunnelPayload,
+} from "./tunnel-fields";
+
+export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+  return checkTunnel(news);
+}
+
+export async function diff(
+  _id: string,
+  olds: Props,
+  news: Props,
+): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+  const changed = changedKeys({ ...olds, staging: olds.staging ?? false }, news, TUNNEL_DIFF_KEYS);
+  const replaces = changed.filter((k) => TUNNEL_REPLACE_KEYS.includes(k));
+  // Same name on the same device: the old tunnel goes first so names stay unique per device.
+  const sameSpot =
+    stableEqual(olds.name, news.name) &&
+    stableEqual(olds.deviceId, news.deviceId) &&
+    stableEqual(olds.staging ?? false, news.staging);
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && sameSpot };
+}
+
+export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
+  const { client } = targetFor(inputs.staging === true);
+  const deviceId = String(inputs.deviceId);
+  const name = String(inputs.name);
+  const body = tunnelPayload(inputs);
+  const existing = await call(`looking up tunnel "${name}" on device ${deviceId}`, () =>
+    client.tunnels.findByName(deviceId, name),
+  );
+  let live: TunnelData;
+  if (existing) {
+    if (inputs.adopt !== true) {
+      throw new DooverProviderError(
+        `device ${deviceId} already has a tunnel named "${name}" (id ${existing.id}). Set \`adopt: true\` on ` +
+          "this DooverTunnel to manage the existing tunnel, or choose another name.",
+      );
+    }
+    if (existing.protocol !== inputs.protocol) {
+      throw new DooverProviderError(
+        `cannot adopt tunnel ${existing.id}: its protocol is ${existing.protocol}, not ${String(inputs.protocol)}, ` +
+          "and the protocol of a tunnel cannot be changed",
+      );
+    }
+    live = existing;
+    const patch = wirePatch(liveBody(live, body), body, TUNNEL_NULLABLE_WIRE);
+    delete patch.protocol;
+    if (Object.keys(patch).length > 0) live = await call(`updating tunnel ${live.id}`, () => client.tunnels.patch(String(existing.id), patch));
+  } else {
+    live = await call(`creating tunnel "${name}" on device ${deviceId}`, () => client.tunnels.create(deviceId, body as never));
+  }
+  try {
+    live = await setActive(client, live, inputs.active as boolean | undefined);
+  } catch (e) {
+    const id = String(live.id);
+    throw new DooverResourceInitError(`tunnel ${id} created, but ${messageOf(e)}`, id, outputs(inputs, live));
+  }
+  return { id: String(live.id), outs: outputs(inputs, live) };
+}
+
+export async function read(id: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
+  const { client } = targetFor(props.staging === true);
+  let live: TunnelData;
+  try {
+    live = await client.tunnels.retrieve(id);
+  } catch (e) {
+    if (NotFound.isInstance(e)) return { id: "" };
+    throw wrap(`reading tunnel ${id}`, e);
+  }
+  const next = stripReserved(props);
+  for (const f of TUNNEL_FIELDS) {
+    if (props[f.input] === undefined || !(f.wire in live)) continue; // e.g. a write-only password
+    const value = live[f.wire] ?? null;
+    if (!stableEqual(value, props[f.input])) next[f.input] = value;
+  }
+  if (live.device?.id !== undefined && props.deviceId !== undefined) next.deviceId = String(live.device.id);
+  if (props.active !== undefined) next.active = live.is_active === true;
+  Object.assign(next, tunnelComputed(live));
+  return { id: String(live.id), props: next, inputs: pick(next, TUNNEL_INPUT_KEYS) };
+}
+
+export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+  const { client } = targetFor(news.staging === true);
+  const patch = wirePatch(tunnelPayload(olds), tunnelPayload(news), TUNNEL_NULLABLE_WIRE);
+  delete patch.protocol; // replace-only
+  let live: TunnelData | undefined;
+  if (Object.keys(patch).length > 0) {
+    live = await call(`updating tunnel ${id}`, () => client.tunnels.patch(id, patch));
+  }
+  const wasActive = (olds.isActive ?? olds.active) as boolean | undefined;
+  const active = news.active as boolean | undefined;
+  if (active !== undefined && (live ? live.is_active !== active : wasActive !== active)) {
+    live = await call(`${active ? "activating" : "deactivating"} tunnel ${id}`, () =>
+      active ? client.tunnels.activate(id) : client.tunnels.deactivate(id),
+    );
+  }
+  if (!live) return { outs: { ...stripReserved(news), ...pick(olds, TUNNEL_OUTPUT_KEYS) } };
+  return { outs: outputs(news, live) };
+}
+
+export async function del(id: string, props: Props): Promise<void> {
+  const { client } = targetFor(props.staging === true);
+  try {
+    await client.tunnels.delete(id);
+  } catch (e) {
+    if (NotFound.isInstance(e)) return;
+    throw wrap(`deleting tunnel ${id}`, e);
+  }
+}
+
+async function setActive(client: Client, live: TunnelData, active: boolean | undefined): Promise<TunnelData> {
+  if (active === undefined || live.is_active === active) return live;
+  const id = String(live.id);
+  return active ? client.tunnels.activate(id) : client.tunnels.deactivate(id);
+}
+
+function liveBody(live: TunnelData, like: Props): Props {
+  const out: Props = {};
+  for (const f of TUNNEL_FIELDS) if (f.wire in like && f.wire in live) out[f.wire] = live[f.wire];
+  return out;
+}
+
+function outputs(inputs: Props, live: TunnelData): Props {
+  return { ...stripReserved(inputs), ...tunnelComputed(live) };
+}
+

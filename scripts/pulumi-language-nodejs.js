@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// A small Node.js language host for the Pulumi CLI (`pulumi-language-nodejs`).
+//
+// The official host is a Go module that is not obtainable from the Go module
+// proxy, so `scripts/ensure-pulumi.sh` installs this script next to `pulumi`
+// instead. It implements the pulumirpc.LanguageRuntime gRPC service with the
+// stubs shipped in @pulumi/pulumi and runs programs exactly as the official host
+// does: `node <@pulumi/pulumi>/cmd/run --monitor … <program>` with the stack
+// config in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS.
+//
+// Usage (by the engine): pulumi-language-nodejs [flags] <engine address>
+"use strict";
+
+const { spawn } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+const { createRequire } = require("node:module");
+
+// Resolve @pulumi/pulumi from the project (the engine starts us in the program
+// directory), falling back to the copy next to this script's real location.
+function projectRequire() {
+  for (const base of [process.cwd(), path.dirname(fs.realpathSync(__filename))]) {
+    const req = createRequire(path.join(base, "noop.js"));
+    try {
+      req.resolve("@pulumi/pulumi/package.json");
+      return req;
+    } catch {
+      // try the next base
+    }
+  }
+  process.stderr.write(
+    "pulumi-language-nodejs: cannot find @pulumi/pulumi from " +
+      process.cwd() +
+      "; run `npm install` in the project\n",
+  );
+  process.exit(1);
+}
+
+const req = projectRequire();
+const grpc = req("@grpc/grpc-js");
+const services = req("@pulumi/pulumi/proto/language_grpc_pb");
+const langpb = req("@pulumi/pulumi/proto/language_pb");
+const pluginpb = req("@pulumi/pulumi/proto/plugin_pb");
+const emptypb = req("google-protobuf/google/protobuf/empty_pb");
+const sdkVersion = req("@pulumi/pulumi/package.json").version;
+const runScript = req.resolve("@pulumi/pulumi/cmd/run");
+
+// Exit code @pulumi/pulumi/cmd/run uses when it already reported the error.
+const EXIT_ALREADY_LOGGED = 32;
+
+const positional = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const engineAddress = positional[positional.length - 1] || "";
+
+function optionsOf(info) {
+  const opts = info && info.getOptions();
+  return opts ? opts.toJavaScript() : {};
+}
+
+function runProgram(request) {
+  const info = request.getInfo();
+  const options = optionsOf(info);
+  const config = {};
+  for (const [k, v] of request.getConfigMap().entries()) config[k] = v;
+  const pwd = request.getPwd() || (info && info.getProgramDirectory()) || process.cwd();
+  const program = (info && info.getEntryPoint()) || request.getProgram() || ".";
+
+  const args = [
+    ...(options.nodeargs ? String(options.nodeargs).split(/\s+/).filter(Boolean) : []),
+    runScript,
+    `--monitor=${request.getMonitorAddress()}`,
+    `--engine=${engineAddress}`,
+    `--project=${request.getProject()}`,
+    `--stack=${request.getStack()}`,
+    `--pwd=${pwd}`,
+    `--parallel=${request.getParallel()}`,
+  ];
+  if (request.getOrganization()) args.push(`--organization=${request.getOrganization()}`);
+  if (info && info.getRootDirectory()) args.push(`--root-directory=${info.getRootDirectory()}`);
+  if (request.getDryrun()) args.push("--dry-run");
+  args.push(program, ...request.getArgsList());
+
+  const env = {
+    ...process.env,
+    PULUMI_CONFIG: JSON.stringify(config),
+    PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(request.getConfigsecretkeysList()),
+    // Compiled JavaScript is the supported setup; TypeScript only when asked for.
+    PULUMI_NODEJS_TYPESCRIPT: options.typescript === true ? "true" : "false",
+  };
+  if (options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = String(options.tsconfig);
+
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: pwd, env, stdio: ["ignore", "inherit", "inherit"] });
+    child.on("error", (err) => resolve({ error: `failed to start node: ${err.message}`, bail: false }));
+    child.on("exit", (code, signal) => {
+      if (code === 0) resolve({ error: "", bail: false });
+      else if (code === EXIT_ALREADY_LOGGED) resolve({ error: "", bail: true });
+      else resolve({ error: `Program exited with non-zero exit code: ${code ?? signal}`, bail: false });
+    });
+  });
+}
+
+function unary(fn) {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => fn(call.request))
+      .then(
+        (resp) => callback(null, resp),
+        (err) => callback({ code: grpc.status.INTERNAL, details: String((err && err.message) || err) }),
+      );
+  };
+}
+
+const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+server.addService(services.LanguageRuntimeService, {
+  handshake: unary(() => new langpb.LanguageHandshakeResponse()),
+  getPluginInfo: unary(() => new pluginpb.PluginInfo().setVersion(sdkVersion)),
+  // Dynamic providers run in the bundled `pulumi-nodejs` plugin, which the
+  // engine finds on its own; this project needs no downloaded plugins.
+  getRequiredPlugins: unary(() => new langpb.GetRequiredPluginsResponse().setPluginsList([])),
+  getRequiredPackages: unary(() => new langpb.GetRequiredPackagesResponse().setPackagesList([])),
+  run: unary(async (request) => {
+    const result = await runProgram(request);
+    return new langpb.RunResponse().setError(result.error).setBail(result.bail);
+  }),
+  about: unary(() =>
+    new langpb.AboutResponse().setExecutable(process.execPath).setVersion(process.version.replace(/^v/, "")),
+  ),
+  getProgramDependencies: unary((request) => {
+    const resp = new langpb.GetProgramDependenciesResponse();
+    const info = request.getInfo();
+    const dir = (info && info.getProgramDirectory()) || process.cwd();
+    const pkgReq = createRequire(path.join(dir, "noop.js"));
+    let pkg = {};
+    try {
+      pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+    } catch {
+      // no package.json next to the program: no direct dependencies to list
+    }
+    for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).sort()) {
+      let version = "";
+      try {
+        version = pkgReq(`${name}/package.json`).version;
+      } catch {
+        // not installed, or not resolvable through exports
+      }
+      resp.addDependencies(new langpb.DependencyInfo().setName(name).setVersion(version));
+    }
+    return resp;
+  }),
+  installDependencies: (call) => {
+    // `npm ci` belongs to scripts/setup.sh; nothing to install here.
+    call.end();
+  },
+  runtimeOptionsPrompts: unary(() => new langpb.RuntimeOptionsResponse()),
+  cancel: unary(() => new emptypb.Empty()),
+});
+
+server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
+  if (err) {
+    process.stderr.write(`pulumi-language-nodejs: ${err.message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${port}\n`);
+});
+
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.forceShutdown());

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The whole test suite on the compiled output (run scripts/setup.sh first; `npm test` does):
+#   1. dist/tests/*.test.js          unit + emulator + provider tests
+#   2. dist/tests/mocks/*.test.js    pulumi.runtime.setMocks tests (separate process: setMocks is global)
+#   3. dist/tests/e2e/*.test.js      the real Pulumi engine (never skipped in CI)
+#   4. dist/tests/conformance.test.js LAST: checks every API response recorded during 1-3
+# All runs share one DOOVER_EMULATOR_RECORD file. Every group runs; exit is non-zero if any failed.
+set -uo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+export PATH="$repo/node_modules/.bin:$PATH"
+shopt -s nullglob
+
+record=$(mktemp "${TMPDIR:-/tmp}/doover-emulator-record.XXXXXX.jsonl")
+trap 'rm -f "$record"' EXIT
+export DOOVER_EMULATOR_RECORD=$record
+
+unit=()
+for f in dist/tests/*.test.js; do [ "$f" = dist/tests/conformance.test.js ] || unit+=("$f"); done
+mocks=(dist/tests/mocks/*.test.js)
+e2e=(dist/tests/e2e/*.test.js)
+conformance=(dist/tests/conformance.test.js)
+
+summary=()
+failed=0
+run_group() { # $1 = label, rest = files
+  local label=$1
+  shift
+  if [ $# -eq 0 ]; then
+    summary+=("$(printf '%-12s %s' "$label" "no test files")")
+    return
+  fi
+  echo
+  echo "=== $label: $# file(s) ==="
+  local start=$SECONDS status
+  mocha --reporter spec "$@"
+  status=$?
+  local took=$((SECONDS - start))
+  if [ $status -eq 0 ]; then
+    summary+=("$(printf '%-12s ok      %4ss  %s file(s)' "$label" "$took" "$#")")
+  else
+    summary+=("$(printf '%-12s FAILED  %4ss  %s file(s) (mocha exit %s)' "$label" "$took" "$#" "$status")")
+    failed=1
+  fi
+}
+
+total_start=$SECONDS
+run_group unit "${unit[@]}"
+run_group mocks "${mocks[@]}"
+run_group e2e "${e2e[@]}"
+run_group conformance "${conformance[@]}"
+
+echo
+echo "=== summary ($((SECONDS - total_start))s, $(wc -l <"$record") API responses recorded) ==="
+printf '%s\n' "${summary[@]}"
+exit $failed

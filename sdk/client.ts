@@ -1,0 +1,164 @@
+// The Doover 2.0 Control API client: pydoover's seed surface (camelCase) on top
+// of the wire-level families `applications` and `tunnels`.
+
+import { Application } from "./application";
+import { ApplicationListQuery, ApplicationsApi } from "./applications-api";
+import { resolveCredentials } from "./credentials";
+import { DooverException, NotSupported } from "./errors";
+import { RestClient } from "./rest-client";
+import { TunnelsApi } from "./tunnels-api";
+import type { ApplicationData, ClientOptions, TunnelData, TunnelRequest } from "./types";
+
+export interface CreateTunnelArgs {
+  deviceId: string;
+  hostname: string;
+  port: number;
+  protocol: string;
+  /** default `<hostname>:<port>` like doover-cli */
+  name?: string;
+  username?: string | null;
+  password?: string | null;
+  timeout?: number;
+  ipRestricted?: boolean;
+  ipWhitelist?: unknown;
+  isFavourite?: boolean;
+  disableTlsVerification?: boolean;
+}
+
+export class Client {
+  readonly baseUrl: string;
+  readonly organisationId?: string;
+  readonly isStaging: boolean;
+  /** where the token came from (never the token) */
+  readonly credentialSource: string;
+  /** TOKEN_EXPIRES of the profile, when the token came from one */
+  readonly tokenExpiresAt?: Date;
+  readonly applications: ApplicationsApi;
+  readonly tunnels: TunnelsApi;
+  readonly rest: RestClient;
+
+  /** Throws CredentialsError when no token is found anywhere. */
+  constructor(options: ClientOptions = {}) {
+    const env = options.env ?? process.env;
+    const creds = resolveCredentials({ ...options, env });
+    this.baseUrl = creds.baseUrl;
+    if (creds.organisationId !== undefined) this.organisationId = creds.organisationId;
+    this.isStaging = creds.isStaging;
+    this.credentialSource = creds.source;
+    if (creds.expiresAt) this.tokenExpiresAt = creds.expiresAt;
+    const debug = options.debug ?? (env.DOOVER_LOG ?? "").toLowerCase() === "debug";
+    this.rest = new RestClient({
+      baseUrl: creds.baseUrl,
+      token: creds.token,
+      organisationId: creds.organisationId,
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      userAgent: options.userAgent,
+      retryBaseDelayMs: options.retryBaseDelayMs,
+      maxRetryDelayMs: options.maxRetryDelayMs,
+      debug,
+      logger: options.logger,
+    });
+    if (creds.expired) {
+      this.rest.log(
+        `doover: the token from ${creds.source} expired at ${creds.expiresAt!.toISOString()}; using it anyway`,
+      );
+    }
+    this.applications = new ApplicationsApi(this.rest);
+    this.tunnels = new TunnelsApi(this.rest);
+  }
+
+  // ---- applications (seed surface)
+
+  /** Every page. */
+  getApplications(query: Omit<ApplicationListQuery, "perPage"> = {}): Promise<ApplicationData[]> {
+    return this.applications.list(query);
+  }
+
+  async getApplication(id: string): Promise<Application> {
+    return Application.fromApiData(await this.applications.retrieve(id));
+  }
+
+  /** POST the app's payload; stores the new id on `app.id` (or `stagingConfig.id`) and returns it. */
+  async createApplication(app: Application, opts: { isStaging?: boolean } = {}): Promise<string> {
+    const isStaging = opts.isStaging ?? false;
+    const created = await this.applications.create(app.toPayload({ isStaging, includeDeploymentData: true }));
+    if (isStaging) app.stagingConfig = { ...app.stagingConfig, id: created.id };
+    else app.id = created.id;
+    return created.id;
+  }
+
+  /** PATCH by the app's id (staging: `stagingConfig.id`). */
+  async updateApplication(app: Application, opts: { isStaging?: boolean } = {}): Promise<ApplicationData> {
+    const isStaging = opts.isStaging ?? false;
+    const id = app.targetId(isStaging);
+    if (!id) {
+      throw new DooverException(
+        `Application ${app.name} has no ${isStaging ? "staging_config.id" : "id"}; create it first`,
+      );
+    }
+    return this.applications.patch(id, app.toPayload({ isStaging, includeDeploymentData: true }));
+  }
+
+  archiveApplication(id: string): Promise<ApplicationData> {
+    return this.applications.archive(id);
+  }
+
+  unarchiveApplication(id: string): Promise<ApplicationData> {
+    return this.applications.unarchive(id);
+  }
+
+  // ---- tunnels (seed surface)
+
+  /** `showChoices` is a 1.0 option with no 2.0 equivalent; accepted and ignored. */
+  getTunnels(deviceId: string, _opts: { showChoices?: boolean } = {}): Promise<TunnelData[]> {
+    return this.tunnels.list(deviceId);
+  }
+
+  getTunnel(id: string): Promise<TunnelData> {
+    return this.tunnels.retrieve(id);
+  }
+
+  createTunnel(args: CreateTunnelArgs): Promise<TunnelData> {
+    const body: TunnelRequest = {
+      name: args.name ?? `${args.hostname}:${args.port}`,
+      hostname: args.hostname,
+      port: args.port,
+      protocol: args.protocol,
+    };
+    if (args.username !== undefined) body.username = args.username;
+    if (args.password !== undefined) body.password = args.password;
+    if (args.timeout !== undefined) body.timeout = args.timeout;
+    if (args.ipRestricted !== undefined) body.ip_restricted = args.ipRestricted;
+    if (args.ipWhitelist !== undefined) body.ip_whitelist = args.ipWhitelist;
+    if (args.isFavourite !== undefined) body.is_favourite = args.isFavourite;
+    if (args.disableTlsVerification !== undefined) body.disable_tls_verification = args.disableTlsVerification;
+    return this.tunnels.create(args.deviceId, body);
+  }
+
+  activateTunnel(id: string): Promise<TunnelData> {
+    return this.tunnels.activate(id);
+  }
+
+  deactivateTunnel(id: string): Promise<TunnelData> {
+    return this.tunnels.deactivate(id);
+  }
+
+  patchTunnel(id: string, fields: Partial<TunnelRequest>): Promise<TunnelData> {
+    return this.tunnels.patch(id, fields);
+  }
+
+  deleteTunnel(id: string): Promise<void> {
+    return this.tunnels.delete(id);
+  }
+
+  /** Tunnel endpoints (ngrok pools) exist only on the Doover 1.0 API. */
+  createTunnelEndpoints(..._args: unknown[]): never {
+    throw new NotSupported("createTunnelEndpoints is not available on the Doover 2.0 API");
+  }
+
+  getTunnelEndpoints(..._args: unknown[]): never {
+    throw new NotSupported("getTunnelEndpoints is not available on the Doover 2.0 API");
+  }
+}

@@ -1,0 +1,141 @@
+// Credential resolution like doover-cli / pydoover: explicit options, then the
+// environment, then a `~/.doover/config` profile. The token never appears in
+// any message this module builds.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CredentialsError } from "./errors";
+import type { ClientOptions } from "./types";
+
+export const PRODUCTION_API_URL = "https://api.doover.com";
+export const STAGING_API_URL = "https://api.staging.udoover.com";
+
+export interface ResolvedCredentials {
+  baseUrl: string;
+  token: string;
+  organisationId?: string;
+  isStaging: boolean;
+  /** where the token came from, e.g. `env DOOVER_API_TOKEN` (never the token itself) */
+  source: string;
+  /** TOKEN_EXPIRES of the profile, when known; an expired token is still used */
+  expiresAt?: Date;
+  expired?: boolean;
+}
+
+/** One `[profile=NAME]` block of ~/.doover/config: KEY=VALUE pairs. */
+export type DooverProfile = Record<string, string>;
+
+/** Parse the pydoover config format: `[profile=NAME]` headers then `KEY=VALUE` lines. */
+export function parseDooverConfig(text: string): Map<string, DooverProfile> {
+  const profiles = new Map<string, DooverProfile>();
+  let current: DooverProfile | undefined;
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
+    const header = /^\[profile=(.*)\]$/.exec(line);
+    if (header) {
+      current = {};
+      profiles.set(header[1].trim(), current);
+      continue;
+    }
+    const eq = line.indexOf("=");
+    if (current && eq > 0) current[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return profiles;
+}
+
+/** TOKEN_EXPIRES as unix seconds (pydoover writes a float) or an ISO date (doover-js). */
+export function parseTokenExpires(value: string | undefined): Date | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return new Date(Number(v) * 1000);
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+function truthy(v: string | undefined): boolean | undefined {
+  if (v === undefined || v.trim() === "") return undefined;
+  return /^(1|true|yes|on)$/i.test(v.trim());
+}
+
+function nonEmpty(v: string | undefined | null): string | undefined {
+  return v === undefined || v === null || v.trim() === "" ? undefined : v.trim();
+}
+
+export function defaultConfigPath(env: Record<string, string | undefined> = process.env): string {
+  return path.join(nonEmpty(env.HOME) ?? os.homedir(), ".doover", "config");
+}
+
+export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredentials {
+  const env = opts.env ?? process.env;
+  const profileName = nonEmpty(opts.profile) ?? nonEmpty(env.DOOVER_PROFILE) ?? "default";
+  const profileExplicit = nonEmpty(opts.profile) !== undefined || nonEmpty(env.DOOVER_PROFILE) !== undefined;
+  const configPath = nonEmpty(opts.configPath) ?? nonEmpty(env.DOOVER_CONFIG) ?? defaultConfigPath(env);
+
+  let profile: DooverProfile | undefined;
+  let profileProblem = "";
+  try {
+    profile = parseDooverConfig(fs.readFileSync(configPath, "utf8")).get(profileName);
+    if (!profile) profileProblem = "no such profile";
+    else if (!nonEmpty(profile.TOKEN)) profileProblem = "profile has no TOKEN";
+  } catch (e) {
+    profileProblem = (e as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "file unreadable";
+  }
+
+  let token: string | undefined;
+  let source = "";
+  let fromProfile = false;
+  if (nonEmpty(opts.token)) {
+    token = opts.token!.trim();
+    source = "options.token";
+  } else if (nonEmpty(env.DOOVER_API_TOKEN)) {
+    token = env.DOOVER_API_TOKEN!.trim();
+    source = "env DOOVER_API_TOKEN";
+  } else if (profile && nonEmpty(profile.TOKEN)) {
+    token = profile.TOKEN.trim();
+    source = `profile "${profileName}" in ${configPath}`;
+    fromProfile = true;
+  }
+  if (token === undefined) {
+    throw new CredentialsError(
+      "No Doover API token found. Looked in: options.token (not set); env DOOVER_API_TOKEN (not set); " +
+        `profile "${profileName}" in ${configPath} (${profileProblem}). ` +
+        'Pass `token`, set DOOVER_API_TOKEN, or run "doover login".',
+    );
+  }
+
+  // Profile values apply when the token came from it or a profile was asked for by name.
+  const useProfile = profile !== undefined && (fromProfile || profileExplicit);
+  const envUrl = nonEmpty(env.DOOVER_CONTROL_API_BASE_URL);
+  const envStaging = truthy(env.DOOVER_STAGING);
+  const stagingWanted = opts.staging ?? envStaging;
+  let baseUrl: string;
+  if (nonEmpty(opts.baseUrl)) baseUrl = opts.baseUrl!.trim();
+  else if (stagingWanted === true) baseUrl = envUrl?.includes(".staging.") ? envUrl : STAGING_API_URL;
+  else if (envUrl) baseUrl = envUrl;
+  else if (useProfile && nonEmpty(profile!.BASE_URL)) baseUrl = profile!.BASE_URL.trim();
+  else baseUrl = PRODUCTION_API_URL;
+  baseUrl = baseUrl.replace(/\/+$/, "");
+
+  const organisationId =
+    nonEmpty(opts.organisationId) ??
+    nonEmpty(env.DOOVER_ORGANISATION_ID) ??
+    (useProfile ? nonEmpty(profile!.ORGANISATION_ID) : undefined);
+
+  const result: ResolvedCredentials = {
+    baseUrl,
+    token,
+    isStaging: stagingWanted ?? baseUrl.includes(".staging."),
+    source,
+  };
+  if (organisationId !== undefined) result.organisationId = organisationId;
+  if (fromProfile) {
+    const expiresAt = parseTokenExpires(profile!.TOKEN_EXPIRES);
+    if (expiresAt) {
+      result.expiresAt = expiresAt;
+      result.expired = expiresAt.getTime() <= Date.now();
+    }
+  }
+  return result;
+}

@@ -1,0 +1,159 @@
+// Wire types of the Doover 2.0 Control API, snake_case as the API sends them. Ids are strings.
+
+/** Application type codes (names as in pydoover; REP exists only on 2.0). */
+export enum Type {
+  device = "DEV",
+  processor = "PRO",
+  task = "TAS",
+  integration = "INT",
+  report = "REP",
+}
+
+export enum Visibility {
+  core = "COR",
+  public = "PUB",
+  private = "PRI",
+  internal = "INT",
+}
+
+export interface ApplicationData {
+  id: string;
+  archived: boolean;
+  name: string;
+  display_name: string;
+  description: string;
+  long_description?: string;
+  type: string;
+  visibility: string;
+  allow_many?: boolean;
+  config_schema?: unknown;
+  ui_schema?: unknown;
+  depends_on: string[];
+  organisation: { id: string; name: string; archived?: boolean } | null;
+  container_registry_profile: { id: string; name: string } | null;
+  deployment_data?: string | null;
+  image_name?: string | null;
+  lambda_arn?: string | null;
+  lambda_config?: unknown;
+  icon_url?: string | null;
+  banner_url?: string | null;
+  repository_url?: string | null;
+  stars?: number;
+  approx_installs: number;
+  config_profiles: unknown[];
+}
+
+export type ApplicationRequest = {
+  name: string;
+  display_name: string;
+  description: string;
+  type: string;
+  visibility: string;
+  depends_on: string[];
+  organisation_id: string | null;
+  container_registry_profile_id: string | null;
+  long_description?: string;
+  allow_many?: boolean;
+  config_schema?: unknown;
+  ui_schema?: unknown;
+  deployment_data?: string | null;
+  image_name?: string | null;
+  lambda_arn?: string | null;
+  lambda_config?: unknown;
+  icon_url?: string | null;
+  banner_url?: string | null;
+  repository_url?: string | null;
+  stars?: number;
+};
+
+/** Keys of `ApplicationSerializerDetailRequest` (spec); `staging_config` may only overlay these. */
+export const APPLICATION_REQUEST_KEYS: readonly string[] = [
+  "name",
+  "display_name",
+  "description",
+  "long_description",
+  "type",
+  "visibility",
+  "allow_many",
+  "config_schema",
+  "ui_schema",
+  "tag_schema",
+  "depends_on",
+  "organisation_id",
+  "stars",
+  "container_registry_profile_id",
+  "deployment_data",
+  "image_name",
+  "lambda_arn",
+  "lambda_config",
+  "icon_url",
+  "banner_url",
+  "repository_url",
+];
+
+export interface TunnelData {
+  id: string;
+  name: string;
+  device: { id: string; name?: string; display_name?: string };
+  endpoint: string;
+  endpoint_id: string;
+  is_active: boolean;
+  hostname: string;
+  port: number;
+  protocol: "tcp" | "rtsp" | "http" | "https";
+  username?: string | null;
+  password?: string | null;
+  timeout?: number;
+  ip_restricted?: boolean;
+  disable_tls_verification?: boolean;
+  ip_whitelist?: unknown;
+  is_favourite?: boolean;
+}
+
+export type TunnelRequest = {
+  name: string;
+  hostname: string;
+  port: number;
+  protocol: string;
+  username?: string | null;
+  password?: string | null;
+  timeout?: number;
+  ip_restricted?: boolean;
+  disable_tls_verification?: boolean;
+  ip_whitelist?: unknown;
+  is_favourite?: boolean;
+};
+
+/** Django REST framework page envelope. */
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface ClientOptions {
+  baseUrl?: string;
+  token?: string;
+  organisationId?: string;
+  staging?: boolean;
+  profile?: string;
+  fetch?: typeof fetch;
+  /** per attempt, default 30000 */
+  timeoutMs?: number;
+  /** extra attempts for retryable failures, default 3 */
+  retries?: number;
+  userAgent?: string;
+  /** default process.env, read at construction */
+  env?: Record<string, string | undefined>;
+  /** default ~/.doover/config (or env DOOVER_CONFIG) */
+  configPath?: string;
+  /** first backoff step in ms (full jitter, doubling), default 500 */
+  retryBaseDelayMs?: number;
+  /** cap for one backoff wait and for Retry-After, default 30000 */
+  maxRetryDelayMs?: number;
+  /** log method, path, status, attempt and duration (also env DOOVER_LOG=debug) */
+  debug?: boolean;
+  /** where debug lines and warnings go, default console.error */
+  logger?: (line: string) => void;
+}

@@ -1,0 +1,418 @@
+// DooverApplication provider methods called directly, against the real HTTP emulator.
+
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as runtime from "../provider/runtime";
+import { UNKNOWN } from "../provider/inputs";
+import { emulatorFetch, startTestEmulator, useEmulator, type Emulator } from "./support/emulator";
+import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
+
+const app = runtime.applications;
+
+function args(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name, displayName: `App ${name}`, type: "processor", description: "Made by a provider test.", ...extra };
+}
+
+/** check, failing the test on any failure, as the engine would before create/update. */
+async function checked(news: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { inputs, failures } = await app.check({}, news);
+  assert.deepEqual(failures, []);
+  return inputs;
+}
+
+async function createApp(news: Record<string, unknown>) {
+  const inputs = await checked(news);
+  const { id, outs } = await app.create(inputs);
+  return { id, inputs, outs };
+}
+
+describe("DooverApplication provider", function () {
+  this.timeout(20000);
+  const emulator = useEmulator();
+  let tmp: string;
+
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "doover-app-"));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  beforeEach(() => runtime.configure(stackConfig(emulatorConfig(emulator.current))));
+  afterEach(() => runtime.resetConfiguration());
+
+  describe("check", () => {
+    it("applies defaults and normalises enum names to wire codes", async () => {
+      const inputs = await checked(args("demo_app", { visibility: "public", __provider: "x" }));
+      assert.equal(inputs.type, "PRO");
+      assert.equal(inputs.visibility, "PUB");
+      assert.equal(inputs.allowMany, false);
+      assert.deepEqual(inputs.dependsOn, []);
+      assert.equal(inputs.staging, false);
+      assert.equal(inputs.adopt, false);
+      assert.equal(inputs.__provider, undefined);
+      const dflt = await checked(args("other_app", { type: "DEV" }));
+      assert.equal(dflt.visibility, "PRI");
+      assert.deepEqual(emulator.current.log(), [], "check makes no HTTP call");
+    });
+
+    it("names every bad property in failures", async () => {
+      const { failures } = await app.check(
+        {},
+        {
+          name: "My-App",
+          displayName: "x".repeat(101),
+          type: "docker",
+          visibility: "secret",
+          description: "",
+          dependsOn: ["ok_name", "Bad Name"],
+          configSchema: { type: "object", properties: { a: { type: "no-such-type" } } },
+          stagingConfig: { display_name: "ok", owner_org_key: "legacy" },
+          deploymentFolder: path.join(tmp, "missing"),
+          longDescriptionFile: path.join(tmp, "missing.md"),
+          repositoryUrl: "not a url",
+          colour: "blue",
+        },
+      );
+      const props = [...new Set(failures.map((f) => f.property))].sort();
+      assert.deepEqual(props, [
+        "colour",
+        "configSchema",
+        "dependsOn[1]",
+        "deploymentFolder",
+        "description",
+        "displayName",
+        "longDescriptionFile",
+        "name",
+        "repositoryUrl",
+        "stagingConfig.owner_org_key",
+        "type",
+        "visibility",
+      ]);
+      assert.match(failures.find((f) => f.property === "name")!.reason, /\^\[0-9a-z_\]\*\$.*resource name/);
+    });
+
+    it("tolerates unknown values during preview", async () => {
+      const { inputs, failures } = await app.check(
+        {},
+        { ...args(UNKNOWN), displayName: UNKNOWN, dependsOn: [UNKNOWN], deploymentFolder: UNKNOWN, organisationId: UNKNOWN },
+      );
+      assert.deepEqual(failures, []);
+      assert.equal(inputs.deploymentHash, UNKNOWN);
+      assert.equal(inputs.name, UNKNOWN);
+    });
+
+    it("reads the long description file and hashes the deployment folder", async () => {
+      const dir = path.join(tmp, "check-files");
+      fs.mkdirSync(path.join(dir, "deployment"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "README.md"), "# Hello\n");
+      fs.writeFileSync(path.join(dir, "deployment", "docker-compose.yml"), "services: {}\n");
+      const news = args("files_app", {
+        longDescriptionFile: path.join(dir, "README.md"),
+        deploymentFolder: path.join(dir, "deployment"),
+        deploymentHash: "ignored",
+      });
+      const a = await checked(news);
+      const b = await checked(news);
+      assert.equal(a.longDescription, "# Hello\n");
+      assert.match(String(a.deploymentHash), /^[0-9a-f]{64}$/);
+      assert.equal(a.deploymentHash, b.deploymentHash, "deterministic");
+      fs.writeFileSync(path.join(dir, "deployment", "docker-compose.yml"), "services: {a: {}}\n");
+      assert.notEqual((await checked(news)).deploymentHash, a.deploymentHash);
+      const both = await app.check({}, { ...news, longDescription: "text too" });
+      assert.deepEqual(both.failures.map((f) => f.property), ["longDescriptionFile"]);
+    });
+  });
+
+  describe("diff", () => {
+    const base = async () => {
+      const inputs = await checked(args("diff_app", { configSchema: { type: "object", properties: { a: { type: "string" } } } }));
+      return { ...inputs, applicationId: "1", organisation: { id: "42", name: "Org" }, __provider: "old code" };
+    };
+
+    it("reports no change for equal inputs in another key order or provider code", async () => {
+      const olds = await base();
+      const news = await checked({
+        ...args("diff_app"),
+        configSchema: { properties: { a: { type: "string" } }, type: "object" },
+        adopt: true,
+      });
+      news.__provider = "new code";
+      assert.deepEqual(await app.diff("1", olds, news), { changes: false, replaces: [], deleteBeforeReplace: false });
+    });
+
+    it("updates in place for ordinary fields, including the name", async () => {
+      const olds = await base();
+      for (const change of [{ displayName: "Other" }, { name: "renamed_app" }, { dependsOn: ["x"] }]) {
+        const news = await checked({ ...args("diff_app"), configSchema: olds.configSchema, ...change });
+        assert.deepEqual(await app.diff("1", olds, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+      }
+    });
+
+    it("replaces on organisation or staging changes, deleting first when the name stays", async () => {
+      const olds = await base();
+      const cs = { configSchema: olds.configSchema };
+      const org = await app.diff("1", olds, await checked({ ...args("diff_app"), ...cs, organisationId: "43" }));
+      assert.deepEqual(org, { changes: true, replaces: ["organisationId"], deleteBeforeReplace: true });
+      const same = await app.diff("1", olds, await checked({ ...args("diff_app"), ...cs, organisationId: "42" }));
+      assert.equal(same.changes, false, "declaring the organisation the app is already in changes nothing");
+      const staging = await app.diff("1", olds, await checked({ ...args("diff_app"), ...cs, staging: true }));
+      assert.deepEqual(staging, { changes: true, replaces: ["staging"], deleteBeforeReplace: true });
+      const renamed = await app.diff("1", olds, await checked({ ...args("new_name"), ...cs, organisationId: "43" }));
+      assert.deepEqual(renamed, { changes: true, replaces: ["organisationId"], deleteBeforeReplace: false });
+    });
+
+    it("treats an unknown value as a change", async () => {
+      const olds = await base();
+      const d = await app.diff("1", olds, { ...olds, displayName: UNKNOWN });
+      assert.equal(d.changes, true);
+    });
+  });
+
+  describe("create / read / update / delete", () => {
+    it("creates with one POST and echoes the inputs in the outputs", async () => {
+      const { id, inputs, outs } = await createApp(args("created_app", { longDescription: "Long text" }));
+      assert.deepEqual(writes(emulator.current), ["POST /applications/"]);
+      assert.match(id, /^\d+$/);
+      assert.equal(outs.applicationId, id);
+      assert.equal(outs.archived, false);
+      assert.deepEqual(outs.organisation, { id: emulator.current.organisationId, name: (outs.organisation as any).name });
+      for (const [k, v] of Object.entries(inputs)) assert.deepEqual(outs[k], v, k);
+      const live = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
+      assert.equal(live.body.display_name, "App created_app");
+      assert.equal(live.body.long_description, "Long text");
+      assert.equal(live.body.type, "PRO");
+    });
+
+    it("uploads the deployment folder, keeps only its hash in state and re-uploads on change", async () => {
+      const dir = path.join(tmp, "deploy");
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "docker-compose.yml"), "services: {}\n");
+      const { id, inputs, outs } = await createApp(args("deploy_app", { deploymentFolder: dir }));
+      assert.equal(JSON.stringify(outs).includes("deployment_data"), false);
+      const hash = String(outs.deploymentHash);
+      const live = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
+      const { sha256Hex } = await import("../provider/application-fields");
+      assert.equal(sha256Hex(Buffer.from(live.body.deployment_data, "base64")), hash);
+
+      // Same content: read reports no drift, diff no change.
+      const read = await app.read(id, outs);
+      assert.equal(read.props!.deploymentHash, hash);
+      assert.equal((await app.diff(id, read.props!, await checked(args("deploy_app", { deploymentFolder: dir })))).changes, false);
+
+      fs.writeFileSync(path.join(dir, "docker-compose.yml"), "services: {web: {}}\n");
+      const news = await checked(args("deploy_app", { deploymentFolder: dir }));
+      assert.equal((await app.diff(id, outs, news)).changes, true);
+      emulator.current.clearLog();
+      const { outs: after } = await app.update(id, outs, news);
+      assert.deepEqual(writes(emulator.current), [`PATCH /applications/${id}/`]);
+      assert.equal(after.deploymentHash, news.deploymentHash);
+      const live2 = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
+      assert.equal(sha256Hex(Buffer.from(live2.body.deployment_data, "base64")), news.deploymentHash);
+      void inputs;
+    });
+
+    it("reads drift made outside Pulumi, and update puts the program's values back with one PATCH", async () => {
+      const { id, outs } = await createApp(args("drift_app", { imageName: "org/app:1" }));
+      const unchanged = await app.read(id, outs);
+      assert.deepEqual(unchanged.props, outs);
+
+      await emulatorFetch(emulator.current, "PATCH", `/applications/${id}/`, { display_name: "Changed by hand", image_name: null });
+      emulator.current.clearLog();
+      const read = await app.read(id, outs);
+      assert.deepEqual(emulator.current.log().map((e) => e.method), ["GET"], "read is one GET");
+      assert.equal(read.id, id);
+      assert.equal(read.props!.displayName, "Changed by hand");
+      assert.equal(read.props!.imageName, null);
+      assert.equal(read.inputs!.displayName, "Changed by hand");
+      assert.equal(read.inputs!.applicationId, undefined, "inputs hold inputs only");
+
+      const news = await checked(args("drift_app", { imageName: "org/app:1" }));
+      const d = await app.diff(id, read.props!, news);
+      assert.deepEqual(d, { changes: true, replaces: [], deleteBeforeReplace: false });
+      emulator.current.clearLog();
+      const { outs: after } = await app.update(id, read.props!, news);
+      assert.deepEqual(writes(emulator.current), [`PATCH /applications/${id}/`]);
+      assert.equal(after.displayName, "App drift_app");
+      assert.equal(after.applicationId, id, "update returns full outputs");
+      const live = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
+      assert.equal(live.body.display_name, "App drift_app");
+      assert.equal(live.body.image_name, "org/app:1");
+    });
+
+    it("update without wire changes makes no call and keeps the computed outputs", async () => {
+      const { id, outs } = await createApp(args("quiet_app"));
+      emulator.current.clearLog();
+      const { outs: after } = await app.update(id, outs, await checked(args("quiet_app", { adopt: true })));
+      assert.deepEqual(emulator.current.log(), []);
+      assert.equal(after.applicationId, id);
+      assert.equal(after.adopt, true);
+    });
+
+    it("clears an optional nullable field that is no longer declared", async () => {
+      const { id, outs } = await createApp(args("clear_app", { iconUrl: "https://example.com/i.png" }));
+      const news = await checked(args("clear_app"));
+      assert.equal((await app.diff(id, outs, news)).changes, true);
+      await app.update(id, outs, news);
+      const live = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
+      assert.equal(live.body.icon_url ?? null, null);
+    });
+
+    it("delete archives, read then reports it gone, and deleting again or a missing id succeeds", async () => {
+      const { id, outs } = await createApp(args("doomed_app"));
+      await app.delete(id, outs);
+      assert.deepEqual(writes(emulator.current).slice(-1), [`POST /applications/${id}/archive/`]);
+      assert.deepEqual(await app.read(id, outs), { id: "" });
+      await app.delete(id, outs);
+      await app.delete("999999999999999999", outs);
+      assert.deepEqual(await app.read("999999999999999999", outs), { id: "" });
+    });
+  });
+
+  describe("names, adopt and recovery", () => {
+    it("after destroy, creating the same name unarchives the same app (no 409)", async () => {
+      const first = await createApp(args("phoenix_app"));
+      await app.delete(first.id, first.outs);
+      emulator.current.clearLog();
+      const again = await createApp(args("phoenix_app", { displayName: "Back again" }));
+      assert.equal(again.id, first.id);
+      assert.equal(again.outs.archived, false);
+      assert.equal(again.outs.displayName, "Back again");
+      assert.deepEqual(writes(emulator.current), [
+        `POST /applications/${first.id}/unarchive/`,
+        `PATCH /applications/${first.id}/`,
+      ]);
+      assert.equal(emulator.current.log().some((e) => e.status === 409), false);
+    });
+
+    it("refuses a live name without adopt, with an error that says how", async () => {
+      const outside = await emulatorFetch(emulator.current, "POST", "/applications/", {
+        name: "outside_app",
+        display_name: "Made by hand",
+        description: "d",
+        type: "PRO",
+        visibility: "PRI",
+        depends_on: [],
+        organisation_id: emulator.current.organisationId,
+        container_registry_profile_id: null,
+      });
+      assert.equal(outside.status, 201);
+      await assert.rejects(createApp(args("outside_app")), (e: any) => {
+        assert.equal(e.code, "DooverProviderError");
+        assert.match(e.message, /already exists.*adopt: true/s);
+        return true;
+      });
+      const adopted = await createApp(args("outside_app", { adopt: true }));
+      assert.equal(adopted.id, String(outside.body.id));
+      const live = await emulatorFetch(emulator.current, "GET", `/applications/${adopted.id}/`);
+      assert.equal(live.body.display_name, "App outside_app");
+      const all = await emulatorFetch(emulator.current, "GET", "/applications/?name=outside_app");
+      assert.equal(all.body.count, 1);
+    });
+
+    it("an ambiguous create (committed, then 503) leaves exactly one app", async () => {
+      emulator.current.addFault({ method: "POST", path: "/applications/", status: 503, afterCommit: true });
+      const { id } = await createApp(args("ambiguous_app"));
+      const all = await emulatorFetch(emulator.current, "GET", "/applications/?name=ambiguous_app");
+      assert.equal(all.body.count, 1);
+      assert.equal(String(all.body.results[0].id), id);
+      assert.equal(emulator.current.log().filter((e) => e.method === "POST").length, 1, "nothing re-sent");
+    });
+
+    it("never puts the token in an error", async () => {
+      runtime.configure(stackConfig(emulatorConfig(emulator.current, { "doover:token": "wrong-secret-token" })));
+      await assert.rejects(createApp(args("denied_app")), (e: any) => {
+        assert.equal(e.code, "DooverProviderError");
+        assert.equal(String(e.message).includes("wrong-secret-token"), false);
+        assert.equal(JSON.stringify(e).includes("wrong-secret-token"), false);
+        return true;
+      });
+    });
+
+    it("without configure, falls back to the environment", async () => {
+      runtime.resetConfiguration();
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        DOOVER_API_TOKEN: emulator.current.token,
+        DOOVER_CONTROL_API_BASE_URL: emulator.current.url,
+        DOOVER_ORGANISATION_ID: emulator.current.organisationId,
+        DOOVER_CONFIG: path.join(tmp, "no-config"),
+      });
+      try {
+        const { id } = await createApp(args("env_app"));
+        assert.match(id, /^\d+$/);
+      } finally {
+        for (const k of ["DOOVER_API_TOKEN", "DOOVER_CONTROL_API_BASE_URL", "DOOVER_ORGANISATION_ID", "DOOVER_CONFIG"]) {
+          if (saved[k] === undefined) delete process.env[k];
+          else process.env[k] = saved[k];
+        }
+      }
+    });
+  });
+
+  describe("staging", () => {
+    let staging: Emulator;
+    before(async () => {
+      staging = await startTestEmulator({ token: "staging-token" });
+    });
+    after(() => staging.close());
+    beforeEach(() => staging.reset());
+
+    const stagingArgs = (s: Emulator) =>
+      args("variant_app", {
+        imageName: "org/app:prod",
+        stagingConfig: { image_name: "org/app:staging", organisation_id: s.organisationId },
+      });
+
+    it("staging: true sends the app to the staging API with stagingConfig overlaid", async () => {
+      runtime.configure(
+        stackConfig(
+          emulatorConfig(emulator.current, { "doover:stagingApiUrl": staging.url, "doover:stagingToken": staging.token }),
+        ),
+      );
+      const { id, outs } = await createApp({ ...stagingArgs(staging), staging: true });
+      assert.deepEqual(writes(emulator.current), [], "production untouched");
+      const live = await emulatorFetch(staging, "GET", `/applications/${id}/`);
+      assert.equal(live.body.image_name, "org/app:staging");
+      assert.equal(outs.imageName, "org/app:prod", "outputs keep the declared inputs");
+      // The overlay is what read compares against: no phantom drift.
+      const read = await app.read(id, outs);
+      assert.deepEqual(read.props, outs);
+      // Drift on an overlaid field lands in stagingConfig.
+      await emulatorFetch(staging, "PATCH", `/applications/${id}/`, { image_name: "org/app:hand" });
+      const drifted = await app.read(id, outs);
+      assert.equal((drifted.props!.stagingConfig as any).image_name, "org/app:hand");
+      assert.equal(drifted.props!.imageName, "org/app:prod");
+      await app.delete(id, outs);
+      assert.equal((await emulatorFetch(staging, "GET", `/applications/${id}/`)).body.archived, true);
+    });
+
+    it("a staging stack (doover:staging) overlays stagingConfig for every app", async () => {
+      runtime.configure(stackConfig({ ...emulatorConfig(staging), "doover:staging": "true" }));
+      const { id } = await createApp(stagingArgs(staging));
+      const live = await emulatorFetch(staging, "GET", `/applications/${id}/`);
+      assert.equal(live.body.image_name, "org/app:staging");
+    });
+
+    it("stagingConfig.id names the staging app to update (doover-cli semantics)", async () => {
+      const existing = await emulatorFetch(staging, "POST", "/applications/", {
+        name: "old_staging_name",
+        display_name: "Old",
+        description: "d",
+        type: "PRO",
+        visibility: "PRI",
+        depends_on: [],
+        organisation_id: staging.organisationId,
+        container_registry_profile_id: null,
+      });
+      runtime.configure(stackConfig({ ...emulatorConfig(staging), "doover:staging": true }));
+      const { id } = await createApp({
+        ...args("variant_app"),
+        stagingConfig: { id: String(existing.body.id), name: "variant_app_staging" },
+      });
+      assert.equal(id, String(existing.body.id));
+      const live = await emulatorFetch(staging, "GET", `/applications/${id}/`);
+      assert.equal(live.body.name, "variant_app_staging");
+      assert.equal(live.body.display_name, "App variant_app");
+    });
+  });
+});

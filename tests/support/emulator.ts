@@ -1,0 +1,97 @@
+// Test helpers around the in-process emulator (real HTTP on 127.0.0.1, port 0).
+
+import {
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+} from "../../emulator";
+
+export type {
+  Emulator,
+  EmulatorFault,
+  EmulatorLogEntry,
+  EmulatorOptions,
+} from "../../emulator";
+
+/** Starts an emulator on 127.0.0.1 with a random port and a fixed test token unless given. */
+export function startTestEmulator(
+  opts: EmulatorOptions = {},
+): Promise<Emulator> {
+  return startEmulator({
+    token: "test-token",
+    ...opts,
+    host: "127.0.0.1",
+    port: 0,
+  });
+}
+
+/**
+ * Mocha helper: one emulator for the enclosing `describe`, reset before each test, closed after.
+ * Read `.current` inside tests/hooks (it is set in `before`).
+ */
+export function useEmulator(opts: EmulatorOptions = {}): {
+  readonly current: Emulator;
+} {
+  let emulator: Emulator | undefined;
+  before(async () => {
+    emulator = await startTestEmulator(opts);
+  });
+  beforeEach(() => emulator?.reset());
+  after(async () => {
+    await emulator?.close();
+    emulator = undefined;
+  });
+  return {
+    get current(): Emulator {
+      if (!emulator)
+        throw new Error(
+          "emulator not started yet: use it inside a test or hook",
+        );
+      return emulator;
+    },
+  };
+}
+
+/** fetch against the emulator with its Bearer token (and JSON body when given). */
+export async function emulatorFetch(
+  emulator: Emulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${emulator.url}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${emulator.token}`,
+      ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: text ? JSON.parse(text) : null,
+    headers: res.headers,
+  };
+}
+
+/** A valid application create body for the emulator's organisation. */
+export function applicationBody(
+  emulator: Emulator,
+  name: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    name,
+    display_name: `App ${name}`,
+    description: "An application made by a test.",
+    type: "PRO",
+    visibility: "PRI",
+    depends_on: [],
+    organisation_id: emulator.organisationId,
+    container_registry_profile_id: null,
+    ...extra,
+  };
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N]`
+// `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N]`
 // First stdout line: {"url","token","organisationId","deviceIds"}; then serves until SIGTERM/SIGINT.
+// (`-s`: without it npm prints its own "> pulumi-doover emulator" banner on stdout first.)
 
 import { startEmulator } from "./index";
 import type { EmulatorOptions } from "./types";
@@ -41,6 +42,8 @@ function parseArgs(argv: string[]): EmulatorOptions {
         break;
       case "--per-page":
         opts.perPageDefault = Number(value);
+        if (!Number.isInteger(opts.perPageDefault) || opts.perPageDefault < 1)
+          throw new Error(`bad --per-page ${value}`);
         break;
       default:
         throw new Error(`unknown option ${flag}\n${USAGE}`);
@@ -50,6 +53,8 @@ function parseArgs(argv: string[]): EmulatorOptions {
 }
 
 async function main(): Promise<void> {
+  // A reader that stops after the first line (e.g. `| head -1`) must not kill the server.
+  process.stdout.on("error", () => undefined);
   const emulator = await startEmulator(parseArgs(process.argv.slice(2)));
   const { url, token, organisationId, deviceIds } = emulator;
   process.stdout.write(

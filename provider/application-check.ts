@@ -20,9 +20,10 @@ import {
 const NAME = /^[0-9a-z_]*$/;
 const NAME_TEXT = "must contain only lower-case letters, digits and underscores (^[0-9a-z_]*$)";
 
-export function checkApplication(
-  news: Record<string, unknown>,
-): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+export function checkApplication(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+} {
   const f = new Failures();
   const inputs = pickKnownKeys(f, news, APPLICATION_INPUT_KEYS);
   delete inputs.deploymentHash; // computed below, never taken from the program
@@ -39,12 +40,20 @@ export function checkApplication(
   checkString(f, inputs, "longDescription", { required: false });
   if (inputs.longDescription === "") f.add("longDescription", "longDescription must not be empty (omit it instead)");
   checkString(f, inputs, "organisationId", { max: 40, pattern: /^\S+$/, patternText: "must be an organisation id" });
-  checkString(f, inputs, "containerRegistryProfileId", { nullable: true, pattern: /^\S+$/, patternText: "must be an id" });
+  checkString(f, inputs, "containerRegistryProfileId", {
+    nullable: true,
+    pattern: /^\S+$/,
+    patternText: "must be an id",
+  });
   checkString(f, inputs, "imageName", { nullable: true, max: 255 });
   checkString(f, inputs, "iconUrl", { nullable: true, max: 500 });
   checkString(f, inputs, "bannerUrl", { nullable: true, max: 500 });
   checkString(f, inputs, "repositoryUrl", { nullable: true, max: 500 });
-  if (typeof inputs.repositoryUrl === "string" && !isUnknown(inputs.repositoryUrl) && !URL.canParse(inputs.repositoryUrl)) {
+  if (
+    typeof inputs.repositoryUrl === "string" &&
+    !isUnknown(inputs.repositoryUrl) &&
+    !URL.canParse(inputs.repositoryUrl)
+  ) {
     f.add("repositoryUrl", "repositoryUrl must be an absolute URL");
   }
   checkBoolean(f, inputs, "staging", false);
@@ -138,7 +147,10 @@ function checkLongDescriptionFile(f: Failures, inputs: Record<string, unknown>):
     if (text === "") f.add("longDescriptionFile", `longDescriptionFile ${file} is empty`);
     else inputs.longDescription = text;
   } catch (e) {
-    f.add("longDescriptionFile", `longDescriptionFile ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
+    f.add(
+      "longDescriptionFile",
+      `longDescriptionFile ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`,
+    );
   }
 }
 

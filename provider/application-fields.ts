@@ -106,7 +106,11 @@ export const APPLICATION_FIELDS: readonly Field[] = [
   plain("dependsOn", "depends_on"),
   plain("configSchema", "config_schema"),
   plain("uiSchema", "ui_schema"),
-  { input: "containerRegistryProfileId", wire: "container_registry_profile_id", live: (a) => a.container_registry_profile?.id ?? null },
+  {
+    input: "containerRegistryProfileId",
+    wire: "container_registry_profile_id",
+    live: (a) => a.container_registry_profile?.id ?? null,
+  },
   plain("imageName", "image_name"),
   plain("lambdaConfig", "lambda_config"),
   plain("iconUrl", "icon_url"),

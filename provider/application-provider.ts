@@ -54,7 +54,9 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
   const stagingId = staging ? (inputs.stagingConfig as Props | undefined)?.id : undefined;
   if (stagingId !== undefined) {
     // doover-cli semantics: staging_config.id names the staging app to update.
-    const live = await call(`reading staging application ${stagingId}`, () => client.applications.retrieve(String(stagingId)));
+    const live = await call(`reading staging application ${stagingId}`, () =>
+      client.applications.retrieve(String(stagingId)),
+    );
     return takeOver(client, live, payload, outsOf);
   }
   // Look the name up first (names are global and archived apps keep theirs), so a destroyed app comes
@@ -62,8 +64,8 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
   for (let attempt = 0; ; attempt++) {
     const existing = await call(`looking up application "${name}"`, () => client.applications.findByName(name));
     if (existing) {
-      const sameOrganisation =
-        !organisationId || !existing.organisation || String(existing.organisation.id) === organisationId;
+      const org = payload.organisation_id as string | undefined; // after the staging overlay
+      const sameOrganisation = !org || !existing.organisation || String(existing.organisation.id) === org;
       if (!existing.archived && inputs.adopt !== true) {
         throw new DooverProviderError(
           `an application named "${name}" already exists (id ${existing.id}). Set \`adopt: true\` on this ` +
@@ -123,9 +125,17 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
       next[f.input] = value;
     }
   }
+  const liveOrganisation = live.organisation ? String(live.organisation.id) : undefined;
+  if (props.organisationId !== undefined && liveOrganisation && liveOrganisation !== declared.organisation_id) {
+    if ("organisation_id" in overlay) {
+      overlay.organisation_id = liveOrganisation;
+      overlayChanged = true;
+    } else {
+      next.organisationId = liveOrganisation;
+    }
+  }
   if (overlayChanged) next.stagingConfig = overlay;
   if (props.deploymentHash !== undefined) next.deploymentHash = liveDeploymentHash(live);
-  if (props.organisationId !== undefined && live.organisation) next.organisationId = String(live.organisation.id);
   Object.assign(next, computedOutputs(live));
   return { id: String(live.id), props: next, inputs: pick(next, APPLICATION_INPUT_KEYS) };
 }
@@ -198,4 +208,3 @@ function zipFolder(inputs: Props): { base64: string; hash: string } | undefined 
   const zip = deploymentZip(path.resolve(inputs.deploymentFolder));
   return { base64: zip.data.toString("base64"), hash: sha256Hex(zip.data) };
 }
-

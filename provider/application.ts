@@ -142,13 +142,18 @@ export function applicationArgsFromConfig(configFile: string, appName?: string):
   if (isObject(app.configSchema) && Object.keys(app.configSchema).length > 0) args.configSchema = app.configSchema;
   if (isObject(app.uiSchema) && Object.keys(app.uiSchema).length > 0) args.uiSchema = app.uiSchema;
   if (isObject(raw.lambda_config)) args.lambdaConfig = raw.lambda_config;
-  for (const [key, wire] of [["iconUrl", "icon_url"], ["bannerUrl", "banner_url"], ["repositoryUrl", "repository_url"]] as const) {
+  for (const [key, wire] of [
+    ["iconUrl", "icon_url"],
+    ["bannerUrl", "banner_url"],
+    ["repositoryUrl", "repository_url"],
+  ] as const) {
     if (typeof raw[wire] === "string" && raw[wire] !== "") args[key] = raw[wire] as string;
   }
   // Only request-schema keys (and `id`) are meaningful; real files also carry legacy `key`/`*_key` fields.
   const staging: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(app.stagingConfig ?? {})) {
-    if (STAGING_CONFIG_KEYS.includes(k) && v !== null && v !== undefined) staging[k] = k === "id" || k.endsWith("_id") ? String(v) : v;
+    if (STAGING_CONFIG_KEYS.includes(k) && v !== null && v !== undefined)
+      staging[k] = k === "id" || k.endsWith("_id") ? String(v) : v;
   }
   if (Object.keys(staging).length > 0) args.stagingConfig = staging;
   const folder = path.resolve(base, app.deploymentFolder || "deployment");

@@ -96,7 +96,10 @@ export function tunnelComputed(live: TunnelData): Record<string, unknown> {
   };
 }
 
-export function checkTunnel(news: Record<string, unknown>): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+export function checkTunnel(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+} {
   const f = new Failures();
   const inputs = pickKnownKeys(f, news, TUNNEL_INPUT_KEYS);
   const device = inputs.deviceId;

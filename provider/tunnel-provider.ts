@@ -62,9 +62,12 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
     live = existing;
     const patch = wirePatch(liveBody(live, body), body, TUNNEL_NULLABLE_WIRE);
     delete patch.protocol;
-    if (Object.keys(patch).length > 0) live = await call(`updating tunnel ${live.id}`, () => client.tunnels.patch(String(existing.id), patch));
+    if (Object.keys(patch).length > 0)
+      live = await call(`updating tunnel ${live.id}`, () => client.tunnels.patch(String(existing.id), patch));
   } else {
-    live = await call(`creating tunnel "${name}" on device ${deviceId}`, () => client.tunnels.create(deviceId, body as never));
+    live = await call(`creating tunnel "${name}" on device ${deviceId}`, () =>
+      client.tunnels.create(deviceId, body as never),
+    );
   }
   try {
     live = await setActive(client, live, inputs.active as boolean | undefined);
@@ -140,4 +143,3 @@ function liveBody(live: TunnelData, like: Props): Props {
 function outputs(inputs: Props, live: TunnelData): Props {
   return { ...stripReserved(inputs), ...tunnelComputed(live) };
 }
-

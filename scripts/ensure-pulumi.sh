@@ -18,6 +18,8 @@ version=${PULUMI_CLI_VERSION:-3.274.1}
 min_version=3.181.0
 cache=${PULUMI_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-doover/cli-v$version}
 log() { echo "[ensure-pulumi] $*" >&2; }
+# Quiet on a cache hit when ENSURE_PULUMI_QUIET=1 (scripts/pulumi.sh); builds always report.
+note() { [ -n "${ENSURE_PULUMI_QUIET:-}" ] || log "$@"; }
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 install_plugins() { # $1 = bin dir; copies (not links) so the cache has no ties to one checkout
@@ -39,7 +41,7 @@ version_ok() { # $1 = version string like v3.200.0
 if [ -z "${PULUMI_CLI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
   found=$(pulumi version 2>/dev/null || true)
   if [ -n "$found" ] && version_ok "$found"; then
-    log "using pulumi $found from PATH"
+    note "using pulumi $found from PATH"
     dirname "$(readlink -f "$(command -v pulumi)")"
     exit 0
   fi
@@ -48,7 +50,7 @@ fi
 
 bin="$cache/bin"
 if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$version" ]; then
-  log "using cached pulumi v$version in $bin"
+  note "using cached pulumi v$version in $bin"
   install_plugins "$bin"
   echo "$bin"
   exit 0

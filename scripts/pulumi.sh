@@ -7,7 +7,7 @@
 # update checks or plugin downloads. Every variable can be overridden.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bin=$(bash "$repo/scripts/ensure-pulumi.sh")
+bin=$(ENSURE_PULUMI_QUIET=1 bash "$repo/scripts/ensure-pulumi.sh")
 
 export PATH="$repo/node_modules/.bin:$bin:$PATH"
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$repo/.pulumi-state}

@@ -19,6 +19,13 @@ fi
 
 # Node 22 from node_modules for everything below (the system node may be older).
 export PATH="$repo/node_modules/.bin:$PATH"
+# Compiled files whose source is gone (renamed/deleted tests) would still be picked up by mocha.
+if [ -d dist ]; then
+  find dist -name '*.js' -print | while read -r js; do
+    src=${js#dist/}
+    [ -f "${src%.js}.ts" ] || rm -f "$js" "$js.map" "${js%.js}.d.ts"
+  done
+fi
 log "compiling (tsc, node $(node --version))"
 tsc -p .
 bash scripts/ensure-pulumi.sh >/dev/null

@@ -1,6 +1,6 @@
 // /applications/ family (wire level, used by the provider).
 
-import { Conflict, NetworkError, RequestTimeout, ServerError } from "./errors";
+import { createOnce } from "./create-once";
 import { listAll } from "./paginate";
 import type { RestClient } from "./rest-client";
 import type { ApplicationData, ApplicationRequest } from "./types";
@@ -16,10 +16,7 @@ export interface ApplicationListQuery {
 
 const p = (id: string) => `/applications/${encodeURIComponent(id)}/`;
 
-/** Network error, timeout or 5xx after the request may have been processed. */
-export function isAmbiguousFailure(e: unknown): boolean {
-  return NetworkError.isInstance(e) || RequestTimeout.isInstance(e) || ServerError.isInstance(e);
-}
+export { isAmbiguousFailure } from "./create-once";
 
 export class ApplicationsApi {
   constructor(private readonly rest: RestClient) {}
@@ -37,26 +34,18 @@ export class ApplicationsApi {
    * One POST. On an ambiguous failure the application may exist already, so look it up
    * by name (names are globally unique) and adopt it; only re-send when it is absent.
    */
-  async create(body: ApplicationRequest): Promise<ApplicationData> {
+  create(body: ApplicationRequest): Promise<ApplicationData> {
     const organisationId = body.organisation_id ?? undefined;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.rest.request<ApplicationData>({
-          method: "POST",
-          path: "/applications/",
-          body,
-          organisationId,
-        });
-      } catch (e) {
-        // A 409 on a re-send means our earlier attempt did land after all.
-        const retriedConflict = attempt > 0 && Conflict.isInstance(e);
-        if (!isAmbiguousFailure(e) && !retriedConflict) throw e;
+    return createOnce(
+      this.rest,
+      () => this.rest.request<ApplicationData>({ method: "POST", path: "/applications/", body, organisationId }),
+      async () => {
         const found = await this.findByName(body.name);
-        if (found && (!body.organisation_id || !found.organisation || found.organisation.id === body.organisation_id))
-          return found;
-        if (retriedConflict || attempt >= this.rest.retries) throw e;
-      }
-    }
+        const sameOrg = !body.organisation_id || !found?.organisation || found.organisation.id === body.organisation_id;
+        return found && sameOrg ? found : undefined;
+      },
+      { conflictMeansLanded: true },
+    );
   }
 
   patch(id: string, body: Partial<ApplicationRequest>): Promise<ApplicationData> {

@@ -69,8 +69,11 @@ export function defaultConfigPath(env: Record<string, string | undefined> = proc
 
 export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredentials {
   const env = opts.env ?? process.env;
+  // An explicit `profile` option outranks the environment (like any other option);
+  // env DOOVER_PROFILE only picks which profile the last step reads.
+  const profileOption = nonEmpty(opts.profile) !== undefined;
   const profileName = nonEmpty(opts.profile) ?? nonEmpty(env.DOOVER_PROFILE) ?? "default";
-  const profileExplicit = nonEmpty(opts.profile) !== undefined || nonEmpty(env.DOOVER_PROFILE) !== undefined;
+  const profileExplicit = profileOption || nonEmpty(env.DOOVER_PROFILE) !== undefined;
   const configPath = nonEmpty(opts.configPath) ?? nonEmpty(env.DOOVER_CONFIG) ?? defaultConfigPath(env);
 
   let profile: DooverProfile | undefined;
@@ -86,14 +89,19 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
   let token: string | undefined;
   let source = "";
   let fromProfile = false;
+  const profileToken = profile ? nonEmpty(profile.TOKEN) : undefined;
   if (nonEmpty(opts.token)) {
     token = opts.token!.trim();
     source = "options.token";
+  } else if (profileOption && profileToken) {
+    token = profileToken;
+    source = `profile "${profileName}" in ${configPath}`;
+    fromProfile = true;
   } else if (nonEmpty(env.DOOVER_API_TOKEN)) {
     token = env.DOOVER_API_TOKEN!.trim();
     source = "env DOOVER_API_TOKEN";
-  } else if (profile && nonEmpty(profile.TOKEN)) {
-    token = profile.TOKEN.trim();
+  } else if (profileToken) {
+    token = profileToken;
     source = `profile "${profileName}" in ${configPath}`;
     fromProfile = true;
   }
@@ -107,21 +115,23 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
 
   // Profile values apply when the token came from it or a profile was asked for by name.
   const useProfile = profile !== undefined && (fromProfile || profileExplicit);
+  // ...and values of a profile named by option outrank env too.
+  const profileFirst = useProfile && profileOption;
+  const profileUrl = useProfile ? nonEmpty(profile!.BASE_URL) : undefined;
+  const profileOrg = useProfile ? nonEmpty(profile!.ORGANISATION_ID) : undefined;
   const envUrl = nonEmpty(env.DOOVER_CONTROL_API_BASE_URL);
   const envStaging = truthy(env.DOOVER_STAGING);
   const stagingWanted = opts.staging ?? envStaging;
+  const configuredUrl = profileFirst ? (profileUrl ?? envUrl) : (envUrl ?? profileUrl);
   let baseUrl: string;
   if (nonEmpty(opts.baseUrl)) baseUrl = opts.baseUrl!.trim();
-  else if (stagingWanted === true) baseUrl = envUrl?.includes(".staging.") ? envUrl : STAGING_API_URL;
-  else if (envUrl) baseUrl = envUrl;
-  else if (useProfile && nonEmpty(profile!.BASE_URL)) baseUrl = profile!.BASE_URL.trim();
-  else baseUrl = PRODUCTION_API_URL;
+  else if (stagingWanted === true) baseUrl = configuredUrl?.includes(".staging.") ? configuredUrl : STAGING_API_URL;
+  else baseUrl = configuredUrl ?? PRODUCTION_API_URL;
   baseUrl = baseUrl.replace(/\/+$/, "");
 
   const organisationId =
     nonEmpty(opts.organisationId) ??
-    nonEmpty(env.DOOVER_ORGANISATION_ID) ??
-    (useProfile ? nonEmpty(profile!.ORGANISATION_ID) : undefined);
+    (profileFirst ? (profileOrg ?? nonEmpty(env.DOOVER_ORGANISATION_ID)) : (nonEmpty(env.DOOVER_ORGANISATION_ID) ?? profileOrg));
 
   const result: ResolvedCredentials = {
     baseUrl,

@@ -2,6 +2,8 @@
 // `isInstance()` that checks it, because the Pulumi dynamic provider and the
 // user's program can each hold their own copy of this module (instanceof fails).
 
+import { inspect } from "node:util";
+
 // code -> its ancestors' codes (a copy of this module has the same table).
 const ANCESTORS: Record<string, string[]> = {
   DooverException: [],
@@ -236,14 +238,49 @@ export function errorFromResponse(
   }
 }
 
-export function networkError(method: string, url: string, cause: unknown): NetworkError {
+/** `redact` masks secrets in the cause's text before it becomes part of the message (and stack). */
+export function networkError(
+  method: string,
+  url: string,
+  cause: unknown,
+  redact: (text: string) => string = (t) => t,
+): NetworkError {
   const why = cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
-  return new NetworkError(`Doover API network error: ${method} ${pathOf(url)} — ${why}`, {
+  // A cause that quotes a secret (a custom fetch might) is replaced by a redacted stand-in.
+  const full = inspect(cause);
+  const safeCause = redact(full) === full ? cause : new Error(redact(why));
+  return new NetworkError(redact(`Doover API network error: ${method} ${pathOf(url)} — ${why}`), {
     status: 0,
     method,
     url,
     body: undefined,
-    cause,
+    cause: safeCause,
+  });
+}
+
+/** A 3xx answer: we never follow redirects (see rest-client.ts). */
+export function redirectError(status: number, method: string, url: string, location: string | null): HTTPException {
+  let to = "(no Location)";
+  if (location) {
+    try {
+      to = redactUrl(new URL(location, url).toString());
+    } catch {
+      to = redactUrl(location);
+    }
+  }
+  return new HTTPException(
+    `Doover API ${status} redirect not followed: ${method} ${pathOf(url)} → ${to}; point the base URL at the final address`,
+    { status, method, url, body: undefined },
+  );
+}
+
+/** A success status whose body is not JSON (e.g. a proxy's HTML page). */
+export function invalidBodyError(status: number, method: string, url: string, text: string): HTTPException {
+  return new HTTPException(`Doover API ${status}: ${method} ${pathOf(url)} answered a body that is not JSON`, {
+    status,
+    method,
+    url,
+    body: text.slice(0, 1000),
   });
 }
 

@@ -12,14 +12,20 @@
 //   (archive, unarchive, activate, deactivate) opt in with `idempotent: true`: doing them
 //   twice leaves the object in the same state.
 // - 429 is retried for every method: the server refused the request without doing it.
+// - 500 is not retried: it usually means a bug that answers the same every time (502/503/504
+//   are the transient gateway/overload statuses).
+// Redirects are never followed: fetch would turn a redirected POST into a GET (reporting a
+// bogus success) and drop the token on a cross-origin hop; a 3xx is an error naming Location.
 
 import {
   errorFromResponse,
   HTTPException,
+  invalidBodyError,
   networkError,
   parseRetryAfter,
   RateLimited,
   redactUrl,
+  redirectError,
   timeoutError,
 } from "./errors";
 import { parseLossless } from "./lossless-json";
@@ -59,7 +65,7 @@ export interface RequestOptions {
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"]);
-const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRY_STATUS = new Set([429, 502, 503, 504]);
 
 export class RestClient {
   readonly baseUrl: string;
@@ -137,34 +143,50 @@ export class RestClient {
           method,
           headers,
           body: payload,
+          redirect: "manual",
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         // Read the body under the same timeout signal: a stalled body is a timeout too.
         const text = await res.text();
         this.trace(method, req.path, res.status, attempt, started);
-        if (res.ok) return (res.status === 204 || text.trim() === "" ? undefined : this.parse(text)) as T;
+        if (res.ok) return this.parseSuccess(res.status, text, method, url) as T;
+        if (res.status >= 300 && res.status < 400) throw redirectError(res.status, method, url, res.headers.get("location"));
         if (attempt > 1 && req.okOnRepeat?.includes(res.status)) return undefined as T;
         err = errorFromResponse(res.status, method, url, this.redactBody(this.parse(text)), res.headers);
         if (!RETRY_STATUS.has(res.status) || (!retryable && res.status !== 429) || attempt > this.retries) throw err;
-        await this.sleep(this.delay(attempt, err, res.headers.get("retry-after")));
+        await this.sleep(this.backoff(attempt, err, res.headers.get("retry-after")));
       } catch (e) {
         if (HTTPException.isInstance(e)) throw e;
         const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
         this.trace(method, req.path, timedOut ? "timeout" : "network error", attempt, started);
-        err = timedOut ? timeoutError(method, url, this.timeoutMs) : networkError(method, url, e);
-        err.message = this.redact(err.message);
+        err = timedOut ? timeoutError(method, url, this.timeoutMs) : networkError(method, url, e, (t) => this.redact(t));
         if (!retryable || attempt > this.retries) throw err;
-        await this.sleep(this.delay(attempt, err, null));
+        await this.sleep(this.backoff(attempt, err, null));
       }
     }
   }
 
+  /** Wait before attempt `attempt + 1` of a create that is re-sent after a lookup found nothing. */
+  pause(attempt: number, err: unknown): Promise<void> {
+    return this.sleep(this.backoff(attempt, HTTPException.isInstance(err) ? (err as HTTPException) : undefined, null));
+  }
+
   /** Full-jitter exponential backoff; Retry-After (seconds or date) wins when given, capped. */
-  private delay(attempt: number, err: HTTPException, retryAfter: string | null): number {
+  private backoff(attempt: number, err: HTTPException | undefined, retryAfter: string | null): number {
     const hinted = RateLimited.isInstance(err) ? (err as RateLimited).retryAfterMs : parseRetryAfter(retryAfter);
     if (hinted !== undefined) return Math.min(hinted, this.maxDelay);
     const ceiling = Math.min(this.maxDelay, this.baseDelay * 2 ** (attempt - 1));
     return Math.round(this.random() * ceiling);
+  }
+
+  /** 2xx: undefined for no content, else JSON; anything else (an HTML proxy page…) is an error, not data. */
+  private parseSuccess(status: number, text: string, method: string, url: string): unknown {
+    if (status === 204 || text.trim() === "") return undefined;
+    try {
+      return parseLossless(text);
+    } catch {
+      throw invalidBodyError(status, method, url, this.redact(text));
+    }
   }
 
   private parse(text: string): unknown {

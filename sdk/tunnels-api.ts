@@ -1,7 +1,7 @@
 // Tunnels (wire level). Creates and lists use the device-scoped route; reads and
 // changes of one tunnel use the flat /tunnels/{id}/ route (as doover-cli does).
 
-import { isAmbiguousFailure } from "./applications-api";
+import { createOnce } from "./create-once";
 import { listAll } from "./paginate";
 import type { RestClient } from "./rest-client";
 import type { TunnelData, TunnelRequest } from "./types";
@@ -21,17 +21,12 @@ export class TunnelsApi {
   }
 
   /** One POST; after an ambiguous failure, adopt a tunnel of that name on the device before re-sending. */
-  async create(deviceId: string, body: TunnelRequest): Promise<TunnelData> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.rest.request<TunnelData>({ method: "POST", path: dev(deviceId), body });
-      } catch (e) {
-        if (!isAmbiguousFailure(e)) throw e;
-        const found = await this.findByName(deviceId, body.name);
-        if (found) return found;
-        if (attempt >= this.rest.retries) throw e;
-      }
-    }
+  create(deviceId: string, body: TunnelRequest): Promise<TunnelData> {
+    return createOnce(
+      this.rest,
+      () => this.rest.request<TunnelData>({ method: "POST", path: dev(deviceId), body }),
+      () => this.findByName(deviceId, body.name),
+    );
   }
 
   patch(id: string, body: Partial<TunnelRequest>): Promise<TunnelData> {

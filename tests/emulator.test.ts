@@ -325,6 +325,17 @@ describe("emulator", function () {
       );
     });
 
+    it("two parallel creates of one name: exactly one 201 and one 409", async function () {
+      const answers = await Promise.all(
+        [1, 2].map(() =>
+          call("POST", "/applications/", applicationBody(emu.current, "raced")),
+        ),
+      );
+      assert.deepEqual(answers.map((a) => a.status).sort(), [201, 409]);
+      const list = await call("GET", "/applications/?name=raced");
+      assert.equal(list.body.count, 1);
+    });
+
     it("PATCH validates only the given fields; PUT needs the full body", async function () {
       const a = await createApp("patchable", {
         long_description: "keep me",
@@ -918,6 +929,17 @@ describe("emulator", function () {
       child = undefined;
       assert.equal(code, 2);
       assert.match(err, /unknown option --bogus/);
+      child = spawn(process.execPath, [cli, "--per-page", "0"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      err = "";
+      child.stderr!.on("data", (c) => (err += c));
+      assert.equal(
+        await new Promise((resolve) => child!.once("exit", resolve)),
+        2,
+      );
+      child = undefined;
+      assert.match(err, /bad --per-page 0/);
     });
   });
 });

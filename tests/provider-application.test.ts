@@ -94,7 +94,13 @@ describe("DooverApplication provider", function () {
     it("tolerates unknown values during preview", async () => {
       const { inputs, failures } = await app.check(
         {},
-        { ...args(UNKNOWN), displayName: UNKNOWN, dependsOn: [UNKNOWN], deploymentFolder: UNKNOWN, organisationId: UNKNOWN },
+        {
+          ...args(UNKNOWN),
+          displayName: UNKNOWN,
+          dependsOn: [UNKNOWN],
+          deploymentFolder: UNKNOWN,
+          organisationId: UNKNOWN,
+        },
       );
       assert.deepEqual(failures, []);
       assert.equal(inputs.deploymentHash, UNKNOWN);
@@ -119,13 +125,18 @@ describe("DooverApplication provider", function () {
       fs.writeFileSync(path.join(dir, "deployment", "docker-compose.yml"), "services: {a: {}}\n");
       assert.notEqual((await checked(news)).deploymentHash, a.deploymentHash);
       const both = await app.check({}, { ...news, longDescription: "text too" });
-      assert.deepEqual(both.failures.map((f) => f.property), ["longDescriptionFile"]);
+      assert.deepEqual(
+        both.failures.map((f) => f.property),
+        ["longDescriptionFile"],
+      );
     });
   });
 
   describe("diff", () => {
-    const base = async () => {
-      const inputs = await checked(args("diff_app", { configSchema: { type: "object", properties: { a: { type: "string" } } } }));
+    const base = async (): Promise<Record<string, unknown>> => {
+      const inputs = await checked(
+        args("diff_app", { configSchema: { type: "object", properties: { a: { type: "string" } } } }),
+      );
       return { ...inputs, applicationId: "1", organisation: { id: "42", name: "Org" }, __provider: "old code" };
     };
 
@@ -175,7 +186,10 @@ describe("DooverApplication provider", function () {
       assert.match(id, /^\d+$/);
       assert.equal(outs.applicationId, id);
       assert.equal(outs.archived, false);
-      assert.deepEqual(outs.organisation, { id: emulator.current.organisationId, name: (outs.organisation as any).name });
+      assert.deepEqual(outs.organisation, {
+        id: emulator.current.organisationId,
+        name: (outs.organisation as any).name,
+      });
       for (const [k, v] of Object.entries(inputs)) assert.deepEqual(outs[k], v, k);
       const live = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
       assert.equal(live.body.display_name, "App created_app");
@@ -197,7 +211,10 @@ describe("DooverApplication provider", function () {
       // Same content: read reports no drift, diff no change.
       const read = await app.read(id, outs);
       assert.equal(read.props!.deploymentHash, hash);
-      assert.equal((await app.diff(id, read.props!, await checked(args("deploy_app", { deploymentFolder: dir })))).changes, false);
+      assert.equal(
+        (await app.diff(id, read.props!, await checked(args("deploy_app", { deploymentFolder: dir })))).changes,
+        false,
+      );
 
       fs.writeFileSync(path.join(dir, "docker-compose.yml"), "services: {web: {}}\n");
       const news = await checked(args("deploy_app", { deploymentFolder: dir }));
@@ -216,10 +233,17 @@ describe("DooverApplication provider", function () {
       const unchanged = await app.read(id, outs);
       assert.deepEqual(unchanged.props, outs);
 
-      await emulatorFetch(emulator.current, "PATCH", `/applications/${id}/`, { display_name: "Changed by hand", image_name: null });
+      await emulatorFetch(emulator.current, "PATCH", `/applications/${id}/`, {
+        display_name: "Changed by hand",
+        image_name: null,
+      });
       emulator.current.clearLog();
       const read = await app.read(id, outs);
-      assert.deepEqual(emulator.current.log().map((e) => e.method), ["GET"], "read is one GET");
+      assert.deepEqual(
+        emulator.current.log().map((e) => e.method),
+        ["GET"],
+        "read is one GET",
+      );
       assert.equal(read.id, id);
       assert.equal(read.props!.displayName, "Changed by hand");
       assert.equal(read.props!.imageName, null);
@@ -281,7 +305,10 @@ describe("DooverApplication provider", function () {
         `POST /applications/${first.id}/unarchive/`,
         `PATCH /applications/${first.id}/`,
       ]);
-      assert.equal(emulator.current.log().some((e) => e.status === 409), false);
+      assert.equal(
+        emulator.current.log().some((e) => e.status === 409),
+        false,
+      );
     });
 
     it("refuses a live name without adopt, with an error that says how", async () => {
@@ -341,7 +368,12 @@ describe("DooverApplication provider", function () {
         const { id } = await createApp(args("env_app"));
         assert.match(id, /^\d+$/);
       } finally {
-        for (const k of ["DOOVER_API_TOKEN", "DOOVER_CONTROL_API_BASE_URL", "DOOVER_ORGANISATION_ID", "DOOVER_CONFIG"]) {
+        for (const k of [
+          "DOOVER_API_TOKEN",
+          "DOOVER_CONTROL_API_BASE_URL",
+          "DOOVER_ORGANISATION_ID",
+          "DOOVER_CONFIG",
+        ]) {
           if (saved[k] === undefined) delete process.env[k];
           else process.env[k] = saved[k];
         }
@@ -366,10 +398,18 @@ describe("DooverApplication provider", function () {
     it("staging: true sends the app to the staging API with stagingConfig overlaid", async () => {
       runtime.configure(
         stackConfig(
-          emulatorConfig(emulator.current, { "doover:stagingApiUrl": staging.url, "doover:stagingToken": staging.token }),
+          emulatorConfig(emulator.current, {
+            "doover:stagingApiUrl": staging.url,
+            "doover:stagingToken": staging.token,
+          }),
         ),
       );
-      const { id, outs } = await createApp({ ...stagingArgs(staging), staging: true });
+      const { id, outs } = await createApp({
+        ...stagingArgs(staging),
+        organisationId: emulator.current.organisationId, // production's; the overlay names staging's
+        staging: true,
+      });
+      assert.notEqual(staging.organisationId, emulator.current.organisationId);
       assert.deepEqual(writes(emulator.current), [], "production untouched");
       const live = await emulatorFetch(staging, "GET", `/applications/${id}/`);
       assert.equal(live.body.image_name, "org/app:staging");

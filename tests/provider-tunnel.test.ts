@@ -68,11 +68,20 @@ describe("DooverTunnel provider", function () {
       ]);
       assert.match(failures.find((f) => f.property === "port")!.reason, /1 to 65535.*70000/);
       const missing = await tunnel.check({}, {});
-      assert.deepEqual(missing.failures.map((f) => f.property).sort(), ["deviceId", "hostname", "name", "port", "protocol"]);
+      assert.deepEqual(missing.failures.map((f) => f.property).sort(), [
+        "deviceId",
+        "hostname",
+        "name",
+        "port",
+        "protocol",
+      ]);
     });
 
     it("tolerates unknown values during preview", async () => {
-      const { failures } = await tunnel.check({}, { ...args(UNKNOWN), deviceId: UNKNOWN, port: UNKNOWN, protocol: UNKNOWN });
+      const { failures } = await tunnel.check(
+        {},
+        { ...args(UNKNOWN), deviceId: UNKNOWN, port: UNKNOWN, protocol: UNKNOWN },
+      );
       assert.deepEqual(failures, []);
     });
   });
@@ -119,14 +128,21 @@ describe("DooverTunnel provider", function () {
       await emulatorFetch(emulator.current, "POST", `/tunnels/${id}/deactivate/`, {});
       emulator.current.clearLog();
       const read = await tunnel.read(id, outs);
-      assert.deepEqual(emulator.current.log().map((e) => e.method), ["GET"]);
+      assert.deepEqual(
+        emulator.current.log().map((e) => e.method),
+        ["GET"],
+      );
       assert.equal(read.props!.port, 9999);
       assert.equal(read.props!.active, false);
       assert.equal(read.props!.isActive, false);
       assert.equal(read.inputs!.port, 9999);
 
       const news = await checked(args("drift", { active: true }));
-      assert.deepEqual(await tunnel.diff(id, read.props!, news), { changes: true, replaces: [], deleteBeforeReplace: false });
+      assert.deepEqual(await tunnel.diff(id, read.props!, news), {
+        changes: true,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
       emulator.current.clearLog();
       const { outs: after } = await tunnel.update(id, read.props!, news);
       const w = writes(emulator.current);
@@ -178,7 +194,12 @@ describe("DooverTunnel provider", function () {
     });
 
     it("an ambiguous create (committed, then dropped) leaves exactly one tunnel", async () => {
-      emulator.current.addFault({ method: "POST", path: `/devices/${device()}/tunnels/`, afterCommit: true, dropConnection: true });
+      emulator.current.addFault({
+        method: "POST",
+        path: `/devices/${device()}/tunnels/`,
+        afterCommit: true,
+        dropConnection: true,
+      });
       const { id } = await createTunnel(args("flaky"));
       const list = await emulatorFetch(emulator.current, "GET", `/devices/${device()}/tunnels/`);
       const named = list.body.results.filter((t: any) => t.name === "flaky");
@@ -192,7 +213,10 @@ describe("DooverTunnel provider", function () {
         staging = await startTestEmulator({ token: "staging-token" });
         runtime.configure(
           stackConfig(
-            emulatorConfig(emulator.current, { "doover:stagingApiUrl": staging.url, "doover:stagingToken": staging.token }),
+            emulatorConfig(emulator.current, {
+              "doover:stagingApiUrl": staging.url,
+              "doover:stagingToken": staging.token,
+            }),
           ),
         );
         const { id, outs } = await createTunnel(args("staged", { deviceId: staging.deviceIds[0], staging: true }));

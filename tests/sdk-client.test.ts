@@ -1,10 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
+import { inspect } from "node:util";
 import * as path from "node:path";
 import {
   Application,
   ApplicationRequest,
+  ApplicationsApi,
   BadRequest,
   Client,
   ClientOptions,
@@ -15,6 +19,7 @@ import {
   NotSupported,
   RateLimited,
   RequestTimeout,
+  RestClient,
   ServerError,
   STAGING_API_URL,
   Unauthorized,
@@ -79,7 +84,7 @@ describe("sdk: Client against the emulator", function () {
     assert.ok(logs.length > 0 && errors.length > 0);
     for (const e of errors) {
       const err = e as Error;
-      for (const text of [String(err), err.message, JSON.stringify(err), err.stack ?? ""]) {
+      for (const text of [String(err), err.message, JSON.stringify(err), err.stack ?? "", inspect(err)]) {
         assert.ok(!text.includes(TOKEN), `token leaked: ${text}`);
         assert.ok(!text.includes(PASSWORD), `password leaked: ${text}`);
       }
@@ -213,11 +218,79 @@ describe("sdk: Client against the emulator", function () {
       assert.ok(logs.some((l) => l.includes(`GET /applications/${id}/ -> 503 (attempt 2`)));
     });
 
-    it("5xx beyond the retry budget → ServerError after 1 + retries attempts", async () => {
-      emu.current.addFault({ method: "GET", path: "/applications/", status: 500, times: 10 });
+    it("502 beyond the retry budget → ServerError after 1 + retries attempts; 500 is not retried", async () => {
+      emu.current.addFault({ method: "GET", path: "/applications/", status: 502, times: 10 });
       const err = await rejects<ServerError>(client({ retries: 2 }).getApplications(), ServerError);
-      assert.equal(err.status, 500);
+      assert.equal(err.status, 502);
       assert.equal(emu.current.log().length, 3);
+      emu.current.reset();
+      emu.current.addFault({ method: "GET", path: "/applications/", status: 500, times: 10 });
+      assert.equal((await rejects<ServerError>(client().getApplications(), ServerError)).status, 500);
+      assert.deepEqual(calls(), ["GET /applications/ 500"]);
+    });
+
+    it("a re-sent create waits a backoff step first (never hammers a 503ing server)", async () => {
+      const sleeps: number[] = [];
+      const rest = new RestClient({
+        baseUrl: emu.current.url,
+        token: TOKEN,
+        retryBaseDelayMs: 40,
+        sleep: async (ms) => void sleeps.push(ms),
+        random: () => 1,
+      });
+      emu.current.addFault({ method: "POST", path: "/applications/", status: 503, times: 2 });
+      assert.equal((await new ApplicationsApi(rest).create(body("sdk_backoff"))).name, "sdk_backoff");
+      assert.deepEqual(sleeps, [40, 80]);
+      assert.equal(calls().filter((s) => s.startsWith("POST")).length, 3);
+    });
+
+    it("redirects are not followed (a redirected POST must not turn into a GET)", async () => {
+      const hop = http.createServer((req, res) => {
+        res.writeHead(307, { Location: `${emu.current.url}${req.url}` });
+        res.end();
+      });
+      await new Promise<void>((r) => hop.listen(0, "127.0.0.1", r));
+      try {
+        const { port } = hop.address() as AddressInfo;
+        const c = client({ baseUrl: `http://127.0.0.1:${port}` });
+        const err = await rejects<HTTPException>(c.applications.create(body("sdk_redirected")), HTTPException);
+        assert.equal(err.status, 307);
+        assert.ok(err.message.includes(`→ ${emu.current.url}/applications/`), err.message);
+        assert.deepEqual(calls(), []);
+      } finally {
+        hop.close();
+      }
+    });
+
+    it("a success answered with a non-JSON body is an error, not data", async () => {
+      const proxy = http.createServer((_req, res) => {
+        res.writeHead(200, { "Content-Type": "text/html" });
+        res.end("<html>maintenance</html>");
+      });
+      await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+      try {
+        const { port } = proxy.address() as AddressInfo;
+        const err = await rejects<HTTPException>(
+          client({ baseUrl: `http://127.0.0.1:${port}` }).applications.retrieve("1"),
+          HTTPException,
+        );
+        assert.equal(err.status, 200);
+        assert.match(err.message, /not JSON/);
+        assert.equal(err.body, "<html>maintenance</html>");
+      } finally {
+        proxy.close();
+      }
+    });
+
+    it("a network error never carries the token, even when the cause quotes it", async () => {
+      const c = client({
+        retries: 0,
+        fetch: async () => {
+          throw new TypeError(`fetch failed for header Bearer ${TOKEN}`);
+        },
+      });
+      const err = await rejects<NetworkError>(c.getApplications(), NetworkError);
+      assert.ok(err.message.includes("Bearer ***"), err.message);
     });
 
     it("429 honours Retry-After (the retry comes after a request made 300 ms later)", async () => {

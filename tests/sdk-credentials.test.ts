@@ -81,6 +81,19 @@ describe("sdk: credentials", () => {
     );
   });
 
+  it("a profile named by option beats env (env DOOVER_PROFILE does not)", () => {
+    env.DOOVER_API_TOKEN = "env-secret";
+    env.DOOVER_CONTROL_API_BASE_URL = "http://127.0.0.1:9";
+    let c = resolveCredentials({ env, profile: "default" });
+    assert.deepEqual([c.token, c.baseUrl], ["profile-default-secret", "https://api.example.test"]);
+    assert.match(c.source, /^profile "default"/);
+    c = resolveCredentials({ env: { ...env, DOOVER_PROFILE: "default" } });
+    assert.deepEqual([c.token, c.baseUrl, c.source], ["env-secret", "http://127.0.0.1:9", "env DOOVER_API_TOKEN"]);
+    // a named profile without a token falls back to env for the token only
+    c = resolveCredentials({ env, profile: "empty" });
+    assert.deepEqual([c.token, c.baseUrl], ["env-secret", "http://127.0.0.1:9"]);
+  });
+
   it("staging: true picks the staging host unless a baseUrl is given", () => {
     assert.equal(resolveCredentials({ env, token: "t", staging: true }).baseUrl, STAGING_API_URL);
     assert.equal(resolveCredentials({ env, token: "t", staging: true }).isStaging, true);

@@ -73,7 +73,9 @@ export async function startProviderHost(opts: { cwd: string; project?: string; e
   });
   const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const rpc = <T>(method: string, req: unknown): Promise<T> =>
-    new Promise((resolve, reject) => client[method](req, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+    new Promise((resolve, reject) =>
+      client[method](req, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))),
+    );
   const struct = (b: Bag) => Struct.fromJavaScript(b as never);
   const js = (s: Struct | undefined) => (s ? (s.toJavaScript() as Bag) : {});
 
@@ -123,7 +125,11 @@ export async function startProviderHost(opts: { cwd: string; project?: string; e
       req.setProperties(struct(properties));
       if (inputs) req.setInputs(struct(inputs));
       const res = await rpc<any>("read", req);
-      return { id: res.getId(), properties: js(res.getProperties()), inputs: res.getInputs() ? js(res.getInputs()) : undefined };
+      return {
+        id: res.getId(),
+        properties: js(res.getProperties()),
+        inputs: res.getInputs() ? js(res.getInputs()) : undefined,
+      };
     },
     async update(urn, id, olds, news) {
       const req = new provproto.UpdateRequest();

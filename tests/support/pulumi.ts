@@ -43,7 +43,7 @@ export function ensurePulumiCli(): string {
   if (cliBin) return cliBin;
   const out = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "ensure-pulumi.sh")], {
     cwd: REPO_ROOT,
-    env: { ...process.env, PATH: toolPath() },
+    env: { ...process.env, PATH: toolPath(), ENSURE_PULUMI_QUIET: "1" },
     stdio: ["ignore", "pipe", "inherit"],
     encoding: "utf8",
     maxBuffer: 1 << 20,

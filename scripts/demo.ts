@@ -1,0 +1,166 @@
+// `npm run demo`: the root Pulumi project (examples/apps-and-tunnels) against the embedded Doover
+// emulator, with the real Pulumi CLI: preview, up, outputs, a change with its diff, up, refresh,
+// and a summary of what exists in the emulator. Exits non-zero on any failure.
+//
+// Run through `npm run demo` (scripts/setup.sh first: dependencies, tsc, the Pulumi CLI).
+// `--keep` leaves the demo's state directory behind.
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type Emulator } from "../emulator";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+let stepNo = 0;
+function step(title: string): void {
+  stepNo++;
+  console.log(`\n${bold(`==> ${stepNo}. ${title}`)}`);
+}
+
+interface Pulumi {
+  run(args: string[], opts?: { capture?: boolean; secretArgs?: boolean }): Promise<string>;
+}
+
+function pulumiIn(workDir: string, bin: string, env: NodeJS.ProcessEnv): Pulumi {
+  return {
+    run(args, opts = {}) {
+      // Never echo a secret value.
+      const shown = opts.secretArgs ? [...args.slice(0, -1), "********"] : args;
+      console.log(`$ pulumi ${shown.map((a) => (/[\s()]/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
+      return new Promise((resolve, reject) => {
+        const child = spawn(path.join(bin, "pulumi"), args, {
+          cwd: workDir,
+          env,
+          stdio: ["ignore", opts.capture ? "pipe" : "inherit", "inherit"],
+        });
+        let out = "";
+        child.stdout?.on("data", (d) => (out += d));
+        child.on("error", reject);
+        child.on("exit", (code) =>
+          code === 0 ? resolve(out) : reject(new Error(`pulumi ${args[0]} exited with code ${code}`)),
+        );
+      });
+    },
+  };
+}
+
+// A guard, so the demo fails loudly if the provider misbehaves.
+function expectWrites(emulator: Emulator, expected: number, what: string): void {
+  const writes = emulator.log().filter((e) => e.method !== "GET");
+  if (writes.length !== expected) {
+    const seen = writes.map((e) => `${e.method} ${e.path}`).join(", ") || "none";
+    throw new Error(`${what}: expected ${expected} API write(s), saw ${writes.length} (${seen})`);
+  }
+  console.log(`(emulator: ${writes.length} API write(s), as expected)`);
+  emulator.clearLog();
+}
+
+async function summary(emulator: Emulator): Promise<void> {
+  const get = async (p: string) => {
+    const res = await fetch(`${emulator.url}${p}`, { headers: { Authorization: `Bearer ${emulator.token}` } });
+    if (!res.ok) throw new Error(`GET ${p}: ${res.status}`);
+    return (await res.json()) as { results: Record<string, any>[] };
+  };
+  const apps = (await get("/applications/?per_page=100")).results;
+  console.log(`Applications (${apps.length}):`);
+  for (const a of apps) {
+    console.log(`  ${a.name.padEnd(22)} ${a.type}  ${a.archived ? "archived" : "active  "}  "${a.display_name}"  id ${a.id}`);
+  }
+  for (const deviceId of emulator.deviceIds) {
+    const tunnels = (await get(`/devices/${deviceId}/tunnels/`)).results;
+    if (!tunnels.length) continue;
+    console.log(`Tunnels on device ${deviceId} (${tunnels.length}):`);
+    for (const t of tunnels) {
+      const state = t.is_active ? "active  " : "inactive";
+      console.log(`  ${t.name.padEnd(14)} ${t.protocol.padEnd(5)} ${t.hostname}:${t.port}  ${state}  ${t.endpoint}`);
+    }
+  }
+
+}
+
+async function main(): Promise<void> {
+  const keep = process.argv.includes("--keep");
+  const bin = execFileSync("bash", [path.join(REPO, "scripts", "ensure-pulumi.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doover-demo-"));
+  const workDir = path.join(dir, "project");
+  for (const sub of ["state", "home", "project"]) fs.mkdirSync(path.join(dir, sub));
+  // The root Pulumi.yaml, with `main` made absolute so stack files stay out of the repository.
+  const project = fs
+    .readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8")
+    .replace(/^main: (.*)$/m, (_, main: string) => `main: ${path.resolve(REPO, main.trim())}`);
+  fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), project);
+
+  const emulator = await startEmulator({ host: "127.0.0.1", port: 0 });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: [path.join(REPO, "node_modules", ".bin"), bin, process.env.PATH].join(path.delimiter),
+    PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+    PULUMI_HOME: path.join(dir, "home"),
+    PULUMI_CONFIG_PASSPHRASE: "doover-demo",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+  };
+  const pulumi = pulumiIn(workDir, bin, env);
+  let failed = false;
+  try {
+    console.log(bold("Doover + Pulumi demo"));
+    console.log(`Pulumi CLI ${execFileSync(path.join(bin, "pulumi"), ["version"], { encoding: "utf8" }).trim()}`);
+    console.log(`Emulator   ${emulator.url} (organisation ${emulator.organisationId})`);
+    console.log(`State      ${dir}`);
+
+    step("Create the stack and point it at the emulator");
+    await pulumi.run(["stack", "init", "demo"]);
+    await pulumi.run(["config", "set", "doover:apiUrl", emulator.url]);
+    await pulumi.run(["config", "set", "doover:organisationId", emulator.organisationId]);
+    await pulumi.run(["config", "set", "deviceId", emulator.deviceIds[0]]);
+    await pulumi.run(["config", "set", "--secret", "doover:token", emulator.token], { secretArgs: true });
+
+    step("pulumi preview: what would be created (no API writes)");
+    await pulumi.run(["preview"]);
+    expectWrites(emulator, 0, "preview");
+
+    step("pulumi up: create the apps and tunnels");
+    await pulumi.run(["up", "--yes", "--skip-preview"]);
+    emulator.clearLog();
+
+    step("Stack outputs");
+    await pulumi.run(["stack", "output"]);
+
+    step("Change one value (the dashboard's display name) and preview the diff");
+    await pulumi.run(["config", "set", "dashboardTitle", "Pump Station Dashboard (north site)"]);
+    await pulumi.run(["preview", "--diff"]);
+
+    step("pulumi up: apply it (one PATCH)");
+    await pulumi.run(["up", "--yes", "--skip-preview"]);
+    expectWrites(emulator, 1, "the display-name change");
+
+    step("pulumi refresh: compare state with the API");
+    await pulumi.run(["refresh", "--yes", "--skip-preview"]);
+    expectWrites(emulator, 0, "refresh");
+
+    step("pulumi preview --expect-no-changes: program, state and API agree");
+    await pulumi.run(["preview", "--expect-no-changes"]);
+
+    step("What exists in the emulator");
+    await summary(emulator);
+    console.log(`\n${bold("Demo finished successfully.")}`);
+  } catch (err) {
+    failed = true;
+    console.error(`\nDemo failed: ${(err as Error).message}`);
+  } finally {
+    await emulator.close();
+    if (keep) console.log(`State kept in ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,106 @@
+// The provider as Pulumi stores it: serialized like `dynamic.Resource` does, loaded back like the host does
+// (require-from-string), then run against the emulator.
+
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as runtime from "../provider/runtime";
+import { applicationShim, tunnelShim } from "../provider/shim";
+import { emulatorFetch, useEmulator } from "./support/emulator";
+import { emulatorConfig, stackConfig } from "./support/provider-host";
+import { loadProvider, serializeProvider } from "./support/serialize";
+
+const MAX_PROVIDER_BYTES = 2500;
+const repoRoot = path.resolve(__dirname, "..", "..");
+
+describe("serialized provider (__provider)", function () {
+  this.timeout(20000);
+  const emulator = useEmulator({ token: "serialization-secret-token" });
+  let cwd: string;
+
+  before(() => {
+    cwd = process.cwd();
+    process.chdir(repoRoot); // the host's cwd is the program directory
+  });
+  after(() => {
+    process.chdir(cwd);
+    runtime.resetConfiguration();
+  });
+
+  it("is a small shim, the same text whatever the implementation, with no token inside", async () => {
+    // Configure first: settings must live in the runtime module, never in the serialized text.
+    runtime.configure(stackConfig(emulatorConfig(emulator.current)));
+    const app = await serializeProvider(applicationShim);
+    const tun = await serializeProvider(tunnelShim);
+    for (const s of [app, tun]) {
+      assert.ok(s.size <= MAX_PROVIDER_BYTES, `__provider is ${s.size} bytes`);
+      assert.equal(s.containsSecrets, false);
+      assert.equal(s.text.includes(emulator.current.token), false);
+      assert.equal(s.text.includes(emulator.current.url), false);
+      assert.doesNotMatch(s.text, /fetch|Client|applications\.create|deploymentZip/);
+    }
+    // The two kinds differ only in their kind string and variable name.
+    const neutral = (t: string, kind: string, v: string) => t.replaceAll(v, "SHIM").replace(`"${kind}"`, '"KIND"');
+    assert.equal(neutral(app.text, "applications", "applicationShim"), neutral(tun.text, "tunnels", "tunnelShim"));
+    assert.equal((await serializeProvider(applicationShim)).text, app.text, "stable");
+    console.log(`      __provider: application ${app.size} B, tunnel ${tun.size} B`);
+  });
+
+  it("loads back and runs configure/check/create/read/delete against the emulator", async () => {
+    runtime.resetConfiguration();
+    const p = loadProvider((await serializeProvider(applicationShim)).text);
+    await p.configure({ config: stackConfig(emulatorConfig(emulator.current)).config } as never);
+    const { inputs, failures } = await p.check(
+      {},
+      { name: "round_trip", displayName: "RT", type: "PRO", description: "d" },
+    );
+    assert.deepEqual(failures, []);
+    const { id, outs } = await p.create(inputs);
+    assert.equal((await emulatorFetch(emulator.current, "GET", `/applications/${id}/`)).body.name, "round_trip");
+    const read = await p.read(id, outs);
+    assert.deepEqual(read.props, outs);
+    assert.deepEqual((await p.diff(id, outs, inputs)).changes, false);
+    await p.update(id, outs, { ...inputs, displayName: "RT 2" });
+    assert.equal((await emulatorFetch(emulator.current, "GET", `/applications/${id}/`)).body.display_name, "RT 2");
+    await p.delete(id, outs);
+    assert.equal((await emulatorFetch(emulator.current, "GET", `/applications/${id}/`)).body.archived, true);
+
+    const t = loadProvider((await serializeProvider(tunnelShim)).text);
+    const device = emulator.current.deviceIds[0];
+    const checked = await t.check({}, { name: "rt", deviceId: device, hostname: "h", port: 22, protocol: "tcp" });
+    const created = await t.create(checked.inputs);
+    assert.equal((await t.read(created.id, created.outs!)).id, created.id);
+    await t.delete(created.id, created.outs!);
+    assert.equal((await t.read(created.id, created.outs!)).id, "");
+  });
+
+  it("finds the runtime from a program directory below this package (self-reference)", async () => {
+    process.chdir(path.join(repoRoot, "dist", "provider")); // like examples/<name>: no package.json of its own
+    try {
+      const p = loadProvider((await serializeProvider(applicationShim)).text);
+      const { failures } = await p.check({}, { name: "ok", displayName: "x", type: "TAS", description: "d" });
+      assert.deepEqual(failures, []);
+    } finally {
+      process.chdir(repoRoot);
+    }
+  });
+
+  it("finds the runtime from a program directory that installs pulumi-doover in node_modules", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doover-program-"));
+    try {
+      fs.mkdirSync(path.join(dir, "node_modules"));
+      fs.symlinkSync(repoRoot, path.join(dir, "node_modules", "pulumi-doover"), "dir");
+      process.chdir(dir);
+      const p = loadProvider((await serializeProvider(tunnelShim)).text);
+      const { failures } = await p.check({}, { name: "x", deviceId: "1", hostname: "h", port: 0, protocol: "tcp" });
+      assert.deepEqual(
+        failures!.map((f) => f.property),
+        ["port"],
+      );
+    } finally {
+      process.chdir(repoRoot);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -109,7 +109,7 @@ function assertNameFree(
   }
 }
 
-/** Splits validated data into stored fields and the two write-only ids. */
+/** Validated data minus the two write-only ids (the record keeps those itself). */
 function writableFields(
   data: Record<string, unknown>,
 ): Record<string, unknown> {

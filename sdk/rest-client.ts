@@ -24,7 +24,6 @@ import {
   networkError,
   parseRetryAfter,
   RateLimited,
-  redactUrl,
   redirectError,
   timeoutError,
 } from "./errors";
@@ -154,27 +153,34 @@ export class RestClient {
         if (attempt > 1 && req.okOnRepeat?.includes(res.status)) return undefined as T;
         err = errorFromResponse(res.status, method, url, this.redactBody(this.parse(text)), res.headers);
         if (!RETRY_STATUS.has(res.status) || (!retryable && res.status !== 429) || attempt > this.retries) throw err;
-        await this.sleep(this.backoff(attempt, err, res.headers.get("retry-after")));
+        const wait = this.backoff(attempt, err, res.headers.get("retry-after"));
+        // The server asks for a longer pause than we are willing to wait: give up now (the error says how long).
+        if (wait === undefined) throw err;
+        await this.sleep(wait);
       } catch (e) {
         if (HTTPException.isInstance(e)) throw e;
         const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
         this.trace(method, req.path, timedOut ? "timeout" : "network error", attempt, started);
         err = timedOut ? timeoutError(method, url, this.timeoutMs) : networkError(method, url, e, (t) => this.redact(t));
         if (!retryable || attempt > this.retries) throw err;
-        await this.sleep(this.backoff(attempt, err, null));
+        await this.sleep(this.backoff(attempt, err, null) ?? this.maxDelay);
       }
     }
   }
 
   /** Wait before attempt `attempt + 1` of a create that is re-sent after a lookup found nothing. */
   pause(attempt: number, err: unknown): Promise<void> {
-    return this.sleep(this.backoff(attempt, HTTPException.isInstance(err) ? (err as HTTPException) : undefined, null));
+    const e = HTTPException.isInstance(err) ? (err as HTTPException) : undefined;
+    return this.sleep(this.backoff(attempt, e, null) ?? this.maxDelay);
   }
 
-  /** Full-jitter exponential backoff; Retry-After (seconds or date) wins when given, capped. */
-  private backoff(attempt: number, err: HTTPException | undefined, retryAfter: string | null): number {
+  /**
+   * Full-jitter exponential backoff, capped at maxDelay. A Retry-After hint (seconds or date)
+   * wins; undefined when it asks for more than maxDelay (retrying early would only be refused).
+   */
+  private backoff(attempt: number, err: HTTPException | undefined, retryAfter: string | null): number | undefined {
     const hinted = RateLimited.isInstance(err) ? (err as RateLimited).retryAfterMs : parseRetryAfter(retryAfter);
-    if (hinted !== undefined) return Math.min(hinted, this.maxDelay);
+    if (hinted !== undefined) return hinted <= this.maxDelay ? hinted : undefined;
     const ceiling = Math.min(this.maxDelay, this.baseDelay * 2 ** (attempt - 1));
     return Math.round(this.random() * ceiling);
   }
@@ -209,10 +215,5 @@ export class RestClient {
   private trace(method: string, path: string, status: number | string, attempt: number, started: number): void {
     if (!this.debug) return;
     this.log(`doover: ${method} ${path} -> ${status} (attempt ${attempt}, ${Date.now() - started} ms)`);
-  }
-
-  /** The request URL as stored on errors (no credentials). */
-  safeUrl(path: string, query?: Query): string {
-    return redactUrl(this.url(path, query));
   }
 }

@@ -150,7 +150,7 @@ export interface ClientOptions {
   configPath?: string;
   /** first backoff step in ms (full jitter, doubling), default 500 */
   retryBaseDelayMs?: number;
-  /** cap for one backoff wait and for Retry-After, default 30000 */
+  /** cap for one backoff wait, default 30000; a longer Retry-After is not waited for (the error is thrown) */
   maxRetryDelayMs?: number;
   /** log method, path, status, attempt and duration (also env DOOVER_LOG=debug) */
   debug?: boolean;

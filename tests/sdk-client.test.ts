@@ -13,6 +13,7 @@ import {
   Client,
   ClientOptions,
   Conflict,
+  Forbidden,
   HTTPException,
   NetworkError,
   NotFound,
@@ -194,6 +195,8 @@ describe("sdk: Client against the emulator", function () {
       assert.equal(nf.message, "Doover API 404 Not Found: GET /applications/123/ — Not found.");
       assert.deepEqual([nf.status, nf.method, nf.url], [404, "GET", `${emu.current.url}/applications/123/`]);
       assert.ok(nf instanceof HTTPException);
+      const denied = client({ organisationId: "7" }).applications.create(body("sdk_denied", { organisation_id: null }));
+      assert.equal((await rejects<Forbidden>(denied, Forbidden)).status, 403);
     });
 
     it("401 with a wrong token, and the token is nowhere in the error", async () => {
@@ -304,6 +307,12 @@ describe("sdk: Client against the emulator", function () {
       emu.current.addFault({ method: "GET", path: "/applications/", status: 429, retryAfter: "7" });
       const rl = await rejects<RateLimited>(client({ retries: 0 }).getApplications(), RateLimited);
       assert.equal(rl.retryAfterMs, 7000);
+      // a Retry-After beyond maxRetryDelayMs is not waited for, nor cut short: one attempt, then the error
+      emu.current.clearLog();
+      emu.current.addFault({ method: "GET", path: "/applications/", status: 503, retryAfter: "120", times: 5 });
+      const long = await rejects<ServerError>(client({ maxRetryDelayMs: 1000 }).getApplications(), ServerError);
+      assert.equal(long.status, 503);
+      assert.deepEqual(calls(), ["GET /applications/ 503"]);
     });
 
     it("a dropped connection is retried for GET, and is a NetworkError when out of retries", async () => {

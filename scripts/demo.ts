@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   const keep = process.argv.includes("--keep");
   const bin = execFileSync("bash", [path.join(REPO, "scripts", "ensure-pulumi.sh")], {
     encoding: "utf8",
+    env: { ...process.env, ENSURE_PULUMI_QUIET: "1" },
     stdio: ["ignore", "pipe", "inherit"],
   }).trim();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doover-demo-"));

@@ -5,7 +5,6 @@
 //   npm run pulumi -- -C examples/apps-and-tunnels config set deviceId <device id>
 //   npm run pulumi -- -C examples/apps-and-tunnels up
 //
-// (In your own project import from "pulumi-doover" instead of the repository root.)
 import * as pulumi from "@pulumi/pulumi";
 import { DooverApplication, DooverTunnel } from "pulumi-doover";
 

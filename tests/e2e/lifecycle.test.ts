@@ -123,6 +123,8 @@ describe("e2e lifecycle (real Pulumi engine + emulator)", function () {
     const ops = opsOf(up, "tunnel");
     assert.ok(ops.includes("create-replacement") && ops.includes("delete-replaced"), `ops: ${ops}`);
     const deleteFirst = ops.indexOf("delete-replaced") < ops.indexOf("create-replacement");
+    // The tunnel keeps its name (unique per device), so the diff declares delete-before-replace.
+    assert.ok(deleteFirst, `expected delete-before-replace, engine ops: ${ops}`);
     const del = logIndex(emulator, "DELETE", new RegExp(`/tunnels/${ids.tunnelId}/$`));
     const post = logIndex(emulator, "POST", /\/tunnels\/$/);
     assert.ok(del >= 0 && post >= 0, `log: ${writes(emulator)}`);

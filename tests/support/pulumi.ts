@@ -104,9 +104,13 @@ export class EngineSandbox {
       PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      // No ambient Doover credentials: config is the only source in these tests.
+      // No ambient Doover credentials or settings: stack config is the only source in these tests.
       DOOVER_API_TOKEN: "",
-      DOOVER_TOKEN: "",
+      DOOVER_PROFILE: "",
+      DOOVER_CONFIG: "",
+      DOOVER_CONTROL_API_BASE_URL: "",
+      DOOVER_STAGING: "",
+      DOOVER_ORGANISATION_ID: "",
       HOME: path.join(dir, "home"),
     };
     const command = await PulumiCommand.get({ root: path.dirname(bin) });

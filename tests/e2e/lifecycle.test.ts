@@ -220,11 +220,14 @@ describe("e2e lifecycle (real Pulumi engine + emulator)", function () {
     assert.deepEqual(changes(destroy), ["delete app-one", "delete app-two", "delete tunnel"]);
     // Tunnels may be deleted by the device-scoped or the flat path: both name the tunnel id.
     const w0 = writes(emulator).map((w) => w.replace(`/devices/${deviceId}/tunnels/`, "/tunnels/"));
-    assert.deepEqual(w0.sort(), [
-      `DELETE /tunnels/${ids.tunnelId}/`,
-      `POST /applications/${ids.appOneId}/archive/`,
-      `POST /applications/${ids.appTwoId}/archive/`,
-    ]);
+    assert.deepEqual(
+      w0.sort(),
+      [
+        `DELETE /tunnels/${ids.tunnelId}/`,
+        `POST /applications/${ids.appOneId}/archive/`,
+        `POST /applications/${ids.appTwoId}/archive/`,
+      ].sort(),
+    );
     for (const id of [ids.appOneId, ids.appTwoId]) {
       assert.equal((await emulatorFetch(emulator, "GET", `/applications/${id}/`)).body.archived, true);
     }

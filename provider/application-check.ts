@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Type, Visibility, deploymentZip, validateConfigSchema } from "../sdk";
-import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS, sha256Hex } from "./application-fields";
+import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS, deploymentHash } from "./application-fields";
 import {
   Failures,
   UNKNOWN,
@@ -115,7 +115,7 @@ function checkStagingConfig(f: Failures, inputs: Record<string, unknown>): void 
     } else if (k === "id" && v !== null && v !== undefined && !isUnknown(v)) {
       if (!/^\d+$/.test(String(v))) f.add("stagingConfig.id", "stagingConfig.id must be an application id");
       out.id = String(v);
-    } else if (k === "name" && typeof v === "string" && !NAME.test(v)) {
+    } else if (k === "name" && typeof v === "string" && !isUnknown(v) && !NAME.test(v)) {
       f.add("stagingConfig.name", `stagingConfig.name ${NAME_TEXT}`);
     } else if (v !== undefined) {
       out[k] = v;
@@ -173,5 +173,5 @@ function checkDeploymentFolder(f: Failures, inputs: Record<string, unknown>): vo
     f.add("deploymentFolder", `deploymentFolder ${folder} is not a directory`);
     return;
   }
-  inputs.deploymentHash = sha256Hex(deploymentZip(abs).data);
+  inputs.deploymentHash = deploymentHash(deploymentZip(abs).data);
 }

@@ -2,43 +2,7 @@
 // share, so all of them compare like with like.
 
 import * as crypto from "node:crypto";
-import type { ApplicationData } from "../sdk";
-
-/** Inputs after `check` (defaults applied, enums as wire codes, file contents read). */
-export interface ApplicationInputs {
-  name: string;
-  displayName: string;
-  type: string;
-  visibility: string;
-  allowMany: boolean;
-  description: string;
-  longDescription?: string;
-  longDescriptionFile?: string;
-  dependsOn: string[];
-  organisationId?: string;
-  containerRegistryProfileId?: string | null;
-  imageName?: string | null;
-  lambdaConfig?: unknown;
-  configSchema?: unknown;
-  uiSchema?: unknown;
-  iconUrl?: string | null;
-  bannerUrl?: string | null;
-  repositoryUrl?: string | null;
-  stagingConfig?: Record<string, unknown>;
-  deploymentFolder?: string;
-  /** sha256 (hex) of the deterministic zip of `deploymentFolder`; the zip itself never enters state */
-  deploymentHash?: string | null;
-  staging: boolean;
-  adopt: boolean;
-}
-
-/** Outputs: every input echoed plus what the API computes. */
-export interface ApplicationOutputs extends ApplicationInputs {
-  applicationId: string;
-  archived: boolean;
-  organisation: { id: string; name: string } | null;
-  approxInstalls: number;
-}
+import { readZip, type ApplicationData } from "../sdk";
 
 /** Every input key, as the program declares them. */
 export const APPLICATION_INPUT_KEYS = [
@@ -155,19 +119,22 @@ export const STAGING_CONFIG_KEYS = [
 ];
 
 /**
- * The wire payload the inputs declare (without deployment data): declared fields only, plus the required
- * ones; with `staging` the `stagingConfig` overlay (request-schema keys, never `id`) is applied.
+ * The wire payload the inputs declare (without deployment data): declared fields only, plus (`create`) the
+ * ones POST requires; with `staging` the `stagingConfig` overlay (request-schema keys, never `id`) is applied.
  */
 export function applicationPayload(
   inputs: Record<string, unknown>,
-  opts: { staging: boolean; organisationId?: string },
+  opts: { staging: boolean; organisationId?: string; create?: boolean },
 ): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const f of APPLICATION_FIELDS) {
     if (inputs[f.input] !== undefined) body[f.wire] = inputs[f.input];
   }
-  body.depends_on ??= [];
-  if (!("container_registry_profile_id" in body)) body.container_registry_profile_id = null;
+  if (opts.create) {
+    // Required by POST; a PATCH leaves an undeclared registry alone (e.g. on an adopted app).
+    body.depends_on ??= [];
+    if (!("container_registry_profile_id" in body)) body.container_registry_profile_id = null;
+  }
   const org = (inputs.organisationId as string | undefined) ?? opts.organisationId;
   if (org !== undefined) body.organisation_id = org;
   if (opts.staging && inputs.stagingConfig && typeof inputs.stagingConfig === "object") {
@@ -185,13 +152,38 @@ export function liveAsPayload(live: ApplicationData, like: Record<string, unknow
   return out;
 }
 
-/** sha256 hex of a live app's deployment zip, or null when it has none. */
-export function liveDeploymentHash(live: ApplicationData): string | null {
-  if (!live.deployment_data) return null;
-  return sha256Hex(Buffer.from(live.deployment_data, "base64"));
+/**
+ * `deploymentHash`: sha256 (hex) over the archive's *content* — each entry's path and bytes, in path order —
+ * not over the zip bytes. Deflate output may differ between zlib/Node builds, so hashing the compressed
+ * bytes could show a change on another machine with no file changed; the content cannot. File modes are
+ * not part of it: the sdk archives every file as 0644, so a chmod changes nothing that is uploaded. A zip
+ * that cannot be read (not made by the sdk) hashes its raw bytes, which simply shows as drift.
+ */
+export function deploymentHash(zip: Buffer): string {
+  let entries: Map<string, Buffer>;
+  try {
+    entries = readZip(zip);
+  } catch {
+    return sha256Hex(zip);
+  }
+  const h = crypto.createHash("sha256");
+  for (const name of [...entries.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
+    if (name.endsWith("/")) continue; // directory entry
+    const bytes = entries.get(name)!;
+    const head = Buffer.alloc(8);
+    head.writeBigUInt64BE(BigInt(bytes.length));
+    h.update(Buffer.from(name, "utf8")).update(Buffer.from([0])).update(head).update(bytes);
+  }
+  return h.digest("hex");
 }
 
-export function sha256Hex(data: Buffer): string {
+/** `deploymentHash` of a live app's deployment data, or null when it has none. */
+export function liveDeploymentHash(live: ApplicationData): string | null {
+  if (!live.deployment_data) return null;
+  return deploymentHash(Buffer.from(live.deployment_data, "base64"));
+}
+
+function sha256Hex(data: Buffer): string {
   return crypto.createHash("sha256").update(data).digest("hex");
 }
 

@@ -12,11 +12,11 @@ import {
   NULLABLE_WIRE,
   applicationPayload,
   computedOutputs,
+  deploymentHash,
   liveAsPayload,
   liveDeploymentHash,
-  sha256Hex,
 } from "./application-fields";
-import { changedKeys, stableEqual, wirePatch } from "./diff";
+import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
 import type { CheckFailure } from "./inputs";
 import { targetFor } from "./provider-config";
@@ -38,7 +38,7 @@ export async function diff(
   const changed = changedKeys(before, news, APPLICATION_DIFF_KEYS);
   const replaces = changed.filter((k) => APPLICATION_REPLACE_KEYS.includes(k));
   // The old app keeps its name while archived, so a replacement with the same name must go first.
-  const deleteBeforeReplace = replaces.length > 0 && stableEqual(olds.name, news.name);
+  const deleteBeforeReplace = replaces.length > 0 && mayBeEqual(olds.name, news.name);
   return { changes: changed.length > 0, replaces, deleteBeforeReplace };
 }
 
@@ -46,9 +46,10 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
   const name = String(inputs.name);
   const { client, staging, defaultOrganisationId } = targetFor(inputs.staging === true);
   const organisationId = (inputs.organisationId as string | undefined) ?? defaultOrganisationId;
-  const payload = applicationPayload(inputs, { staging, organisationId });
+  const payload = applicationPayload(inputs, { staging, organisationId, create: true });
+  const declared = applicationPayload(inputs, { staging }); // what a take-over PATCH may change
   const deployment = zipFolder(inputs);
-  if (deployment) payload.deployment_data = deployment.base64;
+  if (deployment) payload.deployment_data = declared.deployment_data = deployment.base64;
   const outsOf = (live: ApplicationData) => outputs(inputs, live, deployment?.hash);
 
   const stagingId = staging ? (inputs.stagingConfig as Props | undefined)?.id : undefined;
@@ -57,30 +58,15 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
     const live = await call(`reading staging application ${stagingId}`, () =>
       client.applications.retrieve(String(stagingId)),
     );
-    return takeOver(client, live, payload, outsOf);
+    return takeOver(client, live, declared, outsOf);
   }
   // Look the name up first (names are global and archived apps keep theirs), so a destroyed app comes
   // back by unarchiving instead of a 409. A lost race with another creator ends in a 409: look again once.
   for (let attempt = 0; ; attempt++) {
     const existing = await call(`looking up application "${name}"`, () => client.applications.findByName(name));
     if (existing) {
-      const org = payload.organisation_id as string | undefined; // after the staging overlay
-      const sameOrganisation = !org || !existing.organisation || String(existing.organisation.id) === org;
-      if (!existing.archived && inputs.adopt !== true) {
-        throw new DooverProviderError(
-          `an application named "${name}" already exists (id ${existing.id}). Set \`adopt: true\` on this ` +
-            "DooverApplication to manage the existing application, or choose another name.",
-        );
-      }
-      if (!existing.archived || sameOrganisation || inputs.adopt === true) {
-        return takeOver(client, existing, payload, outsOf);
-      }
-      // Archived in another organisation (the organisation changed and the replace archived the old app
-      // first): free the name by renaming the archived app, then create the new one.
-      const freed = `${name.slice(0, 100 - `_archived_${existing.id}`.length)}_archived_${existing.id}`;
-      await call(`renaming archived application ${existing.id}`, () =>
-        client.applications.patch(String(existing.id), { name: freed }),
-      );
+      const freeName = await resolveExisting(client, existing, inputs, declared, payload);
+      if (!freeName) return takeOver(client, existing, declared, outsOf);
     }
     try {
       const live = await client.applications.create(payload as never);
@@ -99,6 +85,56 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
   }
 }
 
+/**
+ * What create does with an application that already has the name: take it over (returns false), free the
+ * name so a new one can be created (returns true), or throw an error that says what to do.
+ *
+ * Organisations: this resource never moves an application between them (`organisationId` is replace-only),
+ * so one in another organisation than the declared one is never taken over. The only case where this resource renames an application is the one it
+ * caused itself: changing `organisationId` replaces the app (delete first, as the name is reused), delete
+ * archives the old app in this same provider process, and create then finds it still holding the name.
+ * That app — and only an app this process archived — is renamed `<name>_archived_<id>`. Any other archived
+ * app in another organisation is someone else's: we do not touch it and the error names it.
+ */
+async function resolveExisting(
+  client: Client,
+  existing: ApplicationData,
+  inputs: Props,
+  declared: Props,
+  payload: Props,
+): Promise<boolean> {
+  const name = String(inputs.name);
+  const id = String(existing.id);
+  const declaredOrganisation = declared.organisation_id as string | undefined;
+  const targetOrganisation = payload.organisation_id as string | undefined; // declared or the stack's default
+  const where = existing.organisation ? String(existing.organisation.id) : undefined;
+  const elsewhere = targetOrganisation !== undefined && where !== undefined && where !== targetOrganisation;
+  const adopt = inputs.adopt === true;
+  if (!existing.archived && !adopt) {
+    throw new DooverProviderError(
+      `an application named "${name}" already exists (id ${id}). Set \`adopt: true\` on this ` +
+        "DooverApplication to manage the existing application, or choose another name.",
+    );
+  }
+  // Without a declared organisation, adopt takes the app wherever it is (the organisation stays unmanaged).
+  if (!elsewhere || (adopt && declaredOrganisation === undefined)) return false;
+  if (existing.archived && archivedHere.has(archiveKey(client, id))) {
+    const freed = `${name.slice(0, 100 - `_archived_${id}`.length)}_archived_${id}`;
+    await call(`renaming archived application ${id} to free the name "${name}"`, () =>
+      client.applications.patch(id, { name: freed }),
+    );
+    archivedHere.delete(archiveKey(client, id));
+    return true;
+  }
+  const what = existing.archived ? "an archived application" : "application";
+  throw new DooverProviderError(
+    `the name "${name}" belongs to ${what} ${id} in organisation ${where}, not ${targetOrganisation}; ` +
+      "names are global and this resource does not move applications between organisations. Choose another " +
+      "`name`, or set " +
+      `organisationId to ${where} to ${existing.archived ? "bring that application back" : "adopt it there"}.`,
+  );
+}
+
 export async function read(id: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
   const { client, staging } = targetFor(props.staging === true);
   let live: ApplicationData;
@@ -106,7 +142,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
     live = await client.applications.retrieve(id);
   } catch (e) {
     if (NotFound.isInstance(e)) return { id: "" };
-    throw wrap(`reading application ${id}`, e);
+    throw wrap(`reading application "${String(props.name)}" (${id})`, e);
   }
   if (live.archived) return { id: "" };
 
@@ -156,7 +192,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   if (Object.keys(patch).length === 0) {
     return { outs: { ...stripReserved(news), ...pick(olds, APPLICATION_OUTPUT_KEYS) } };
   }
-  const live = await call(`updating application ${id}`, () => client.applications.patch(id, patch as never));
+  const live = await call(`updating application "${String(news.name)}" (${id})`, () =>
+    client.applications.patch(id, patch as never),
+  );
   return { outs: outputs(news, live, hash) };
 }
 
@@ -166,9 +204,17 @@ export async function del(id: string, props: Props): Promise<void> {
     await client.applications.archive(id);
   } catch (e) {
     if (NotFound.isInstance(e)) return;
-    throw wrap(`archiving application ${id}`, e);
+    throw wrap(`archiving application "${String(props.name)}" (${id})`, e);
   }
+  archivedHere.add(archiveKey(client, id));
 }
+
+/**
+ * Applications archived by delete in this provider process (API + id). A replace runs delete then create in
+ * the same process, so create can tell "the app this stack just archived" from anyone else's archived app.
+ */
+const archivedHere = new Set<string>();
+const archiveKey = (client: Client, id: string) => `${client.baseUrl} ${id}`;
 
 /** Unarchive if needed and PATCH what differs from the declared payload (adopt / archived-name recovery). */
 async function takeOver(
@@ -186,13 +232,18 @@ async function takeOver(
     const deploymentData = to.deployment_data;
     delete to.deployment_data;
     const patch = wirePatch(liveAsPayload(live, to), to, NULLABLE_WIRE);
-    if (deploymentData && sha256Hex(Buffer.from(String(deploymentData), "base64")) !== liveDeploymentHash(live)) {
+    if (deploymentData && deploymentHash(Buffer.from(String(deploymentData), "base64")) !== liveDeploymentHash(live)) {
       patch.deployment_data = deploymentData;
     }
     if (Object.keys(patch).length > 0) live = await client.applications.patch(id, patch as never);
   } catch (e) {
     // The engine records the app (id known) so the next `pulumi up` finishes the job.
-    throw new DooverResourceInitError(`taking over application ${id}: ${messageOf(e)}`, id, outsOf(live), e);
+    throw new DooverResourceInitError(
+      `taking over application "${live.name}" (${id}): ${messageOf(e)}`,
+      id,
+      outsOf(live),
+      e,
+    );
   }
   return { id, outs: outsOf(live) };
 }
@@ -206,5 +257,5 @@ function outputs(inputs: Props, live: ApplicationData, deploymentHash: string | 
 function zipFolder(inputs: Props): { base64: string; hash: string } | undefined {
   if (typeof inputs.deploymentFolder !== "string") return undefined;
   const zip = deploymentZip(path.resolve(inputs.deploymentFolder));
-  return { base64: zip.data.toString("base64"), hash: sha256Hex(zip.data) };
+  return { base64: zip.data.toString("base64"), hash: deploymentHash(zip.data) };
 }

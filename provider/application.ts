@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Application } from "../sdk";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
+import { isPlainObject } from "./inputs";
 import { applicationShim } from "./shim";
 
 /** Arguments of a {@link DooverApplication}. Names follow the API's fields, in camelCase. */
@@ -42,9 +43,13 @@ export interface DooverApplicationArgs {
   iconUrl?: pulumi.Input<string | null>;
   bannerUrl?: pulumi.Input<string | null>;
   repositoryUrl?: pulumi.Input<string | null>;
-  /** Wire fields (snake_case) overlaid when the app goes to staging; `id` names an existing staging app. */
+  /**
+   * Wire fields (snake_case) overlaid when the app goes to staging; `id` names an existing staging app.
+   * Not secret by default: if it holds secrets, pass it (or a value in it) through `pulumi.secret`, and the
+   * whole `stagingConfig` stays secret in state.
+   */
   stagingConfig?: pulumi.Input<Record<string, unknown>>;
-  /** Folder zipped deterministically into `deployment_data`; diffed by sha256, never stored in state. */
+  /** Folder zipped into `deployment_data`; diffed by `deploymentHash` (its files), never stored in state. */
   deploymentFolder?: pulumi.Input<string>;
   /** Send this app to the staging API (with `stagingConfig` overlaid) whatever the stack. Replaces on change. */
   staging?: pulumi.Input<boolean>;
@@ -62,7 +67,7 @@ export class DooverApplication extends pulumi.dynamic.Resource {
   declare readonly archived: pulumi.Output<boolean>;
   /** The owning organisation as the API reports it. */
   declare readonly organisation: pulumi.Output<{ id: string; name: string } | null>;
-  /** sha256 (hex) of the deployment zip, or null/undefined without a deployment folder. */
+  /** sha256 (hex) of the deployment files (paths + bytes, not the zip bytes); null/undefined without a folder. */
   declare readonly deploymentHash: pulumi.Output<string | null | undefined>;
   declare readonly approxInstalls: pulumi.Output<number>;
   declare readonly name: pulumi.Output<string>;
@@ -139,9 +144,9 @@ export function applicationArgsFromConfig(configFile: string, appName?: string):
   if (app.organisationId) args.organisationId = String(app.organisationId);
   if (app.containerRegistryProfileId) args.containerRegistryProfileId = String(app.containerRegistryProfileId);
   if (app.imageName) args.imageName = app.imageName;
-  if (isObject(app.configSchema) && Object.keys(app.configSchema).length > 0) args.configSchema = app.configSchema;
-  if (isObject(app.uiSchema) && Object.keys(app.uiSchema).length > 0) args.uiSchema = app.uiSchema;
-  if (isObject(raw.lambda_config)) args.lambdaConfig = raw.lambda_config;
+  if (isPlainObject(app.configSchema) && Object.keys(app.configSchema).length > 0) args.configSchema = app.configSchema;
+  if (isPlainObject(app.uiSchema) && Object.keys(app.uiSchema).length > 0) args.uiSchema = app.uiSchema;
+  if (isPlainObject(raw.lambda_config)) args.lambdaConfig = raw.lambda_config;
   for (const [key, wire] of [
     ["iconUrl", "icon_url"],
     ["bannerUrl", "banner_url"],
@@ -159,8 +164,4 @@ export function applicationArgsFromConfig(configFile: string, appName?: string):
   const folder = path.resolve(base, app.deploymentFolder || "deployment");
   if (fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) args.deploymentFolder = rel(folder);
   return args;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }

@@ -25,6 +25,14 @@ export function stableEqual(a: unknown, b: unknown): boolean {
   return canonical(a) === canonical(b);
 }
 
+/**
+ * Equal, or not known yet (preview): used for delete-before-replace, where guessing "different" when the
+ * value turns out the same would create a duplicate name.
+ */
+export function mayBeEqual(a: unknown, b: unknown): boolean {
+  return isUnknown(b) || stableEqual(a, b);
+}
+
 /** The keys among `keys` whose values differ (an unknown new value always counts as a change). */
 export function changedKeys(
   olds: Record<string, unknown>,

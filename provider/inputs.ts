@@ -25,12 +25,6 @@ export class Failures {
   }
 }
 
-/** Reads a property, treating an unknown as "skip validation". */
-export function known(inputs: Record<string, unknown>, key: string): { present: boolean; value: unknown } {
-  const value = inputs[key];
-  return { present: value !== undefined && value !== null && !isUnknown(value), value };
-}
-
 export function checkString(
   f: Failures,
   inputs: Record<string, unknown>,

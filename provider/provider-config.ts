@@ -56,11 +56,6 @@ export function resetConfiguration(): void {
   delete state.settings;
 }
 
-/** Whether the whole stack targets the staging API (`doover:staging: true`). */
-export function stackIsStaging(): boolean {
-  return state.settings?.staging === true;
-}
-
 /** Where one resource's calls go. */
 export interface Target {
   client: Client;

@@ -11,32 +11,6 @@ import {
   type CheckFailure,
 } from "./inputs";
 
-/** Inputs after `check`. */
-export interface TunnelInputs {
-  deviceId: string;
-  hostname: string;
-  port: number;
-  protocol: "tcp" | "rtsp" | "http" | "https";
-  name: string;
-  timeout?: number;
-  ipRestricted?: boolean;
-  ipWhitelist?: string[];
-  isFavourite?: boolean;
-  username?: string | null;
-  password?: string | null;
-  disableTlsVerification?: boolean;
-  active?: boolean;
-  staging: boolean;
-  adopt: boolean;
-}
-
-export interface TunnelOutputs extends TunnelInputs {
-  tunnelId: string;
-  endpoint: string;
-  endpointId: string;
-  isActive: boolean;
-}
-
 export const TUNNEL_INPUT_KEYS = [
   "deviceId",
   "hostname",

@@ -1,7 +1,7 @@
 // DooverTunnel provider methods (the code the serialized shim loads at run time).
 
 import { NotFound, type Client, type TunnelData } from "../sdk";
-import { changedKeys, stableEqual, wirePatch } from "./diff";
+import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
 import type { CheckFailure } from "./inputs";
 import { targetFor } from "./provider-config";
@@ -31,9 +31,9 @@ export async function diff(
   const replaces = changed.filter((k) => TUNNEL_REPLACE_KEYS.includes(k));
   // Same name on the same device: the old tunnel goes first so names stay unique per device.
   const sameSpot =
-    stableEqual(olds.name, news.name) &&
-    stableEqual(olds.deviceId, news.deviceId) &&
-    stableEqual(olds.staging ?? false, news.staging);
+    mayBeEqual(olds.name, news.name) &&
+    mayBeEqual(olds.deviceId, news.deviceId) &&
+    mayBeEqual(olds.staging ?? false, news.staging);
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && sameSpot };
 }
 
@@ -73,7 +73,11 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
     live = await setActive(client, live, inputs.active as boolean | undefined);
   } catch (e) {
     const id = String(live.id);
-    throw new DooverResourceInitError(`tunnel ${id} created, but ${messageOf(e)}`, id, outputs(inputs, live));
+    throw new DooverResourceInitError(
+      `tunnel "${name}" (${id}) created, but ${messageOf(e)}`,
+      id,
+      outputs(inputs, live),
+    );
   }
   return { id: String(live.id), outs: outputs(inputs, live) };
 }
@@ -85,7 +89,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
     live = await client.tunnels.retrieve(id);
   } catch (e) {
     if (NotFound.isInstance(e)) return { id: "" };
-    throw wrap(`reading tunnel ${id}`, e);
+    throw wrap(`reading tunnel "${String(props.name)}" (${id})`, e);
   }
   const next = stripReserved(props);
   for (const f of TUNNEL_FIELDS) {
@@ -105,12 +109,12 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   delete patch.protocol; // replace-only
   let live: TunnelData | undefined;
   if (Object.keys(patch).length > 0) {
-    live = await call(`updating tunnel ${id}`, () => client.tunnels.patch(id, patch));
+    live = await call(`updating tunnel "${String(news.name)}" (${id})`, () => client.tunnels.patch(id, patch));
   }
   const wasActive = (olds.isActive ?? olds.active) as boolean | undefined;
   const active = news.active as boolean | undefined;
   if (active !== undefined && (live ? live.is_active !== active : wasActive !== active)) {
-    live = await call(`${active ? "activating" : "deactivating"} tunnel ${id}`, () =>
+    live = await call(`${active ? "activating" : "deactivating"} tunnel "${String(news.name)}" (${id})`, () =>
       active ? client.tunnels.activate(id) : client.tunnels.deactivate(id),
     );
   }
@@ -124,7 +128,7 @@ export async function del(id: string, props: Props): Promise<void> {
     await client.tunnels.delete(id);
   } catch (e) {
     if (NotFound.isInstance(e)) return;
-    throw wrap(`deleting tunnel ${id}`, e);
+    throw wrap(`deleting tunnel "${String(props.name)}" (${id})`, e);
   }
 }
 

@@ -22,8 +22,9 @@ export interface DooverTunnelArgs {
   ipRestricted?: pulumi.Input<boolean>;
   ipWhitelist?: pulumi.Input<pulumi.Input<string>[]>;
   isFavourite?: pulumi.Input<boolean>;
+  /** Not a secret by default; pass `pulumi.secret(...)` if it is sensitive (the output stays secret too). */
   username?: pulumi.Input<string | null>;
-  /** Stored as a secret in state. */
+  /** Always a secret in state, in the inputs and the outputs. */
   password?: pulumi.Input<string | null>;
   disableTlsVerification?: pulumi.Input<boolean>;
   /** Activate (true) or deactivate (false) the tunnel; left alone when unset. */

@@ -19,30 +19,27 @@ function step(title: string): void {
   console.log(`\n${bold(`==> ${stepNo}. ${title}`)}`);
 }
 
-interface Pulumi {
-  run(args: string[], opts?: { capture?: boolean; secretArgs?: boolean }): Promise<string>;
-}
+// Ctrl-C reaches the running `pulumi` too (same process group): let it cancel, then clean up.
+let interrupted = false;
+process.on("SIGINT", () => (interrupted = true));
 
-function pulumiIn(workDir: string, bin: string, env: NodeJS.ProcessEnv): Pulumi {
-  return {
-    run(args, opts = {}) {
-      // Never echo a secret value.
-      const shown = opts.secretArgs ? [...args.slice(0, -1), "********"] : args;
-      console.log(`$ pulumi ${shown.map((a) => (/[\s()]/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
-      return new Promise((resolve, reject) => {
-        const child = spawn(path.join(bin, "pulumi"), args, {
-          cwd: workDir,
-          env,
-          stdio: ["ignore", opts.capture ? "pipe" : "inherit", "inherit"],
-        });
-        let out = "";
-        child.stdout?.on("data", (d) => (out += d));
-        child.on("error", reject);
-        child.on("exit", (code) =>
-          code === 0 ? resolve(out) : reject(new Error(`pulumi ${args[0]} exited with code ${code}`)),
-        );
+/** Runs `pulumi <args>` with its output shown; `stdin` is piped in and never printed (secrets). */
+function pulumiIn(workDir: string, bin: string, env: NodeJS.ProcessEnv) {
+  return (args: string[], stdin?: string): Promise<void> => {
+    if (interrupted) return Promise.reject(new Error("interrupted"));
+    console.log(`$ pulumi ${args.map((a) => (/[\s()]/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
+    return new Promise((resolve, reject) => {
+      const child = spawn(path.join(bin, "pulumi"), args, {
+        cwd: workDir,
+        env,
+        stdio: [stdin === undefined ? "ignore" : "pipe", "inherit", "inherit"],
       });
-    },
+      child.stdin?.end(stdin);
+      child.on("error", reject);
+      child.on("exit", (code, signal) =>
+        code === 0 ? resolve() : reject(new Error(`pulumi ${args[0]} exited with ${signal ?? `code ${code}`}`)),
+      );
+    });
   };
 }
 
@@ -74,10 +71,9 @@ async function summary(emulator: Emulator): Promise<void> {
     console.log(`Tunnels on device ${deviceId} (${tunnels.length}):`);
     for (const t of tunnels) {
       const state = t.is_active ? "active  " : "inactive";
-      console.log(`  ${t.name.padEnd(14)} ${t.protocol.padEnd(5)} ${t.hostname}:${t.port}  ${state}  ${t.endpoint}`);
+      console.log(`  ${t.name.padEnd(14)} ${t.protocol.padEnd(5)} ${`${t.hostname}:${t.port}`.padEnd(15)} ${state}  ${t.endpoint}`);
     }
   }
-
 }
 
 async function main(): Promise<void> {
@@ -115,37 +111,38 @@ async function main(): Promise<void> {
     console.log(`State      ${dir}`);
 
     step("Create the stack and point it at the emulator");
-    await pulumi.run(["stack", "init", "demo"]);
-    await pulumi.run(["config", "set", "doover:apiUrl", emulator.url]);
-    await pulumi.run(["config", "set", "doover:organisationId", emulator.organisationId]);
-    await pulumi.run(["config", "set", "deviceId", emulator.deviceIds[0]]);
-    await pulumi.run(["config", "set", "--secret", "doover:token", emulator.token], { secretArgs: true });
+    await pulumi(["stack", "init", "demo"]);
+    await pulumi(["config", "set", "doover:apiUrl", emulator.url]);
+    await pulumi(["config", "set", "doover:organisationId", emulator.organisationId]);
+    await pulumi(["config", "set", "deviceId", emulator.deviceIds[0]]);
+    // The value goes in on stdin: not in the process list, not on screen.
+    await pulumi(["config", "set", "--secret", "doover:token"], emulator.token);
 
     step("pulumi preview: what would be created (no API writes)");
-    await pulumi.run(["preview"]);
+    await pulumi(["preview"]);
     expectWrites(emulator, 0, "preview");
 
     step("pulumi up: create the apps and tunnels");
-    await pulumi.run(["up", "--yes", "--skip-preview"]);
+    await pulumi(["up", "--yes", "--skip-preview"]);
     emulator.clearLog();
 
     step("Stack outputs");
-    await pulumi.run(["stack", "output"]);
+    await pulumi(["stack", "output"]);
 
     step("Change one value (the dashboard's display name) and preview the diff");
-    await pulumi.run(["config", "set", "dashboardTitle", "Pump Station Dashboard (north site)"]);
-    await pulumi.run(["preview", "--diff"]);
+    await pulumi(["config", "set", "dashboardTitle", "Pump Station Dashboard (north site)"]);
+    await pulumi(["preview", "--diff"]);
 
     step("pulumi up: apply it (one PATCH)");
-    await pulumi.run(["up", "--yes", "--skip-preview"]);
+    await pulumi(["up", "--yes", "--skip-preview"]);
     expectWrites(emulator, 1, "the display-name change");
 
     step("pulumi refresh: compare state with the API");
-    await pulumi.run(["refresh", "--yes", "--skip-preview"]);
+    await pulumi(["refresh", "--yes", "--skip-preview"]);
     expectWrites(emulator, 0, "refresh");
 
     step("pulumi preview --expect-no-changes: program, state and API agree");
-    await pulumi.run(["preview", "--expect-no-changes"]);
+    await pulumi(["preview", "--expect-no-changes"]);
 
     step("What exists in the emulator");
     await summary(emulator);
@@ -155,7 +152,8 @@ async function main(): Promise<void> {
     console.error(`\nDemo failed: ${(err as Error).message}`);
   } finally {
     await emulator.close();
-    if (keep) console.log(`State kept in ${dir}`);
+    // Kept on failure too, for `pulumi stack export` and the engine logs.
+    if (keep || (failed && !interrupted)) console.log(`State kept in ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
   if (failed) process.exitCode = 1;

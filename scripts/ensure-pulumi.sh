@@ -39,7 +39,7 @@ version_ok() { # $1 = version string like v3.200.0
 }
 
 if [ -z "${PULUMI_CLI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; then
-  found=$(pulumi version 2>/dev/null || true)
+  found=$(PULUMI_SKIP_UPDATE_CHECK=true pulumi version 2>/dev/null || true)
   if [ -n "$found" ] && version_ok "$found"; then
     note "using pulumi $found from PATH"
     dirname "$(readlink -f "$(command -v pulumi)")"
@@ -49,17 +49,34 @@ if [ -z "${PULUMI_CLI_FORCE_BUILD:-}" ] && command -v pulumi >/dev/null 2>&1; th
 fi
 
 bin="$cache/bin"
-if [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$version" ]; then
+cached_ok() { [ -x "$bin/pulumi" ] && [ "$("$bin/pulumi" version 2>/dev/null)" = "v$version" ]; }
+use_cache() {
   note "using cached pulumi v$version in $bin"
   install_plugins "$bin"
   echo "$bin"
   exit 0
-fi
+}
+cached_ok && use_cache
 
 command -v go >/dev/null || { log "Go is needed to build the Pulumi CLI (go >= 1.25)"; exit 1; }
-log "building pulumi v$version from Go modules (cold builds take many minutes on 2 cores)"
+mkdir -p "$cache" "$bin"
+# One build at a time per cache: a second caller waits, then finds the finished binary.
+if command -v flock >/dev/null; then
+  exec 9>"$cache/.lock"
+  if ! flock -n 9; then
+    log "another process is building pulumi v$version in $cache; waiting for it"
+    flock 9
+  fi
+  cached_ok && use_cache
+else
+  log "flock not found: concurrent builds into $cache are not serialised"
+fi
+
+log "building pulumi v$version from Go modules (a cold build takes ~6 minutes on 2 cores)"
 src="$cache/src"
-mkdir -p "$src" "$bin"
+# Starting over from an empty wrapper module also clears anything a killed build left behind.
+rm -rf "$src" "$bin/pulumi.tmp"
+mkdir -p "$src"
 cd "$src"
 cat > go.mod <<GOMOD
 module local.invalid/pulumi-cli
@@ -75,12 +92,14 @@ require (
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 GOMOD
 printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' > tools.go
-export GOFLAGS=-mod=mod CGO_ENABLED=0
+# Keep the caller's GOFLAGS (later flags win); the wrapper module is not a VCS checkout.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod -buildvcs=false" CGO_ENABLED=0
 go mod tidy >&2
 ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version"
 go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$bin/pulumi.tmp" \
   github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
+# Plugins first, then the binary: a cache hit (a `pulumi` of the right version) is always complete.
+install_plugins "$bin"
 mv "$bin/pulumi.tmp" "$bin/pulumi"
 log "built $("$bin/pulumi" version)"
-install_plugins "$bin"
 echo "$bin"

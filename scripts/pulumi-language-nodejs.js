@@ -16,34 +16,29 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { createRequire } = require("node:module");
 
-// Resolve @pulumi/pulumi from the project (the engine starts us in the program
-// directory), falling back to the copy next to this script's real location.
+// Resolve @pulumi/pulumi from the project: the engine starts us in the program directory. (This
+// script is a copy in the CLI cache, shared by every checkout, so there is nothing to fall back on.)
 function projectRequire() {
-  for (const base of [process.cwd(), path.dirname(fs.realpathSync(__filename))]) {
-    const req = createRequire(path.join(base, "noop.js"));
-    try {
-      req.resolve("@pulumi/pulumi/package.json");
-      return req;
-    } catch {
-      // try the next base
-    }
+  try {
+    const pkg = createRequire(path.join(process.cwd(), "noop.js")).resolve("@pulumi/pulumi/package.json");
+    // Its own dependencies (grpc-js, google-protobuf) resolve from there, hoisted or not.
+    return createRequire(pkg);
+  } catch {
+    process.stderr.write(
+      `pulumi-language-nodejs: cannot find @pulumi/pulumi from ${process.cwd()}; run \`npm ci\` in the project\n`,
+    );
+    process.exit(1);
   }
-  process.stderr.write(
-    "pulumi-language-nodejs: cannot find @pulumi/pulumi from " +
-      process.cwd() +
-      "; run `npm install` in the project\n",
-  );
-  process.exit(1);
 }
 
 const req = projectRequire();
 const grpc = req("@grpc/grpc-js");
-const services = req("@pulumi/pulumi/proto/language_grpc_pb");
-const langpb = req("@pulumi/pulumi/proto/language_pb");
-const pluginpb = req("@pulumi/pulumi/proto/plugin_pb");
+const services = req("./proto/language_grpc_pb");
+const langpb = req("./proto/language_pb");
+const pluginpb = req("./proto/plugin_pb");
 const emptypb = req("google-protobuf/google/protobuf/empty_pb");
-const sdkVersion = req("@pulumi/pulumi/package.json").version;
-const runScript = req.resolve("@pulumi/pulumi/cmd/run");
+const sdkVersion = req("./package.json").version;
+const runScript = req.resolve("./cmd/run");
 
 // Exit code @pulumi/pulumi/cmd/run uses when it already reported the error.
 const EXIT_ALREADY_LOGGED = 32;
@@ -55,6 +50,9 @@ function optionsOf(info) {
   const opts = info && info.getOptions();
   return opts ? opts.toJavaScript() : {};
 }
+
+// Programs being run, so a signal to us reaches them too.
+const running = new Set();
 
 function runProgram(request) {
   const info = request.getInfo();
@@ -90,8 +88,10 @@ function runProgram(request) {
 
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: pwd, env, stdio: ["ignore", "inherit", "inherit"] });
+    running.add(child);
     child.on("error", (err) => resolve({ error: `failed to start node: ${err.message}`, bail: false }));
     child.on("exit", (code, signal) => {
+      running.delete(child);
       if (code === 0) resolve({ error: "", bail: false });
       else if (code === EXIT_ALREADY_LOGGED) resolve({ error: "", bail: true });
       else resolve({ error: `Program exited with non-zero exit code: ${code ?? signal}`, bail: false });
@@ -128,14 +128,10 @@ server.addService(services.LanguageRuntimeService, {
   getProgramDependencies: unary((request) => {
     const resp = new langpb.GetProgramDependenciesResponse();
     const info = request.getInfo();
-    const dir = (info && info.getProgramDirectory()) || process.cwd();
-    const pkgReq = createRequire(path.join(dir, "noop.js"));
-    let pkg = {};
-    try {
-      pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
-    } catch {
-      // no package.json next to the program: no direct dependencies to list
-    }
+    const pkgFile = nearestPackageJson((info && info.getProgramDirectory()) || process.cwd());
+    if (!pkgFile) return resp;
+    const pkg = JSON.parse(fs.readFileSync(pkgFile, "utf8"));
+    const pkgReq = createRequire(pkgFile);
     for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).sort()) {
       let version = "";
       try {
@@ -148,7 +144,9 @@ server.addService(services.LanguageRuntimeService, {
     return resp;
   }),
   installDependencies: (call) => {
-    // `npm ci` belongs to scripts/setup.sh; nothing to install here.
+    // Installing is npm's job (scripts/setup.sh runs `npm ci`); say so rather than succeed silently.
+    const note = "pulumi-language-nodejs: dependencies come from npm: run `npm ci` (or `npm run setup`)\n";
+    call.write(new langpb.InstallDependenciesResponse().setStdout(Buffer.from(note)));
     call.end();
   },
   runtimeOptionsPrompts: unary(() => new langpb.RuntimeOptionsResponse()),
@@ -163,4 +161,18 @@ server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p
   process.stdout.write(`${port}\n`);
 });
 
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.forceShutdown());
+// The program the host runs (the project's package.json, walking up from the program directory).
+function nearestPackageJson(dir) {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    const f = path.join(d, "package.json");
+    if (fs.existsSync(f)) return f;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, () => {
+    for (const child of running) child.kill(sig);
+    server.forceShutdown();
+  });
+}

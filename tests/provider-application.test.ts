@@ -5,6 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as runtime from "../provider/runtime";
+import * as zlib from "node:zlib";
+import { deploymentZip } from "../sdk";
+import { deploymentHash } from "../provider/application-fields";
 import { UNKNOWN } from "../provider/inputs";
 import { emulatorFetch, startTestEmulator, useEmulator, type Emulator } from "./support/emulator";
 import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
@@ -100,6 +103,9 @@ describe("DooverApplication provider", function () {
           dependsOn: [UNKNOWN],
           deploymentFolder: UNKNOWN,
           organisationId: UNKNOWN,
+          configSchema: { type: "object", properties: { a: { type: "string", default: UNKNOWN } } },
+          stagingConfig: { id: UNKNOWN, name: UNKNOWN, organisation_id: UNKNOWN },
+          imageName: UNKNOWN,
         },
       );
       assert.deepEqual(failures, []);
@@ -172,10 +178,12 @@ describe("DooverApplication provider", function () {
       assert.deepEqual(renamed, { changes: true, replaces: ["organisationId"], deleteBeforeReplace: false });
     });
 
-    it("treats an unknown value as a change", async () => {
+    it("treats an unknown value as a change, and an unknown name as possibly the same (delete first)", async () => {
       const olds = await base();
       const d = await app.diff("1", olds, { ...olds, displayName: UNKNOWN });
       assert.equal(d.changes, true);
+      const moved = await app.diff("1", olds, { ...olds, name: UNKNOWN, organisationId: "43" });
+      assert.deepEqual(moved, { changes: true, replaces: ["organisationId"], deleteBeforeReplace: true });
     });
   });
 
@@ -205,8 +213,7 @@ describe("DooverApplication provider", function () {
       assert.equal(JSON.stringify(outs).includes("deployment_data"), false);
       const hash = String(outs.deploymentHash);
       const live = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
-      const { sha256Hex } = await import("../provider/application-fields");
-      assert.equal(sha256Hex(Buffer.from(live.body.deployment_data, "base64")), hash);
+      assert.equal(deploymentHash(Buffer.from(live.body.deployment_data, "base64")), hash);
 
       // Same content: read reports no drift, diff no change.
       const read = await app.read(id, outs);
@@ -224,8 +231,39 @@ describe("DooverApplication provider", function () {
       assert.deepEqual(writes(emulator.current), [`PATCH /applications/${id}/`]);
       assert.equal(after.deploymentHash, news.deploymentHash);
       const live2 = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
-      assert.equal(sha256Hex(Buffer.from(live2.body.deployment_data, "base64")), news.deploymentHash);
+      assert.equal(deploymentHash(Buffer.from(live2.body.deployment_data, "base64")), news.deploymentHash);
       void inputs;
+    });
+
+    it("deploymentHash depends on the files, not on how zlib compressed them", async () => {
+      const dir = path.join(tmp, "zlib");
+      fs.mkdirSync(path.join(dir, "sub"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "docker-compose.yml"), "services:\n  web:\n    image: x\n".repeat(20));
+      fs.writeFileSync(path.join(dir, "sub", "a.txt"), "hello hello hello hello\n".repeat(50));
+      const { id, outs } = await createApp(args("zlib_app", { deploymentFolder: dir }));
+      // Another machine whose zlib compresses differently: same files, other zip bytes.
+      // The module object itself (the `import *` namespace only has getters), as the sdk sees it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const zlibModule: { deflateRawSync: typeof zlib.deflateRawSync } = require("node:zlib");
+      const real = zlibModule.deflateRawSync;
+      const patched = (b: zlib.InputType) => real(b, { level: 1, strategy: zlib.constants.Z_HUFFMAN_ONLY });
+      zlibModule.deflateRawSync = patched as typeof real;
+      let news: Record<string, unknown>;
+      let other: Buffer;
+      try {
+        news = await checked(args("zlib_app", { deploymentFolder: dir }));
+        other = deploymentZip(dir).data;
+      } finally {
+        zlibModule.deflateRawSync = real;
+      }
+      assert.notDeepEqual(other, deploymentZip(dir).data, "the zip bytes differ");
+      assert.equal(news.deploymentHash, outs.deploymentHash);
+      assert.equal((await app.diff(id, outs, news)).changes, false);
+      assert.equal((await app.read(id, outs)).props!.deploymentHash, outs.deploymentHash);
+      fs.chmodSync(path.join(dir, "sub", "a.txt"), 0o755); // not part of the archive
+      assert.equal((await checked(args("zlib_app", { deploymentFolder: dir }))).deploymentHash, outs.deploymentHash);
+      fs.renameSync(path.join(dir, "sub", "a.txt"), path.join(dir, "sub", "b.txt"));
+      assert.notEqual((await checked(args("zlib_app", { deploymentFolder: dir }))).deploymentHash, outs.deploymentHash);
     });
 
     it("reads drift made outside Pulumi, and update puts the program's values back with one PATCH", async () => {
@@ -355,6 +393,26 @@ describe("DooverApplication provider", function () {
       });
     });
 
+    it("doover:profile picks a profile of the Doover config file", async () => {
+      const file = path.join(tmp, "doover-config");
+      const e = emulator.current;
+      fs.writeFileSync(
+        file,
+        `[profile=other]\nTOKEN=nope\n\n[profile=emu]\nTOKEN=${e.token}\nBASE_URL=${e.url}\n` +
+          `ORGANISATION_ID=${e.organisationId}\n`,
+      );
+      const saved = process.env.DOOVER_CONFIG;
+      process.env.DOOVER_CONFIG = file;
+      try {
+        runtime.configure(stackConfig({ "doover:profile": "emu" }));
+        const { id } = await createApp(args("profile_app"));
+        assert.equal((await emulatorFetch(e, "GET", `/applications/${id}/`)).body.name, "profile_app");
+      } finally {
+        if (saved === undefined) delete process.env.DOOVER_CONFIG;
+        else process.env.DOOVER_CONFIG = saved;
+      }
+    });
+
     it("without configure, falls back to the environment", async () => {
       runtime.resetConfiguration();
       const saved = { ...process.env };
@@ -453,6 +511,105 @@ describe("DooverApplication provider", function () {
       const live = await emulatorFetch(staging, "GET", `/applications/${id}/`);
       assert.equal(live.body.name, "variant_app_staging");
       assert.equal(live.body.display_name, "App variant_app");
+    });
+  });
+  describe("organisations (two in one emulator)", () => {
+    let two: Emulator;
+    let org1: string;
+    let registry: string;
+    const org2 = "990000000000000001";
+
+    before(async () => {
+      // The emulator seeds one organisation; add a second to its state file and start it again.
+      const statePath = path.join(tmp, "two-orgs.json");
+      await (await startTestEmulator({ statePath })).close();
+      const state = JSON.parse(fs.readFileSync(statePath, "utf8"));
+      for (const part of [state.seed, state.data]) {
+        const first = part.organisations[0];
+        part.organisations.push({ ...first, id: org2, name: "Second Organisation" });
+      }
+      registry = String(state.data.registries[0].id);
+      fs.writeFileSync(statePath, JSON.stringify(state));
+      two = await startTestEmulator({ statePath });
+      org1 = two.organisationId;
+    });
+    after(() => two.close());
+    beforeEach(() => {
+      two.reset();
+      runtime.configure(stackConfig(emulatorConfig(two)));
+    });
+
+    const outsideApp = async (name: string, archived: boolean) => {
+      const made = await emulatorFetch(two, "POST", "/applications/", {
+        name,
+        display_name: "Hand made",
+        description: "d",
+        type: "PRO",
+        visibility: "PRI",
+        depends_on: [],
+        organisation_id: org1,
+        container_registry_profile_id: null,
+      });
+      assert.equal(made.status, 201);
+      if (archived) await emulatorFetch(two, "POST", `/applications/${made.body.id}/archive/`, {});
+      return String(made.body.id);
+    };
+
+    it("changing organisationId replaces: the app it archived is renamed to free the name", async () => {
+      const first = await createApp(args("moving_app", { organisationId: org1 }));
+      const news = await checked(args("moving_app", { organisationId: org2 }));
+      const d = await app.diff(first.id, first.outs, news);
+      assert.deepEqual(d, { changes: true, replaces: ["organisationId"], deleteBeforeReplace: true });
+      // The engine's delete-before-replace: delete, then create, in the same provider process.
+      await app.delete(first.id, first.outs);
+      const second = await app.create(news);
+      assert.notEqual(second.id, first.id);
+      assert.equal((second.outs.organisation as { id: string }).id, org2);
+      const old = await emulatorFetch(two, "GET", `/applications/${first.id}/`);
+      assert.equal(old.body.name, `moving_app_archived_${first.id}`);
+      assert.equal(old.body.archived, true);
+    });
+
+    it("never renames an archived app it did not archive itself; the error says what to do", async () => {
+      const id = await outsideApp("foreign_app", true);
+      for (const extra of [{}, { adopt: true }]) {
+        await assert.rejects(createApp(args("foreign_app", { organisationId: org2, ...extra })), (e: any) => {
+          assert.equal(e.code, "DooverProviderError");
+          assert.match(e.message, new RegExp(`"foreign_app".*archived application ${id}.*organisation ${org1}`));
+          assert.match(e.message, /another `name`.*organisationId/s);
+          return true;
+        });
+      }
+      const live = await emulatorFetch(two, "GET", `/applications/${id}/`);
+      assert.equal(live.body.name, "foreign_app");
+      assert.equal(live.body.archived, true);
+      assert.deepEqual(writes(two).slice(-1), [`POST /applications/${id}/archive/`], "nothing written after");
+      // In its own organisation it simply comes back.
+      const back = await createApp(args("foreign_app", { organisationId: org1 }));
+      assert.equal(back.id, id);
+    });
+
+    it("adopt never moves a live app to another organisation", async () => {
+      const id = await outsideApp("live_app", false);
+      await assert.rejects(
+        createApp(args("live_app", { organisationId: org2, adopt: true })),
+        new RegExp(`application ${id} in organisation ${org1}.*organisationId to ${org1} to adopt it there`),
+      );
+      runtime.configure(stackConfig(emulatorConfig(two, { "doover:organisationId": org2 })));
+      const adopted = await createApp(args("live_app", { adopt: true })); // organisation left unmanaged
+      assert.equal(adopted.id, id);
+      assert.equal((adopted.outs.organisation as { id: string }).id, org1);
+    });
+
+    it("adopt changes only declared fields: an undeclared registry profile stays", async () => {
+      const id = await outsideApp("registry_app", false);
+      await emulatorFetch(two, "PATCH", `/applications/${id}/`, { container_registry_profile_id: registry });
+      const adopted = await createApp(args("registry_app", { adopt: true }));
+      assert.equal(adopted.id, id);
+      const live = await emulatorFetch(two, "GET", `/applications/${id}/`);
+      assert.equal(String(live.body.container_registry_profile?.id), registry);
+      assert.equal(live.body.display_name, "App registry_app");
+      assert.deepEqual((await app.read(id, adopted.outs)).props, adopted.outs, "no drift after adopt");
     });
   });
 });

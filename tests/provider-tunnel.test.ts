@@ -80,9 +80,25 @@ describe("DooverTunnel provider", function () {
     it("tolerates unknown values during preview", async () => {
       const { failures } = await tunnel.check(
         {},
-        { ...args(UNKNOWN), deviceId: UNKNOWN, port: UNKNOWN, protocol: UNKNOWN },
+        {
+          ...args(UNKNOWN),
+          deviceId: UNKNOWN,
+          port: UNKNOWN,
+          protocol: UNKNOWN,
+          hostname: UNKNOWN,
+          timeout: UNKNOWN,
+          password: UNKNOWN,
+          active: UNKNOWN,
+          ipWhitelist: ["10.0.0.0/8", UNKNOWN],
+        },
       );
       assert.deepEqual(failures, []);
+      // An unknown name or device may turn out the same: a replace then deletes first.
+      const olds = { ...(await checked(args("web"))), tunnelId: "1" };
+      for (const unknown of [{ name: UNKNOWN }, { deviceId: UNKNOWN }]) {
+        const d = await tunnel.diff("1", olds, { ...olds, protocol: "tcp", ...unknown });
+        assert.equal(d.deleteBeforeReplace, true, JSON.stringify(unknown));
+      }
     });
   });
 

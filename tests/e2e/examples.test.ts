@@ -2,15 +2,11 @@
 // CLI and our pulumi-language-nodejs host, with their own Pulumi.<stack>.yaml files.
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { emulatorFetch, startTestEmulator, type Emulator } from "../support/emulator";
+import { startTestEmulator, type Emulator } from "../support/emulator";
 import { changes, e2eSkipped, EngineSandbox, REPO_ROOT } from "../support/pulumi";
-import { distinctiveToken, writes } from "./helpers";
+import { appByName, distinctiveToken, writes } from "./helpers";
 
 const example = (name: string) => path.join(REPO_ROOT, "examples", name);
-
-async function appByName(emulator: Emulator, name: string): Promise<Record<string, any> | undefined> {
-  return (await emulatorFetch(emulator, "GET", `/applications/?name=${name}`)).body.results[0];
-}
 
 describe("e2e examples (Pulumi.yaml projects through the language host)", function () {
   this.timeout(300_000);

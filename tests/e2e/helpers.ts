@@ -1,5 +1,5 @@
 // Small helpers shared by the engine tests: emulator write calls and steps.
-import type { Emulator } from "../support/emulator";
+import { emulatorFetch, type Emulator } from "../support/emulator";
 import type { OpRecord } from "../support/pulumi";
 
 /** Non-GET calls the emulator saw, as "METHOD /path/". */
@@ -23,4 +23,9 @@ export function opsOf(rec: OpRecord, name: string): string[] {
 /** A token that cannot appear in state by accident. */
 export function distinctiveToken(label: string): string {
   return `${label}-tok-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+}
+
+/** The application called `name` as the emulator holds it (first match), if any. */
+export async function appByName(emulator: Emulator, name: string): Promise<Record<string, any> | undefined> {
+  return (await emulatorFetch(emulator, "GET", `/applications/?name=${name}`)).body.results[0];
 }

@@ -2,9 +2,9 @@
 // stack that also declares a staging variant of one app writes to both.
 import assert from "node:assert/strict";
 import { DooverApplication } from "../../provider";
-import { emulatorFetch, startTestEmulator, type Emulator } from "../support/emulator";
+import { startTestEmulator, type Emulator } from "../support/emulator";
 import { e2eSkipped, EngineSandbox } from "../support/pulumi";
-import { distinctiveToken, writes } from "./helpers";
+import { appByName, distinctiveToken, writes } from "./helpers";
 
 function app(resourceName: string, name: string, staging?: boolean): DooverApplication {
   return new DooverApplication(resourceName, {
@@ -16,11 +16,6 @@ function app(resourceName: string, name: string, staging?: boolean): DooverAppli
     stagingConfig: { display_name: "Weather Station (staging)", description: "Staging description." },
     staging,
   });
-}
-
-async function byName(emulator: Emulator, name: string): Promise<Record<string, unknown> | undefined> {
-  const res = await emulatorFetch(emulator, "GET", `/applications/?name=${name}`);
-  return res.body.results[0];
 }
 
 describe("e2e staging (real Pulumi engine + two emulators)", function () {
@@ -55,7 +50,7 @@ describe("e2e staging (real Pulumi engine + two emulators)", function () {
     const up = await s.up();
     assert.deepEqual(writes(prod), []);
     assert.ok(writes(staging).includes("POST /applications/"), `staging writes: ${writes(staging)}`);
-    const live = await byName(staging, "e2e_weather_staged");
+    const live = await appByName(staging, "e2e_weather_staged");
     assert.equal(live?.id, up.outputs.id);
     assert.equal(live?.display_name, "Weather Station (staging)");
     assert.equal(live?.description, "Staging description.");
@@ -74,10 +69,10 @@ describe("e2e staging (real Pulumi engine + two emulators)", function () {
     const up = await s.up();
     assert.deepEqual(writes(prod), ["POST /applications/"]);
     assert.ok(writes(staging).includes("POST /applications/"), `staging writes: ${writes(staging)}`);
-    const live = await byName(prod, "e2e_weather");
+    const live = await appByName(prod, "e2e_weather");
     assert.equal(live?.id, up.outputs.prodId);
     assert.equal(live?.display_name, "Weather Station");
-    const variant = await byName(staging, "e2e_weather");
+    const variant = await appByName(staging, "e2e_weather");
     assert.equal(variant?.id, up.outputs.stagingId);
     assert.equal(variant?.display_name, "Weather Station (staging)");
   });

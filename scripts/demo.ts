@@ -27,7 +27,8 @@ process.on("SIGINT", () => (interrupted = true));
 function pulumiIn(workDir: string, bin: string, env: NodeJS.ProcessEnv) {
   return (args: string[], stdin?: string): Promise<void> => {
     if (interrupted) return Promise.reject(new Error("interrupted"));
-    console.log(`$ pulumi ${args.map((a) => (/[\s()]/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
+    const shown = args.map((a) => (/[\s()]/.test(a) ? JSON.stringify(a) : a)).join(" ");
+    console.log(`$ pulumi ${shown}${stdin === undefined ? "" : "   (value on stdin, not shown)"}`);
     return new Promise((resolve, reject) => {
       const child = spawn(path.join(bin, "pulumi"), args, {
         cwd: workDir,

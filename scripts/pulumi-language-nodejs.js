@@ -6,7 +6,10 @@
 // instead. It implements the pulumirpc.LanguageRuntime gRPC service with the
 // stubs shipped in @pulumi/pulumi and runs programs exactly as the official host
 // does: `node <@pulumi/pulumi>/cmd/run --monitor … <program>` with the stack
-// config in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS.
+// config in PULUMI_CONFIG / PULUMI_CONFIG_SECRET_KEYS. A TypeScript `main` runs as is:
+// Node 22 strips the types (or, with `runtime.options.typescript: true`, the ts-node
+// that @pulumi/pulumi vendors compiles it). Plugins are not downloaded: dynamic
+// providers need none, and `pulumi install` only says to run `npm ci`.
 //
 // Usage (by the engine): pulumi-language-nodejs [flags] <engine address>
 "use strict";

@@ -17,6 +17,8 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PL
 # The demo passphrase protects only local demo state; set your own for anything real.
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE=doover-demo
+  echo "[pulumi] using the demo passphrase; set PULUMI_CONFIG_PASSPHRASE for stacks that hold real tokens" >&2
 fi
-mkdir -p "${PULUMI_BACKEND_URL#file://}" "$PULUMI_HOME"
+case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
+mkdir -p "$PULUMI_HOME"
 exec "$bin/pulumi" "$@"

@@ -175,18 +175,23 @@ export class EngineSandbox {
   }
 }
 
-// Copies Pulumi.yaml and Pulumi.*.yaml, pointing `main` at the original (absolute) program.
+// Copies Pulumi.yaml and Pulumi.*.yaml, pointing `main` at the original (absolute) program. Stack files
+// lose what a developer's own `pulumi config set --secret` left there (salt, encrypted values): the
+// sandbox has its own passphrase, and tests set their secrets themselves.
 function copyProject(projectDir: string, workDir: string): void {
   const yaml = require("yaml") as typeof import("yaml");
   for (const f of fs.readdirSync(projectDir)) {
     if (!/^Pulumi(\.[\w-]+)?\.ya?ml$/.test(f)) continue;
-    let text = fs.readFileSync(path.join(projectDir, f), "utf8");
+    const doc = yaml.parse(fs.readFileSync(path.join(projectDir, f), "utf8")) ?? {};
     if (/^Pulumi\.ya?ml$/.test(f)) {
-      const doc = yaml.parse(text);
       doc.main = path.resolve(projectDir, doc.main ?? ".");
-      text = yaml.stringify(doc);
+    } else {
+      delete doc.encryptionsalt;
+      for (const [k, v] of Object.entries(doc.config ?? {})) {
+        if (v && typeof v === "object" && "secure" in v) delete doc.config[k];
+      }
     }
-    fs.writeFileSync(path.join(workDir, f), text);
+    fs.writeFileSync(path.join(workDir, f), yaml.stringify(doc));
   }
 }
 

@@ -12,7 +12,7 @@ log() { echo "[setup] $*" >&2; }
 if [ ! -x node_modules/.bin/tsc ] || [ ! -x node_modules/.bin/node ] ||
   [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
 else
   log "dependencies up to date"
 fi

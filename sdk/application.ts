@@ -174,6 +174,29 @@ export class Application {
       Object.defineProperty(this, k, { enumerable: false, writable: true });
   }
 
+  // pydoover's attribute names, as aliases of the 2.0 id fields.
+  /** Alias of {@link organisationId} (pydoover `owner_org`). */
+  get ownerOrg(): string | undefined {
+    return this.organisationId;
+  }
+  set ownerOrg(id: string | undefined) {
+    this.organisationId = id;
+  }
+  /** Alias of {@link organisationId}. */
+  get organisation(): string | undefined {
+    return this.organisationId;
+  }
+  set organisation(id: string | undefined) {
+    this.organisationId = id;
+  }
+  /** Alias of {@link containerRegistryProfileId} (pydoover `container_registry_profile`). */
+  get containerRegistryProfile(): string | undefined {
+    return this.containerRegistryProfileId;
+  }
+  set containerRegistryProfile(id: string | undefined) {
+    this.containerRegistryProfileId = id;
+  }
+
   /** Build from one doover_config.json entry; `appBase` is the folder holding the file. */
   static fromConfig(entry: Record<string, unknown>, appBase: string): Application {
     const org = idOrKey(entry, "owner_org");

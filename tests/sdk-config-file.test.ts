@@ -149,6 +149,11 @@ describe("sdk: every shared doover_config.json", function () {
     const [gate] = Application.loadConfigFile(byName("channel-gate-encoder-rs"));
     assert.equal(gate.id, "205837122022733829");
     assert.equal(gate.containerRegistryProfileId, "93955828574386692");
+    assert.equal(gate.containerRegistryProfile, "93955828574386692", "pydoover alias");
+    gate.ownerOrg = "142400552532231428";
+    assert.equal(gate.organisationId, "142400552532231428", "ownerOrg aliases organisationId");
+    assert.equal(gate.organisation, "142400552532231428");
+    assert.equal(gate.toPayload().organisation_id, "142400552532231428");
     assert.deepEqual(gate.dependsOn, ["platform_interface"]);
     const [sensor] = Application.loadConfigFile(byName("4-20ma-sensor"));
     assert.equal(sensor.stagingConfig.id, "156962407065877255");

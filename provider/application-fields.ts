@@ -2,7 +2,7 @@
 // share, so all of them compare like with like.
 
 import * as crypto from "node:crypto";
-import { readZip, type ApplicationData } from "../sdk";
+import { APPLICATION_REQUEST_KEYS, readZip, type ApplicationData } from "../sdk";
 
 /** Every input key, as the program declares them. */
 export const APPLICATION_INPUT_KEYS = [
@@ -93,30 +93,7 @@ export const NULLABLE_WIRE = [
 ];
 
 /** Request-schema keys `stagingConfig` may overlay (plus `id`, the staging app to update). */
-export const STAGING_CONFIG_KEYS = [
-  "id",
-  "name",
-  "display_name",
-  "description",
-  "long_description",
-  "type",
-  "visibility",
-  "allow_many",
-  "config_schema",
-  "ui_schema",
-  "tag_schema",
-  "depends_on",
-  "organisation_id",
-  "stars",
-  "container_registry_profile_id",
-  "deployment_data",
-  "image_name",
-  "lambda_arn",
-  "lambda_config",
-  "icon_url",
-  "banner_url",
-  "repository_url",
-];
+export const STAGING_CONFIG_KEYS: readonly string[] = ["id", ...APPLICATION_REQUEST_KEYS];
 
 /**
  * The wire payload the inputs declare (without deployment data): declared fields only, plus (`create`) the

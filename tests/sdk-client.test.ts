@@ -298,7 +298,8 @@ describe("sdk: Client against the emulator", function () {
 
     it("429 honours Retry-After (the retry comes after a request made 300 ms later)", async () => {
       const c = client();
-      emu.current.addFault({ method: "GET", path: "/applications/", status: 429, retryAfter: "1" });
+      // Retry-After 2 s against a request made 300 ms in: a wide margin on a loaded machine.
+      emu.current.addFault({ method: "GET", path: "/applications/", status: 429, retryAfter: "2" });
       const listing = c.getApplications();
       await new Promise((r) => setTimeout(r, 300));
       await emulatorFetch(emu.current, "GET", "/organisations/");

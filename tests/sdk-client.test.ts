@@ -296,7 +296,8 @@ describe("sdk: Client against the emulator", function () {
       assert.ok(err.message.includes("Bearer ***"), err.message);
     });
 
-    it("429 honours Retry-After (the retry comes after a request made 300 ms later)", async () => {
+    it("429 honours Retry-After (the retry comes after a request made 300 ms later)", async function () {
+      this.timeout(10_000);
       const c = client();
       // Retry-After 2 s against a request made 300 ms in: a wide margin on a loaded machine.
       emu.current.addFault({ method: "GET", path: "/applications/", status: 429, retryAfter: "2" });

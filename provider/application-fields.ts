@@ -114,6 +114,7 @@ export function applicationPayload(
   }
   const org = (inputs.organisationId as string | undefined) ?? opts.organisationId;
   if (org !== undefined) body.organisation_id = org;
+  else if (opts.create) body.organisation_id = null; // required (nullable): the API then uses X-Doover-Organisation
   if (opts.staging && inputs.stagingConfig && typeof inputs.stagingConfig === "object") {
     for (const [k, v] of Object.entries(inputs.stagingConfig as Record<string, unknown>)) {
       if (k !== "id" && k !== "deployment_data" && STAGING_CONFIG_KEYS.includes(k)) body[k] = v;

@@ -79,7 +79,11 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
             { cause: e },
           );
         }
-        throw wrap(`creating application "${name}"`, e);
+        const hint =
+          payload.organisation_id === null
+            ? " (no organisation was given: set `doover:organisationId` in stack config or `organisationId` on the resource)"
+            : "";
+        throw wrap(`creating application "${name}"${hint}`, e);
       }
     }
   }

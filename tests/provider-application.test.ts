@@ -393,6 +393,25 @@ describe("DooverApplication provider", function () {
       });
     });
 
+    it("with no organisation anywhere, sends organisation_id null and says how to set one", async () => {
+      const e = emulator.current;
+      runtime.configure(stackConfig({ "doover:token": e.token, "doover:apiUrl": e.url }));
+      const saved = process.env.DOOVER_ORGANISATION_ID;
+      delete process.env.DOOVER_ORGANISATION_ID;
+      try {
+        await assert.rejects(createApp(args("orgless_app")), (err: any) => {
+          // The API's own answer (the organisation header is what it falls back on), plus our hint.
+          assert.match(err.message, /401 Unauthorized: POST \/applications\/ — X-Doover-Organisation header missing/);
+          assert.match(err.message, /set `doover:organisationId` in stack config or `organisationId` on the resource/);
+          return true;
+        });
+      } finally {
+        if (saved !== undefined) process.env.DOOVER_ORGANISATION_ID = saved;
+      }
+      assert.deepEqual(writes(e), ["POST /applications/"], "one POST, nothing created");
+      assert.equal((await emulatorFetch(e, "GET", "/applications/?name=orgless_app")).body.count, 0);
+    });
+
     it("doover:profile picks a profile of the Doover config file", async () => {
       const file = path.join(tmp, "doover-config");
       const e = emulator.current;

@@ -2,6 +2,7 @@
 //
 //   npm run pulumi -- -C examples/apps-and-tunnels stack init dev
 //   npm run pulumi -- -C examples/apps-and-tunnels config set --secret doover:token <token>
+//   npm run pulumi -- -C examples/apps-and-tunnels config set doover:organisationId <organisation id>
 //   npm run pulumi -- -C examples/apps-and-tunnels config set deviceId <device id>
 //   npm run pulumi -- -C examples/apps-and-tunnels up
 //

@@ -8,6 +8,7 @@
 //
 //   npm run pulumi -- -C examples/environments stack init staging   # and dev, prod
 //   npm run pulumi -- -C examples/environments config set --secret doover:token <token>
+//   npm run pulumi -- -C examples/environments config set doover:organisationId <organisation id>
 //   npm run pulumi -- -C examples/environments up
 import * as pulumi from "@pulumi/pulumi";
 import { DooverApplication, DooverTunnel } from "pulumi-doover";

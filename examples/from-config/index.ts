@@ -3,6 +3,7 @@
 //
 //   npm run pulumi -- -C examples/from-config stack init dev
 //   npm run pulumi -- -C examples/from-config config set --secret doover:token <token>
+//   npm run pulumi -- -C examples/from-config config set doover:organisationId <organisation id>
 //   npm run pulumi -- -C examples/from-config up
 import * as path from "node:path";
 import { DooverApplication } from "pulumi-doover";

@@ -9,7 +9,7 @@ import * as zlib from "node:zlib";
 import { deploymentZip } from "../sdk";
 import { deploymentHash } from "../provider/application-fields";
 import { UNKNOWN } from "../provider/inputs";
-import { emulatorFetch, startTestEmulator, useEmulator, type Emulator } from "./support/emulator";
+import { applicationBody, emulatorFetch, startTestEmulator, useEmulator, type Emulator } from "./support/emulator";
 import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
 
 const app = runtime.applications;
@@ -350,16 +350,12 @@ describe("DooverApplication provider", function () {
     });
 
     it("refuses a live name without adopt, with an error that says how", async () => {
-      const outside = await emulatorFetch(emulator.current, "POST", "/applications/", {
-        name: "outside_app",
-        display_name: "Made by hand",
-        description: "d",
-        type: "PRO",
-        visibility: "PRI",
-        depends_on: [],
-        organisation_id: emulator.current.organisationId,
-        container_registry_profile_id: null,
-      });
+      const outside = await emulatorFetch(
+        emulator.current,
+        "POST",
+        "/applications/",
+        applicationBody(emulator.current, "outside_app", { display_name: "Made by hand" }),
+      );
       assert.equal(outside.status, 201);
       await assert.rejects(createApp(args("outside_app")), (e: any) => {
         assert.equal(e.code, "DooverProviderError");

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { applicationShim, tunnelShim } from "../provider/shim";
-import { emulatorFetch, useEmulator } from "./support/emulator";
+import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
 import { DIFF, rpcSecret, startProviderHost, urnFor, type ProviderHost } from "./support/provider-host";
 import { serializeProvider } from "./support/serialize";
 
@@ -151,16 +151,7 @@ describe("provider in the real Pulumi dynamic-provider host (gRPC)", function ()
 
   it("a create error reaches the engine with a clear message and no token", async () => {
     const urn = urnFor(APP, "dup");
-    await emulatorFetch(emulator.current, "POST", "/applications/", {
-      name: "dup_app",
-      display_name: "Dup",
-      description: "d",
-      type: "PRO",
-      visibility: "PRI",
-      depends_on: [],
-      organisation_id: emulator.current.organisationId,
-      container_registry_profile_id: null,
-    });
+    await emulatorFetch(emulator.current, "POST", "/applications/", applicationBody(emulator.current, "dup_app"));
     const { inputs } = await host.check(
       urn,
       {},

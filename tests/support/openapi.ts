@@ -7,14 +7,9 @@ import addFormats from "ajv-formats";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import type { RecordedResponse } from "../../emulator";
 
-export interface RecordedResponse {
-  method: string;
-  path: string;
-  template: string | null;
-  status: number;
-  body: unknown;
-}
+export type { RecordedResponse };
 
 /** Nearest folder above `from` holding this package's package.json. */
 export function repoRoot(from = __dirname): string {

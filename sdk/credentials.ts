@@ -78,12 +78,16 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
 
   let profile: DooverProfile | undefined;
   let profileProblem = "";
-  try {
-    profile = parseDooverConfig(fs.readFileSync(configPath, "utf8")).get(profileName);
-    if (!profile) profileProblem = "no such profile";
-    else if (!nonEmpty(profile.TOKEN)) profileProblem = "profile has no TOKEN";
-  } catch (e) {
-    profileProblem = (e as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "file unreadable";
+  // The file only matters when it may give the token or a profile was named: a given token and no
+  // named profile (the provider's usual case, once per API call) reads nothing.
+  if (!nonEmpty(opts.token) || profileExplicit) {
+    try {
+      profile = parseDooverConfig(fs.readFileSync(configPath, "utf8")).get(profileName);
+      if (!profile) profileProblem = "no such profile";
+      else if (!nonEmpty(profile.TOKEN)) profileProblem = "profile has no TOKEN";
+    } catch (e) {
+      profileProblem = (e as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "file unreadable";
+    }
   }
 
   let token: string | undefined;

@@ -9,7 +9,16 @@ import {
   resolveRegistry,
 } from "./directory";
 import { ApiError, notFound, validationError } from "./errors";
-import { applyFilters } from "./filters";
+import {
+  applyListQuery,
+  boolFilter,
+  choiceFilter,
+  idFilter,
+  numberFilters,
+  referenceFilters,
+  textFilters,
+  type ListSpec,
+} from "./filters";
 import { paginate } from "./pagination";
 import {
   APPLICATION_TYPES,
@@ -60,7 +69,7 @@ export function presentApplication(store: Store, app: ApplicationRecord) {
     tag_schema: f.tag_schema,
     depends_on: f.depends_on,
     organisation: basicOrganisation(org),
-    approx_installs: 0,
+    approx_installs: approxInstalls(store, app),
     stars: f.stars,
     container_registry_profile: registry ? presentRegistry(registry) : null,
     deployment_data: f.deployment_data,
@@ -121,40 +130,57 @@ function writableFields(
   return rest;
 }
 
-export const listApplications: Handler = (ctx) => {
-  const items = applyFilters(ctx, ctx.store.data.applications, {
-    exact: {
-      id: (a) => a.id,
-      organisation: (a) => a.organisation_id,
-      container_registry_profile: (a) => a.container_registry_profile_id,
+/** Installs are not emulated yet: every application reports (and filters on) 0. */
+function approxInstalls(_store: Store, _app: ApplicationRecord): number {
+  return 0;
+}
+
+/** Every query parameter the spec lists for GET /applications/ (checked by tests/emulator-filters.test.ts). */
+export function applicationListSpec(store: Store): ListSpec<ApplicationRecord> {
+  const field = (name: string) => (a: ApplicationRecord) =>
+    ({ ...DEFAULTS, ...a.fields })[name];
+  return {
+    filters: {
+      id: idFilter((a) => a.id),
+      ...textFilters("name", field("name")),
+      ...textFilters("display_name", field("display_name")),
+      ...textFilters("description", field("description")),
+      type: choiceFilter(field("type"), APPLICATION_TYPES),
+      visibility: choiceFilter(field("visibility"), APPLICATION_VISIBILITIES),
+      archived: boolFilter((a) => a.archived),
+      allow_many: boolFilter(field("allow_many")),
+      ...numberFilters("stars", field("stars")),
+      ...numberFilters("approx_installs", (a) => approxInstalls(store, a)),
+      ...referenceFilters("organisation", (a) => a.organisation_id, {
+        isnull: true,
+      }),
+      ...referenceFilters(
+        "container_registry_profile",
+        (a) => a.container_registry_profile_id,
+      ),
     },
-    text: {
-      name: (a) => a.fields.name,
-      display_name: (a) => a.fields.display_name,
-      description: (a) => a.fields.description,
-    },
-    bool: {
-      archived: (a) => a.archived,
-      allow_many: (a) => a.fields.allow_many,
-    },
-    choice: {
-      type: { get: (a) => a.fields.type, choices: APPLICATION_TYPES },
-      visibility: {
-        get: (a) => a.fields.visibility,
-        choices: APPLICATION_VISIBILITIES,
-      },
-    },
-    search: [
-      (a) => a.fields.name,
-      (a) => a.fields.display_name,
-      (a) => a.fields.description,
-    ],
+    search: [field("name"), field("display_name"), field("description")],
     ordering: {
       id: (a) => a.id,
-      name: (a) => a.fields.name,
-      display_name: (a) => a.fields.display_name,
+      name: field("name"),
+      display_name: field("display_name"),
+      description: field("description"),
+      type: field("type"),
+      visibility: field("visibility"),
+      archived: (a) => a.archived,
+      allow_many: field("allow_many"),
+      stars: field("stars"),
+      approx_installs: (a) => approxInstalls(store, a),
     },
-  });
+  };
+}
+
+export const listApplications: Handler = (ctx) => {
+  const items = applyListQuery(
+    ctx,
+    ctx.store.data.applications,
+    applicationListSpec(ctx.store),
+  );
   return paginate(ctx, items, (a) => presentApplication(ctx.store, a));
 };
 

@@ -1,6 +1,6 @@
 // /applications/ family: list, create, retrieve, PUT, PATCH, archive, unarchive. No DELETE (archive instead).
 
-import { objectBody, ok, type Handler, type RequestContext } from "./context";
+import { ok, type Handler, type RequestContext } from "./context";
 import {
   basicOrganisation,
   findOrganisation,
@@ -19,6 +19,12 @@ import {
   textFilters,
   type ListSpec,
 } from "./filters";
+import {
+  describeUpload,
+  requestObject,
+  requiredFile,
+  type UploadedFile,
+} from "./form-data";
 import { paginate } from "./pagination";
 import {
   APPLICATION_TYPES,
@@ -186,7 +192,7 @@ export const listApplications: Handler = (ctx) => {
 
 export const createApplication: Handler = (ctx) => {
   const { data, errors } = validateBody(
-    objectBody(ctx),
+    requestObject(ctx, applicationRequest),
     applicationRequest,
     false,
   );
@@ -212,7 +218,7 @@ export const retrieveApplication: Handler = (ctx) =>
 function update(ctx: RequestContext, partial: boolean) {
   const app = findApplication(ctx);
   const { data, errors } = validateBody(
-    objectBody(ctx),
+    requestObject(ctx, applicationRequest),
     applicationRequest,
     partial,
   );
@@ -229,9 +235,58 @@ function update(ctx: RequestContext, partial: boolean) {
   app.container_registry_profile_id = crp;
   // Like DRF, PUT differs from PATCH only in requiring the required fields: omitted optional ones stay.
   app.fields = { ...app.fields, ...writableFields(data) };
+  // doover-cli's artwork upload: icon/banner files on a multipart PATCH. The spec has no
+  // such fields (DRF would ignore them); kept as upload records, the response is unchanged.
+  for (const kind of ARTWORK) {
+    const file = ctx.form?.files.get(kind)?.at(-1);
+    if (file) keepUpload(app, kind, file);
+  }
   ctx.store.save();
   return ok(presentApplication(ctx.store, app));
 }
+
+const ARTWORK = ["icon", "banner"] as const;
+
+function keepUpload(
+  app: ApplicationRecord,
+  kind: string,
+  file: UploadedFile,
+): void {
+  app.uploads = { ...app.uploads, [kind]: describeUpload(file) };
+}
+
+/** Only these types run a processor package (doover-cli's PACKAGE_APP_TYPES). */
+const PACKAGE_TYPES = new Set(["PRO", "REP", "INT"]);
+
+function upload(
+  kind: "processor_source" | "widget",
+  check?: (app: ApplicationRecord) => void,
+): Handler {
+  return (ctx) => {
+    const app = findApplication(ctx);
+    if (!ctx.form)
+      throw new ApiError(415, {
+        detail: `Unsupported media type "${ctx.headers["content-type"] ?? ""}" in request.`,
+      });
+    const file = requiredFile(ctx, "file");
+    check?.(app);
+    keepUpload(app, kind, file);
+    ctx.store.save();
+    return { status: 200 }; // the spec: "No response body"
+  };
+}
+
+/** PUT /applications/{id}/processor_source/: multipart `file` (the processor's package.zip). */
+export const putProcessorSource = upload("processor_source", (app) => {
+  const type = String(app.fields.type);
+  if (!PACKAGE_TYPES.has(type)) {
+    const msg = `A ${type} application has no processor source; only ${[...PACKAGE_TYPES].join(", ")} applications take one.`;
+    throw new ApiError(400, { detail: msg, error: { file: [msg] } });
+  }
+});
+
+/** PUT /applications/{id}/widget/: multipart `file` (the built widget bundle). */
+export const putWidget = upload("widget");
 
 export const putApplication: Handler = (ctx) => update(ctx, false);
 export const patchApplication: Handler = (ctx) => update(ctx, true);

@@ -2,10 +2,11 @@
 // fixed at creation; is_active changes only through activate/ deactivate/ (immediate here).
 
 import { createHash } from "node:crypto";
-import { objectBody, ok, type Handler, type RequestContext } from "./context";
+import { ok, type Handler, type RequestContext } from "./context";
 import { findDevice, superBasicDevice } from "./directory";
 import { notFound, validationError, type FieldErrors } from "./errors";
 import { applyListQuery, type ListSpec } from "./filters";
+import { requestObject } from "./form-data";
 import { paginate } from "./pagination";
 import { tunnelRequest } from "./schemas";
 import type { Store } from "./store";
@@ -109,7 +110,7 @@ export const listTunnels: Handler = (ctx) => {
 export const createTunnel: Handler = (ctx) => {
   let device = pathDevice(ctx);
   const { data, errors = {} } = validateBody(
-    objectBody(ctx),
+    requestObject(ctx, tunnelRequest),
     tunnelRequest,
     false,
   );
@@ -148,7 +149,7 @@ export const retrieveTunnel: Handler = (ctx) =>
 function update(ctx: RequestContext, partial: boolean) {
   const t = findTunnel(ctx);
   const { data, errors = {} } = validateBody(
-    objectBody(ctx),
+    requestObject(ctx, tunnelRequest),
     tunnelRequest,
     partial,
   );

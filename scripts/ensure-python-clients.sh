@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Makes a Python venv with the real Doover clients (doover-cli + pydoover from PyPI, pinned) and
-# prints its directory. Cached under $HOME/.cache/pulumi-doover/python-clients-<pins> (like the
-# Pulumi CLI); a cold install takes about a minute, a warm call only checks the venv.
+# Makes a Python venv with the real Doover clients (doover-cli + pydoover from PyPI, pinned with
+# every dependency by scripts/python-clients-constraints.txt) and prints its directory. Cached
+# under $HOME/.cache/pulumi-doover/python-clients-<pins>-<constraints hash> (like the Pulumi CLI);
+# a cold install takes about a minute and a half on 2 cores, a warm call only checks the venv.
 # Exit 3 when no usable python3 (>= 3.11, with venv) is found; progress goes to stderr.
 set -euo pipefail
 
 cli_version=${DOOVER_CLI_VERSION:-0.7.1}
 pydoover_version=${PYDOOVER_VERSION:-1.18.3}
 root=${PYTHON_CLIENTS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-doover}
-venv="$root/python-clients-cli$cli_version-pydoover$pydoover_version"
+constraints="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/python-clients-constraints.txt"
+pins=$({ sha256sum 2>/dev/null || shasum -a 256; } <"$constraints" | cut -c1-12)
+venv="$root/python-clients-cli$cli_version-pydoover$pydoover_version-$pins"
 log() { echo "[ensure-python-clients] $*" >&2; }
 
 python=${PYTHON:-python3}
@@ -42,15 +45,17 @@ if command -v flock >/dev/null; then
 fi
 
 log "installing doover-cli==$cli_version pydoover==$pydoover_version into $venv"
-# Build in a side folder, then rename: a killed install never leaves a half venv that looks ready.
-# venvs hard-code their path in scripts, so build at the final path's sibling and rename is not
-# enough; build in place after clearing, and mark ready last.
+# venvs hard-code their path in scripts, so build in place after clearing; `.ready` comes last,
+# so a killed install is never taken for a finished one.
 rm -rf "$venv"
 "$python" -m venv "$venv" >&2
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+# The constraints pin doover-cli/pydoover too: versions set in the environment replace those pins.
+grep -viE '^(doover-cli|pydoover)==' "$constraints" >"$venv.constraints"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -c "$venv.constraints" \
   "doover-cli==$cli_version" "pydoover==$pydoover_version" >&2
+rm -f "$venv.constraints"
 "$venv/bin/doover" --help >/dev/null
-"$venv/bin/python" -c 'import pydoover.cloud.api' >&2 || "$venv/bin/python" -c 'import pydoover' >&2
+"$venv/bin/python" -c 'from pydoover.api import ControlClient' >&2
 touch "$venv/.ready"
 log "installed $("$venv/bin/python" -m pip list --disable-pip-version-check 2>/dev/null | grep -iE '^(doover-cli|pydoover) ' | tr -s ' ' | paste -sd, -)"
 echo "$venv"

@@ -6,6 +6,7 @@
 import type { RequestContext } from "./context";
 import { ApiError, validationError, type FieldErrors } from "./errors";
 
+/** Reads the value a filter or ordering looks at from a stored record. */
 export type Getter<T> = (item: T) => unknown;
 
 /** One query parameter: parses its raw value (or throws a field message) and tests items. */
@@ -21,6 +22,7 @@ export interface Unsupported {
   unsupported: string;
 }
 
+/** Query parameter name (exactly as the spec lists it) → its filter. */
 export type FilterTable<T> = Record<string, Filter<T> | Unsupported>;
 
 /** Everything a list endpoint accepts besides `page` and `per_page`. */

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { RequestContext } from "./context";
 import { objectBody } from "./context";
-import { ApiError } from "./errors";
+import { ApiError, fieldError, validationError, type FieldErrors } from "./errors";
 import type { UploadRecord } from "./types";
 import type { BodySchema } from "./validation";
 
@@ -37,6 +37,7 @@ function push<V>(map: Map<string, V[]>, key: string, value: V): void {
   else map.set(key, [value]);
 }
 
+/** Parses an application/x-www-form-urlencoded body (UTF-8). */
 export function parseUrlEncoded(raw: Buffer): FormBody {
   const fields = new Map<string, string[]>();
   for (const [k, v] of new URLSearchParams(raw.toString("utf8")))
@@ -121,7 +122,7 @@ export function requestObject(
   const form = ctx.form;
   if (!form) return objectBody(ctx);
   const out: Record<string, unknown> = {};
-  const errors: Record<string, string[]> = {};
+  const errors: FieldErrors = {};
   for (const [name, spec] of Object.entries(schema.fields)) {
     if (form.files.has(name)) {
       errors[name] = ["Not a valid string."];
@@ -150,17 +151,13 @@ export function requestObject(
     }
     out[name] = value;
   }
-  if (Object.keys(errors).length) {
-    const detail = Object.entries(errors).map(([f, m]) => `${f}: ${m.join(" ")}`).join("; ");
-    throw new ApiError(400, { detail, error: errors });
-  }
+  if (Object.keys(errors).length) throw validationError(errors);
   return out;
 }
 
 /** The single file in multipart field `name` (DRF FileField rules), else a 400 naming it. */
 export function requiredFile(ctx: RequestContext, name: string): UploadedFile {
-  const fail = (msg: string) =>
-    new ApiError(400, { detail: `${name}: ${msg}`, error: { [name]: [msg] } });
+  const fail = (msg: string) => fieldError(name, msg);
   const files = ctx.form?.files.get(name);
   if (!files?.length) {
     if (ctx.form?.fields.has(name))

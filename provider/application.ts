@@ -5,6 +5,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Application } from "../sdk";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
+import { configSchemaWarnings } from "./application-check";
+import { RESOURCE_NAME_KEY } from "./check-names";
 import { isPlainObject } from "./inputs";
 import { applicationShim } from "./shim";
 
@@ -96,8 +98,9 @@ export class DooverApplication extends pulumi.dynamic.Resource {
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = {};
     for (const k of [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS]) props[k] = undefined;
-    Object.assign(props, args, { name: args.name ?? name });
+    Object.assign(props, args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: name });
     super(applicationShim, name, props, opts, "doover", "Application");
+    warnAboutConfigSchema(this, args.configSchema);
   }
 
   /**
@@ -113,6 +116,17 @@ export class DooverApplication extends pulumi.dynamic.Resource {
   ): DooverApplication {
     return new DooverApplication(name, { ...applicationArgsFromConfig(configFile, appName), ...overrides }, opts);
   }
+}
+
+/**
+ * `check` cannot warn through the dynamic provider protocol, so schema warnings (keywords validators ignore)
+ * are logged here, against the resource, once the schema is known (preview included).
+ */
+function warnAboutConfigSchema(resource: pulumi.Resource, schema: DooverApplicationArgs["configSchema"]): void {
+  if (schema === undefined) return;
+  pulumi.output(schema).apply((s) => {
+    for (const w of configSchemaWarnings(s)) void pulumi.log.warn(w, resource);
+  });
 }
 
 /** The arguments `fromConfig` uses: plain values, paths relative to the current directory. */

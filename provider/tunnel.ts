@@ -1,6 +1,7 @@
 // DooverTunnel: a tunnel to a port on a Doover device as a Pulumi dynamic resource.
 
 import * as pulumi from "@pulumi/pulumi";
+import { RESOURCE_NAME_KEY } from "./check-names";
 import { tunnelShim } from "./shim";
 import { TUNNEL_INPUT_KEYS, TUNNEL_OUTPUT_KEYS } from "./tunnel-fields";
 
@@ -61,7 +62,7 @@ export class DooverTunnel extends pulumi.dynamic.Resource {
   constructor(name: string, args: DooverTunnelArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = {};
     for (const k of [...TUNNEL_INPUT_KEYS, ...TUNNEL_OUTPUT_KEYS]) props[k] = undefined;
-    Object.assign(props, args, { name: args.name ?? name });
+    Object.assign(props, args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: name });
     // Secret in the stored inputs too, not only in the outputs.
     if (args.password !== undefined && args.password !== null) props.password = pulumi.secret(args.password);
     super(

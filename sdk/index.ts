@@ -30,7 +30,8 @@ export type { RestClientOptions, RequestOptions } from "./rest-client";
 export { Application, idString } from "./application";
 export type { ApplicationInit } from "./application";
 export { deploymentZip, readZip } from "./deployment-zip";
-export { validateConfigSchema } from "./config-schema";
+export { validateConfigSchema, checkConfigSchema, formatSchemaProblem } from "./config-schema";
+export type { ConfigSchemaProblem, ConfigSchemaReport } from "./config-schema";
 export {
   resolveCredentials,
   parseDooverConfig,

@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Application } from "../sdk";
+import { Application, DooverException } from "../sdk";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 import { configSchemaWarnings } from "./application-check";
 import { RESOURCE_NAME_KEY } from "./check-names";
@@ -131,14 +131,22 @@ function warnAboutConfigSchema(resource: pulumi.Resource, schema: DooverApplicat
 
 /** The arguments `fromConfig` uses: plain values, paths relative to the current directory. */
 export function applicationArgsFromConfig(configFile: string, appName?: string): DooverApplicationArgs {
-  const apps = Application.loadConfigFile(configFile);
+  // pulumi.RunError: the CLI prints the message alone, without the program's stack trace.
+  const where = path.isAbsolute(configFile) ? "" : ` ("${configFile}" is relative to ${process.cwd()})`;
+  const fail = (why: string) => new pulumi.RunError(`DooverApplication.fromConfig: ${why}${where}`);
+  let apps: Application[];
+  try {
+    apps = Application.loadConfigFile(configFile);
+  } catch (e) {
+    throw DooverException.isInstance(e) ? fail((e as Error).message) : e;
+  }
   const app = appName === undefined ? (apps.length === 1 ? apps[0] : undefined) : apps.find((a) => a.name === appName);
   if (!app) {
     const names = apps.map((a) => a.name).join(", ") || "none";
-    throw new Error(
+    throw fail(
       appName === undefined
-        ? `${configFile} holds ${apps.length} applications (${names}); pass appName`
-        : `${configFile} has no application "${appName}" (found: ${names})`,
+        ? `${path.resolve(configFile)} holds ${apps.length} applications (${names}); pass appName`
+        : `${path.resolve(configFile)} has no application "${appName}" (found: ${names})`,
     );
   }
   const base = app.basePath ?? path.dirname(path.resolve(configFile));

@@ -20,6 +20,15 @@ export {
 } from "./errors";
 export { Type, Visibility, APPLICATION_REQUEST_KEYS } from "./types";
 export type { ApplicationData, ApplicationRequest, TunnelData, TunnelRequest, ClientOptions, Page } from "./types";
+export type {
+  ApplicationTypeCode,
+  ApplicationTypeName,
+  ApplicationTypeInput,
+  VisibilityCode,
+  VisibilityName,
+  VisibilityInput,
+  TunnelProtocol,
+} from "./types";
 export { Client } from "./client";
 export type { CreateTunnelArgs } from "./client";
 export { ApplicationsApi } from "./applications-api";

@@ -1,6 +1,7 @@
 // Preview-time checks on the real engine (issue 7 items 4, 5, 11): a Pulumi.yaml program run by the CLI
 // through our language host, against the emulator.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startTestEmulator, type Emulator } from "../support/emulator";
@@ -32,6 +33,18 @@ describe("e2e check (real Pulumi engine + emulator)", function () {
     return s;
   }
 
+  /** stdout + stderr of a `pulumi` command run in the stack's workspace that must fail. */
+  function cliFailure(s: TestStack, args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        path.join(sandbox.bin, "pulumi"),
+        args,
+        { cwd: s.stack.workspace.workDir, env: { ...process.env, ...sandbox.envVars }, maxBuffer: 16 << 20 },
+        (err, stdout, stderr) => (err ? resolve(`${stdout}\n${stderr}`) : reject(new Error(`expected a failure:\n${stdout}`))),
+      );
+    });
+  }
+
   /** The text of a failed operation (the CLI's stdout and stderr). */
   async function failure(p: Promise<unknown>): Promise<string> {
     try {
@@ -46,12 +59,21 @@ describe("e2e check (real Pulumi engine + emulator)", function () {
     const s = await stack("dup");
     emulator.clearLog();
     const out = await failure(s.preview());
-    assert.match(out, /DooverApplication "dup-[ab]" and DooverApplication "dup-[ab]" both have the application name "e2e_dup_app"/);
-    assert.match(out, /DooverTunnel "ssh-[ab]" and DooverTunnel "ssh-[ab]" both have the tunnel name "e2e-ssh"/);
+    assert.match(
+      out,
+      /resource 'dup-[ab]': property name value \{e2e_dup_app\} has a problem: DooverApplication "dup-([ab])" and DooverApplication "dup-(?!\1)[ab]" both have the application name "e2e_dup_app"/,
+    );
     assert.deepEqual(writes(emulator), [], "preview made no write");
-    const up = await failure(s.up());
+    // `pulumi up` previews first, so it stops before any create. (`--skip-preview`, as the Automation API's
+    // up() runs, checks and creates as it goes: the first app may be made before the second is checked.)
+    const up = await cliFailure(s, ["up", "--yes", "--non-interactive", "--color", "never", "--stack", "dup"]);
     assert.match(up, /both have the application name "e2e_dup_app"/);
     assert.deepEqual(writes(emulator), [], "up stopped before any create");
+
+    const t = await stack("dup-tunnel");
+    const tunnels = await failure(t.preview());
+    assert.match(tunnels, /DooverTunnel "ssh-([ab])" and DooverTunnel "ssh-(?!\1)[ab]" both have the tunnel name "e2e-ssh"/);
+    assert.deepEqual(writes(emulator), []);
   });
 
   it("4. a replace checks the same resource twice: not reported as a duplicate", async () => {
@@ -62,14 +84,20 @@ describe("e2e check (real Pulumi engine + emulator)", function () {
     const up = await s.up();
     assert.deepEqual(opsOf(up, "ok-tunnel"), ["delete-replaced", "replace", "create-replacement"]);
     assert.deepEqual(changes(await s.preview({ expectNoChanges: true })), []);
+    const state = await s.resources();
+    for (const r of Object.values(state)) assert.ok(!("__dooverResource" in (r.inputs ?? {})), "reserved key not in state");
   });
 
   it("5. a schema with an unknown keyword and pydoover's dd_permissions format passes, with a warning shown", async () => {
     const s = await stack("schema");
-    const preview = await s.preview();
-    assert.deepEqual(changes(preview), ["create schema-app"]);
-    assert.match(preview.stdout, /warning: configSchema \/notAKeyword: unknown keyword "notAKeyword" is ignored/);
-    assert.doesNotMatch(preview.stdout, /dd_permissions/);
+    // The CLI's default display (what `pulumi preview` prints), not the --diff one the other tests use.
+    const preview = await s.stack.preview({ color: "never" });
+    assert.equal(preview.changeSummary.create, 2, "stack + app");
+    assert.match(
+      preview.stdout,
+      /Diagnostics:\n {2}pulumi-nodejs:dynamic\/doover:Application \(schema-app\):\n {4}warning: configSchema \/notAKeyword: unknown keyword "notAKeyword" is ignored/,
+    );
+    assert.doesNotMatch(preview.stdout, /warning:.*dd_permissions/);
   });
 
   it("11. fromConfig with a missing file: one line naming the path, no stack trace", async () => {

@@ -100,6 +100,18 @@ describe("e2e check (real Pulumi engine + emulator)", function () {
     assert.doesNotMatch(preview.stdout, /warning:.*dd_permissions/);
   });
 
+  it("7, 14, issue 11: bad inputs fail preview with one readable line each: no `{<nil>}`, no Go map dump", async () => {
+    const s = await stack("bad-inputs");
+    const out = await failure(s.preview());
+    assert.match(out, /resource 'bad-inputs': property imageName value \{\} has a problem: imageName must not be empty/);
+    assert.match(
+      out,
+      /resource 'bad-inputs' has a problem: configSchema \/properties\/a\/type: must be one of "array", .* \(got "no-such-type"\)\n/,
+    );
+    assert.match(out, /resource 'bad-inputs' has a problem: stagingConfig\.poll_interval = 5 is not an application field.*accepted keys: id, name,/);
+    assert.doesNotMatch(out, /<nil>|map\[/);
+  });
+
   it("11. fromConfig with a missing file: one line naming the path, no stack trace", async () => {
     const s = await stack("missing");
     const out = await failure(s.preview());

@@ -6,8 +6,17 @@
 // values are validated. A keyword that is neither JSON Schema nor Doover's is ignored by validators, so it is
 // a warning, not an error. Only a schema that does not compile is an error.
 
-import Ajv2020 from "ajv/dist/2020";
-import addFormats from "ajv-formats";
+import type Ajv2020 from "ajv/dist/2020";
+
+// ajv takes ~100 ms to load: it is required on the first check, not when the package is imported.
+let ajvModules: { Ajv: typeof Ajv2020; addFormats: (ajv: Ajv2020) => unknown } | undefined;
+function loadAjv(): NonNullable<typeof ajvModules> {
+  ajvModules ??= {
+    Ajv: (require("ajv/dist/2020") as { default: typeof Ajv2020 }).default,
+    addFormats: (require("ajv-formats") as { default: (ajv: Ajv2020) => unknown }).default,
+  };
+  return ajvModules;
+}
 
 const DOOVER_KEYWORDS = [
   "additionalElements",
@@ -57,6 +66,7 @@ export function checkConfigSchema(schema: unknown): ConfigSchemaReport {
     return report;
   }
   const unknownKeywords = new Set<string>();
+  const { Ajv: Ajv2020, addFormats } = loadAjv();
   // Fresh instance per call: Doover schemas all use `$id: ""`, which would collide in a shared one.
   const ajv = new Ajv2020({
     allErrors: true,

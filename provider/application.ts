@@ -3,9 +3,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Application } from "../sdk";
+import { Application, Visibility } from "../sdk";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 import { isPlainObject } from "./inputs";
+import { declaredProps, defineUnsetOutputs } from "./resource-props";
 import { applicationShim } from "./shim";
 
 /** Arguments of a {@link DooverApplication}. Names follow the API's fields, in camelCase. */
@@ -94,9 +95,10 @@ export class DooverApplication extends pulumi.dynamic.Resource {
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    const props: Record<string, unknown> = {};
-    for (const k of [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS]) props[k] = undefined;
-    Object.assign(props, args, { name: args.name ?? name });
+    const props = declaredProps(args, { name: args.name ?? name, organisation: undefined, approxInstalls: undefined });
+    // Check derives these from a file/folder the program set.
+    if (args.longDescriptionFile !== undefined) props.longDescription ??= undefined;
+    if (args.deploymentFolder !== undefined) props.deploymentHash = undefined;
     super(applicationShim, name, props, opts, "doover", "Application");
   }
 
@@ -114,6 +116,25 @@ export class DooverApplication extends pulumi.dynamic.Resource {
     return new DooverApplication(name, { ...applicationArgsFromConfig(configFile, appName), ...overrides }, opts);
   }
 }
+
+// Unset inputs resolve to check's defaults; `archived` is always false in state (read drops an archived app).
+const APPLICATION_DEFAULTS: Record<string, () => unknown> = {
+  visibility: () => Visibility.private,
+  allowMany: () => false,
+  dependsOn: () => [],
+  staging: () => false,
+  adopt: () => false,
+  archived: () => false,
+};
+defineUnsetOutputs(
+  DooverApplication,
+  Object.fromEntries(
+    [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS]
+      .filter((k) => !["name", "organisation", "approxInstalls", "applicationId"].includes(k))
+      .map((k) => [k, APPLICATION_DEFAULTS[k] ?? (() => undefined)]),
+  ),
+  ["applicationId"],
+);
 
 /** The arguments `fromConfig` uses: plain values, paths relative to the current directory. */
 export function applicationArgsFromConfig(configFile: string, appName?: string): DooverApplicationArgs {

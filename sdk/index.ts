@@ -30,7 +30,9 @@ export type { RestClientOptions, RequestOptions } from "./rest-client";
 export { Application, idString } from "./application";
 export type { ApplicationInit } from "./application";
 export { deploymentZip, readZip } from "./deployment-zip";
-export { validateConfigSchema } from "./config-schema";
+/** Checks a config schema (see ./config-schema). ajv (~100 ms to load) loads on the first call, not with the package. */
+export const validateConfigSchema: typeof import("./config-schema").validateConfigSchema = (...args) =>
+  (require("./config-schema") as typeof import("./config-schema")).validateConfigSchema(...args);
 export {
   resolveCredentials,
   parseDooverConfig,

@@ -3,8 +3,9 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Type, Visibility, deploymentZip, validateConfigSchema } from "../sdk";
-import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS, deploymentHash } from "./application-fields";
+import { Type, Visibility, hashDeploymentFolder, validateConfigSchema } from "../sdk";
+import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
+import { messageOf } from "./errors";
 import {
   Failures,
   UNKNOWN,
@@ -173,5 +174,9 @@ function checkDeploymentFolder(f: Failures, inputs: Record<string, unknown>): vo
     f.add("deploymentFolder", `deploymentFolder ${folder} is not a directory`);
     return;
   }
-  inputs.deploymentHash = deploymentHash(deploymentZip(abs).data);
+  try {
+    inputs.deploymentHash = hashDeploymentFolder(folder).hash; // streamed, no zip; fails over the size limit
+  } catch (e) {
+    f.add("deploymentFolder", `deploymentFolder ${messageOf(e)}`);
+  }
 }

@@ -29,7 +29,15 @@ export { RestClient } from "./rest-client";
 export type { RestClientOptions, RequestOptions } from "./rest-client";
 export { Application, idString } from "./application";
 export type { ApplicationInit } from "./application";
-export { deploymentZip, readZip } from "./deployment-zip";
+export { deploymentZip, deploymentZipChunks, listDeploymentFiles, readZip } from "./deployment-zip";
+export {
+  DEPLOYMENT_FOLDER_MAX_BYTES,
+  DeploymentData,
+  DeploymentFolderTooLarge,
+  deploymentUpload,
+  hashDeploymentFolder,
+} from "./deployment-folder";
+export type { DeploymentFolderSummary } from "./deployment-folder";
 /** Checks a config schema (see ./config-schema). ajv (~100 ms to load) loads on the first call, not with the package. */
 export const validateConfigSchema: typeof import("./config-schema").validateConfigSchema = (...args) =>
   (require("./config-schema") as typeof import("./config-schema")).validateConfigSchema(...args);

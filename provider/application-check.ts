@@ -3,10 +3,11 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Type, Visibility, deploymentZip } from "../sdk";
+import { Type, Visibility, hashDeploymentFolder } from "../sdk";
 import { checkConfigSchema, formatSchemaProblem } from "../sdk/config-schema";
-import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS, deploymentHash } from "./application-fields";
+import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 import { claimName, resourceNameOf } from "./check-names";
+import { messageOf } from "./errors";
 import {
   Failures,
   UNKNOWN,
@@ -258,5 +259,9 @@ function checkDeploymentFolder(f: Failures, inputs: Record<string, unknown>): vo
     f.add("deploymentFolder", `deploymentFolder ${folder} is not a directory`);
     return;
   }
-  inputs.deploymentHash = deploymentHash(deploymentZip(abs).data);
+  try {
+    inputs.deploymentHash = hashDeploymentFolder(folder).hash; // streamed, no zip; fails over the size limit
+  } catch (e) {
+    f.add("deploymentFolder", `deploymentFolder ${messageOf(e)}`);
+  }
 }

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   Application,
   DooverException,
+  Visibility,
   type ApplicationTypeCode,
   type ApplicationTypeInput,
   type VisibilityCode,
@@ -15,6 +16,7 @@ import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } 
 import { configSchemaWarnings } from "./application-check";
 import { RESOURCE_NAME_KEY } from "./check-names";
 import { isPlainObject } from "./inputs";
+import { declaredProps, defineUnsetOutputs } from "./resource-props";
 import { applicationShim } from "./shim";
 
 /** Arguments of a {@link DooverApplication}. Names follow the API's fields, in camelCase. */
@@ -144,9 +146,15 @@ export class DooverApplication extends pulumi.dynamic.Resource {
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    const props: Record<string, unknown> = {};
-    for (const k of [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS]) props[k] = undefined;
-    Object.assign(props, args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: name });
+    const props = declaredProps(args, {
+      name: args.name ?? name,
+      [RESOURCE_NAME_KEY]: name,
+      organisation: undefined,
+      approxInstalls: undefined,
+    });
+    // Check derives these from a file/folder the program set.
+    if (args.longDescriptionFile !== undefined) props.longDescription ??= undefined;
+    if (args.deploymentFolder !== undefined) props.deploymentHash = undefined;
     super(applicationShim, name, props, opts, "doover", "Application");
     warnAboutConfigSchema(this, args.configSchema);
   }
@@ -176,6 +184,25 @@ function warnAboutConfigSchema(resource: pulumi.Resource, schema: DooverApplicat
     for (const w of configSchemaWarnings(s)) void pulumi.log.warn(w, resource);
   });
 }
+
+// Unset inputs resolve to check's defaults; `archived` is always false in state (read drops an archived app).
+const APPLICATION_DEFAULTS: Record<string, () => unknown> = {
+  visibility: () => Visibility.private,
+  allowMany: () => false,
+  dependsOn: () => [],
+  staging: () => false,
+  adopt: () => false,
+  archived: () => false,
+};
+defineUnsetOutputs(
+  DooverApplication,
+  Object.fromEntries(
+    [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS]
+      .filter((k) => !["name", "organisation", "approxInstalls", "applicationId"].includes(k))
+      .map((k) => [k, APPLICATION_DEFAULTS[k] ?? (() => undefined)]),
+  ),
+  ["applicationId"],
+);
 
 /** The arguments `fromConfig` uses: plain values, paths relative to the current directory. */
 export function applicationArgsFromConfig(configFile: string, appName?: string): DooverApplicationArgs {

@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TunnelProtocol } from "../sdk";
 import { RESOURCE_NAME_KEY } from "./check-names";
+import { declaredProps, defineUnsetOutputs } from "./resource-props";
 import { tunnelShim } from "./shim";
 import { TUNNEL_INPUT_KEYS, TUNNEL_OUTPUT_KEYS } from "./tunnel-fields";
 
@@ -82,9 +83,13 @@ export class DooverTunnel extends pulumi.dynamic.Resource {
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverTunnelArgs, opts?: pulumi.CustomResourceOptions) {
-    const props: Record<string, unknown> = {};
-    for (const k of [...TUNNEL_INPUT_KEYS, ...TUNNEL_OUTPUT_KEYS]) props[k] = undefined;
-    Object.assign(props, args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: name });
+    const props = declaredProps(args, {
+      name: args.name ?? name,
+      [RESOURCE_NAME_KEY]: name,
+      endpoint: undefined,
+      endpointId: undefined,
+      isActive: undefined,
+    });
     // Secret in the stored inputs too, not only in the outputs.
     if (args.password !== undefined && args.password !== null) props.password = pulumi.secret(args.password);
     super(
@@ -97,3 +102,14 @@ export class DooverTunnel extends pulumi.dynamic.Resource {
     );
   }
 }
+
+// Unset inputs resolve to check's defaults (undefined but for these two); `tunnelId` is the resource id.
+defineUnsetOutputs(
+  DooverTunnel,
+  Object.fromEntries(
+    [...TUNNEL_INPUT_KEYS, ...TUNNEL_OUTPUT_KEYS]
+      .filter((k) => !["name", "endpoint", "endpointId", "isActive", "tunnelId"].includes(k))
+      .map((k) => [k, k === "staging" || k === "adopt" ? () => false : () => undefined]),
+  ),
+  ["tunnelId"],
+);

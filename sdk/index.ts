@@ -38,7 +38,16 @@ export { RestClient } from "./rest-client";
 export type { RestClientOptions, RequestOptions } from "./rest-client";
 export { Application, idString } from "./application";
 export type { ApplicationInit } from "./application";
-export { deploymentZip, readZip } from "./deployment-zip";
+export { deploymentZip, deploymentZipChunks, listDeploymentFiles, readZip } from "./deployment-zip";
+export {
+  DEPLOYMENT_FOLDER_MAX_BYTES,
+  DeploymentData,
+  DeploymentFolderTooLarge,
+  deploymentUpload,
+  hashDeploymentFolder,
+} from "./deployment-folder";
+export type { DeploymentFolderSummary } from "./deployment-folder";
+// ./config-schema loads ajv (~100 ms) on the first check, not with the package.
 export { validateConfigSchema, checkConfigSchema, formatSchemaProblem } from "./config-schema";
 export type { ConfigSchemaProblem, ConfigSchemaReport } from "./config-schema";
 export {

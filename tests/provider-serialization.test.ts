@@ -11,6 +11,8 @@ import { emulatorFetch, useEmulator } from "./support/emulator";
 import { emulatorConfig, stackConfig } from "./support/provider-host";
 import { loadProvider, serializeProvider } from "./support/serialize";
 
+// Stored twice per resource (inputs and outputs): every byte counts at 200 resources. The serializer wraps each
+// function in ~190 bytes; 2,199 bytes before the "package missing" advice was added.
 const MAX_PROVIDER_BYTES = 2500;
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -98,6 +100,28 @@ describe("serialized provider (__provider)", function () {
         failures!.map((f) => f.property),
         ["port"],
       );
+    } finally {
+      process.chdir(repoRoot);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says to run npm install in the program folder when pulumi-doover is not installed there (refresh/destroy)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doover-no-package-"));
+    try {
+      fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "a-program", dependencies: {} }));
+      const text = (await serializeProvider(applicationShim)).text; // as stored in state by an earlier `up`
+      process.chdir(dir);
+      const p = loadProvider(text);
+      for (const run of [() => p.read("1", { name: "x" }), () => p.delete("1", { name: "x" })]) {
+        await assert.rejects(run(), (err: Error) => {
+          assert.match(err.message, /npm install/);
+          assert.ok(err.message.includes(dir), err.message);
+          assert.match(err.message, /pulumi-doover/);
+          assert.doesNotMatch(err.message, /Cannot find module/);
+          return true;
+        });
+      }
     } finally {
       process.chdir(repoRoot);
       fs.rmSync(dir, { recursive: true, force: true });

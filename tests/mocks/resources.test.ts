@@ -27,7 +27,9 @@ describe("resources under setMocks", function () {
           const computed = args.type.endsWith(":Application")
             ? { applicationId: "900", archived: false, organisation: { id: "1", name: "Org" } }
             : { tunnelId: "901", endpoint: "https://t.example", isActive: true };
-          return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
+          // As the real provider: the resource id is the application/tunnel id.
+          const id = "applicationId" in computed ? computed.applicationId : computed.tunnelId;
+          return { id, state: { ...args.inputs, ...computed } };
         },
         call: () => ({}),
       },
@@ -58,6 +60,7 @@ describe("resources under setMocks", function () {
     assert.equal(typeof r.inputs.__provider, "string");
     assert.match(r.inputs.__provider, /pulumi-doover\/provider-runtime/);
     assert.equal("applicationId" in r.inputs, false, "outputs are not sent as inputs");
+    assert.equal(r.inputs.__dooverResource, "my_app", "the resource name, for check's duplicate-name test");
   });
 
   it("an explicit name wins over the resource name", async () => {

@@ -14,7 +14,7 @@ import {
 } from "../sdk";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 import { configSchemaWarnings } from "./application-check";
-import { RESOURCE_NAME_KEY } from "./check-names";
+import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
 import { isPlainObject } from "./inputs";
 import { declaredProps, defineUnsetOutputs } from "./resource-props";
 import { applicationShim } from "./shim";
@@ -148,7 +148,7 @@ export class DooverApplication extends pulumi.dynamic.Resource {
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     const props = declaredProps(args, {
       name: args.name ?? name,
-      [RESOURCE_NAME_KEY]: name,
+      [RESOURCE_NAME_KEY]: resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent)),
       organisation: undefined,
       approxInstalls: undefined,
     });

@@ -13,6 +13,14 @@ export const RESOURCE_NAME_KEY = "__dooverResource";
 
 const claims = new Map<string, string>();
 
+/**
+ * How a resource is named in check messages and told apart from others: its Pulumi name, prefixed with its
+ * parent's name when it has one (two components can each have a child "app").
+ */
+export function resourceLabel(name: string, parentName?: string): string {
+  return parentName ? `${parentName}/${name}` : name;
+}
+
 /** The Pulumi resource name the program passed, if any (direct provider calls in tests pass none). */
 export function resourceNameOf(news: Record<string, unknown>): string | undefined {
   const v = news[RESOURCE_NAME_KEY];

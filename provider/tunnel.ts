@@ -2,7 +2,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { TunnelProtocol } from "../sdk";
-import { RESOURCE_NAME_KEY } from "./check-names";
+import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
 import { declaredProps, defineUnsetOutputs } from "./resource-props";
 import { tunnelShim } from "./shim";
 import { TUNNEL_INPUT_KEYS, TUNNEL_OUTPUT_KEYS } from "./tunnel-fields";
@@ -85,7 +85,7 @@ export class DooverTunnel extends pulumi.dynamic.Resource {
   constructor(name: string, args: DooverTunnelArgs, opts?: pulumi.CustomResourceOptions) {
     const props = declaredProps(args, {
       name: args.name ?? name,
-      [RESOURCE_NAME_KEY]: name,
+      [RESOURCE_NAME_KEY]: resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent)),
       endpoint: undefined,
       endpointId: undefined,
       isActive: undefined,

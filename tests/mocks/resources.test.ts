@@ -147,4 +147,18 @@ describe("resources under setMocks", function () {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("children of two components get distinct resource labels for check's duplicate-name test", async () => {
+    const apps = ["site-a", "site-b"].map((site) => {
+      const parent = new pulumi.ComponentResource("test:index:Site", site);
+      const args = { name: `${site.replace("-", "_")}_app`, displayName: "x", type: "DEV", description: "d" } as const;
+      return new provider.DooverApplication("app", args, { parent });
+    });
+    await Promise.all(apps.map((a) => value(a.applicationId)));
+    const labels = registered
+      .filter((r) => r.type.endsWith(":Application") && r.name === "app")
+      .map((r) => r.inputs.__dooverResource)
+      .sort();
+    assert.deepEqual(labels, ["site-a/app", "site-b/app"]);
+  });
 });

@@ -172,7 +172,8 @@ function editDistance(a: string, b: string): number {
 export function forEngine(failures: CheckFailure[], news: Record<string, unknown>): CheckFailure[] {
   return failures.map((x) => {
     const v = news[x.property];
-    const plain = !/[.[]/.test(x.property) && (v === undefined || v === null || typeof v !== "object" || isStringList(v));
+    const scalar = v === undefined || v === null || typeof v !== "object" || isStringList(v);
+    const plain = !/[.[]/.test(x.property) && scalar;
     return plain ? x : { property: "", reason: x.reason };
   });
 }

@@ -41,9 +41,9 @@ function fixture(root: string): string {
   return dir;
 }
 
-// Fixed digests (FIXTURE_HASH also computed by an independent Python script: sha256 over path, NUL, u64 BE
-// length, bytes, in UTF-8 byte order). A change here changes every existing stack's deploymentHash or upload: do not update them
-// without a migration note.
+// Fixed digests. FIXTURE_HASH was also computed by an independent Python script (sha256 over path, NUL, u64 BE
+// length, bytes, in UTF-8 byte order). A change here changes every existing stack's deploymentHash or upload:
+// do not update them without a migration note.
 const FIXTURE_HASH = "c99201acafdb302b3be5aaddbffa37a5c75ac929aa0223347007bfd1b1ecb203";
 const STORED_ZIP_SHA256 = "55b36b61394e4c2b9b8698eff5d02ae6a6c3896eb4aa726e14eabfd38b3e71f7";
 

@@ -7,7 +7,7 @@ import { Application, Visibility } from "../sdk";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 import { isPlainObject } from "./inputs";
 import { declaredProps, defineUnsetOutputs } from "./resource-props";
-import { applicationShim } from "./shim";
+import { APPLICATION_PROVIDER } from "./shim";
 
 /** Arguments of a {@link DooverApplication}. Names follow the API's fields, in camelCase. */
 export interface DooverApplicationArgs {
@@ -62,7 +62,7 @@ export interface DooverApplicationArgs {
  * A [DooverApplication] is a Doover 2.0 application. `pulumi destroy` archives it; a later `pulumi up` of
  * the same name unarchives it (same id). Credentials come from stack config (`doover:token`), never inputs.
  */
-export class DooverApplication extends pulumi.dynamic.Resource {
+export class DooverApplication extends pulumi.CustomResource {
   /** The application id (snowflake, as a string). */
   declare readonly applicationId: pulumi.Output<string>;
   declare readonly archived: pulumi.Output<boolean>;
@@ -95,11 +95,13 @@ export class DooverApplication extends pulumi.dynamic.Resource {
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = declaredProps(args, { name: args.name ?? name, organisation: undefined, approxInstalls: undefined });
+    const computed = { applicationId: undefined, organisation: undefined, approxInstalls: undefined };
+    const props = declaredProps(args, { name: args.name ?? name, ...computed });
     // Check derives these from a file/folder the program set.
     if (args.longDescriptionFile !== undefined) props.longDescription ??= undefined;
     if (args.deploymentFolder !== undefined) props.deploymentHash = undefined;
-    super(applicationShim, name, props, opts, "doover", "Application");
+    props.__provider = APPLICATION_PROVIDER; // what pulumi.dynamic.Resource stores, but ~0.5 KB (see shim.ts)
+    super("pulumi-nodejs:dynamic/doover:Application", name, props, opts);
   }
 
   /**
@@ -133,7 +135,6 @@ defineUnsetOutputs(
       .filter((k) => !["name", "organisation", "approxInstalls", "applicationId"].includes(k))
       .map((k) => [k, APPLICATION_DEFAULTS[k] ?? (() => undefined)]),
   ),
-  ["applicationId"],
 );
 
 /** The arguments `fromConfig` uses: plain values, paths relative to the current directory. */

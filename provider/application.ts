@@ -17,7 +17,7 @@ import { configSchemaWarnings } from "./application-check";
 import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
 import { isPlainObject } from "./inputs";
 import { declaredProps, defineUnsetOutputs } from "./resource-props";
-import { applicationShim } from "./shim";
+import { APPLICATION_PROVIDER } from "./shim";
 
 /** Arguments of a {@link DooverApplication}. Names follow the API's fields, in camelCase. */
 export interface DooverApplicationArgs {
@@ -89,7 +89,7 @@ export interface DooverApplicationArgs {
  * A [DooverApplication] is a Doover 2.0 application. `pulumi destroy` archives it; a later `pulumi up` of
  * the same name unarchives it (same id). Credentials come from stack config (`doover:token`), never inputs.
  */
-export class DooverApplication extends pulumi.dynamic.Resource {
+export class DooverApplication extends pulumi.CustomResource {
   /** The application id (snowflake, as a string). */
   declare readonly applicationId: pulumi.Output<string>;
   /** Whether the API reports the application archived (false while the resource exists). */
@@ -146,16 +146,14 @@ export class DooverApplication extends pulumi.dynamic.Resource {
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = declaredProps(args, {
-      name: args.name ?? name,
-      [RESOURCE_NAME_KEY]: resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent)),
-      organisation: undefined,
-      approxInstalls: undefined,
-    });
+    const computed = { applicationId: undefined, organisation: undefined, approxInstalls: undefined };
+    const label = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
+    const props = declaredProps(args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: label, ...computed });
     // Check derives these from a file/folder the program set.
     if (args.longDescriptionFile !== undefined) props.longDescription ??= undefined;
     if (args.deploymentFolder !== undefined) props.deploymentHash = undefined;
-    super(applicationShim, name, props, opts, "doover", "Application");
+    props.__provider = APPLICATION_PROVIDER; // what pulumi.dynamic.Resource stores, but ~0.5 KB (see shim.ts)
+    super("pulumi-nodejs:dynamic/doover:Application", name, props, opts);
     warnAboutConfigSchema(this, args.configSchema);
   }
 
@@ -201,7 +199,6 @@ defineUnsetOutputs(
       .filter((k) => !["name", "organisation", "approxInstalls", "applicationId"].includes(k))
       .map((k) => [k, APPLICATION_DEFAULTS[k] ?? (() => undefined)]),
   ),
-  ["applicationId"],
 );
 
 /** The arguments `fromConfig` uses: plain values, paths relative to the current directory. */

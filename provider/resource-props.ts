@@ -15,15 +15,10 @@ export function declaredProps(args: object, extra: Record<string, unknown>): Rec
 /**
  * Output properties for keys a resource did not register: each resolves, once the resource is created, to
  * what the provider stores for an unset input (`value()`: the check default, or undefined). The provider
- * never reads back a key the program did not set, so that is also what state holds. `fromId` keys are the
- * resource id itself (`applicationId`, `tunnelId`). A registered key gets an own property instead (the
- * setter), exactly as without these getters.
+ * never reads back a key the program did not set, so that is also what state holds. A registered key gets an
+ * own property instead (the setter), exactly as without these getters.
  */
-export function defineUnsetOutputs(
-  cls: { prototype: object },
-  unset: Record<string, () => unknown>,
-  fromId: readonly string[],
-): void {
+export function defineUnsetOutputs(cls: { prototype: object }, unset: Record<string, () => unknown>): void {
   const own = (target: object, key: string, value: unknown) =>
     Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
   const define = (key: string, make: (r: pulumi.CustomResource) => unknown) =>
@@ -39,5 +34,4 @@ export function defineUnsetOutputs(
       },
     });
   for (const [key, value] of Object.entries(unset)) define(key, (r) => r.id.apply(() => value()));
-  for (const key of fromId) define(key, (r) => r.id.apply((id) => String(id)));
 }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TunnelProtocol } from "../sdk";
 import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
 import { declaredProps, defineUnsetOutputs } from "./resource-props";
-import { tunnelShim } from "./shim";
+import { TUNNEL_PROVIDER } from "./shim";
 import { TUNNEL_INPUT_KEYS, TUNNEL_OUTPUT_KEYS } from "./tunnel-fields";
 
 /** Arguments of a {@link DooverTunnel}. */
@@ -42,7 +42,7 @@ export interface DooverTunnelArgs {
 }
 
 /** A [DooverTunnel] is a tunnel to a device port. `pulumi destroy` deletes it. */
-export class DooverTunnel extends pulumi.dynamic.Resource {
+export class DooverTunnel extends pulumi.CustomResource {
   /** The tunnel id (snowflake, as a string). */
   declare readonly tunnelId: pulumi.Output<string>;
   /** The public address of the tunnel. */
@@ -83,27 +83,22 @@ export class DooverTunnel extends pulumi.dynamic.Resource {
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverTunnelArgs, opts?: pulumi.CustomResourceOptions) {
-    const props = declaredProps(args, {
-      name: args.name ?? name,
-      [RESOURCE_NAME_KEY]: resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent)),
-      endpoint: undefined,
-      endpointId: undefined,
-      isActive: undefined,
-    });
+    const computed = { tunnelId: undefined, endpoint: undefined, endpointId: undefined, isActive: undefined };
+    const label = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
+    const props = declaredProps(args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: label, ...computed });
     // Secret in the stored inputs too, not only in the outputs.
     if (args.password !== undefined && args.password !== null) props.password = pulumi.secret(args.password);
+    props.__provider = TUNNEL_PROVIDER; // what pulumi.dynamic.Resource stores, but ~0.5 KB (see shim.ts)
     super(
-      tunnelShim,
+      "pulumi-nodejs:dynamic/doover:Tunnel",
       name,
       props,
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password"] }),
-      "doover",
-      "Tunnel",
     );
   }
 }
 
-// Unset inputs resolve to check's defaults (undefined but for these two); `tunnelId` is the resource id.
+// Unset inputs resolve to check's defaults (undefined but for these two).
 defineUnsetOutputs(
   DooverTunnel,
   Object.fromEntries(
@@ -111,5 +106,4 @@ defineUnsetOutputs(
       .filter((k) => !["name", "endpoint", "endpointId", "isActive", "tunnelId"].includes(k))
       .map((k) => [k, k === "staging" || k === "adopt" ? () => false : () => undefined]),
   ),
-  ["tunnelId"],
 );

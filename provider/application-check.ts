@@ -3,22 +3,29 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Type, Visibility, deploymentZip, validateConfigSchema } from "../sdk";
-import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS, deploymentHash } from "./application-fields";
+import { Type, Visibility, hashDeploymentFolder } from "../sdk";
+import { checkConfigSchema, formatSchemaProblem } from "../sdk/config-schema";
+import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
+import { claimName, resourceNameOf } from "./check-names";
+import { messageOf } from "./errors";
 import {
   Failures,
   UNKNOWN,
   checkBoolean,
   checkEnum,
   checkString,
+  forEngine,
   isPlainObject,
   isUnknown,
   pickKnownKeys,
+  show,
   type CheckFailure,
 } from "./inputs";
 
 const NAME = /^[0-9a-z_]*$/;
 const NAME_TEXT = "must contain only lower-case letters, digits and underscores (^[0-9a-z_]*$)";
+
+const EMPTY_TEXT = "omit it to leave it unmanaged, or set null to clear it";
 
 export function checkApplication(news: Record<string, unknown>): {
   inputs: Record<string, unknown>;
@@ -27,11 +34,9 @@ export function checkApplication(news: Record<string, unknown>): {
   const f = new Failures();
   const inputs = pickKnownKeys(f, news, APPLICATION_INPUT_KEYS);
   delete inputs.deploymentHash; // computed below, never taken from the program
+  const resource = resourceNameOf(news);
 
-  checkString(f, inputs, "name", { required: true, max: 100, pattern: NAME, patternText: NAME_TEXT });
-  if (f.list.some((x) => x.property === "name")) {
-    f.list.find((x) => x.property === "name")!.reason += " (name defaults to the Pulumi resource name; set `name`)";
-  }
+  checkName(f, inputs, resource);
   checkString(f, inputs, "displayName", { required: true, max: 100 });
   checkEnum(f, inputs, "type", Type as unknown as Record<string, string>, { required: true });
   checkEnum(f, inputs, "visibility", Visibility as unknown as Record<string, string>, { dflt: Visibility.private });
@@ -45,12 +50,13 @@ export function checkApplication(news: Record<string, unknown>): {
     pattern: /^\S+$/,
     patternText: "must be an id",
   });
-  checkString(f, inputs, "imageName", { nullable: true, max: 255 });
-  checkString(f, inputs, "iconUrl", { nullable: true, max: 500 });
-  checkString(f, inputs, "bannerUrl", { nullable: true, max: 500 });
-  checkString(f, inputs, "repositoryUrl", { nullable: true, max: 500 });
+  checkString(f, inputs, "imageName", { nullable: true, max: 255, emptyText: EMPTY_TEXT });
+  checkString(f, inputs, "iconUrl", { nullable: true, max: 500, emptyText: EMPTY_TEXT });
+  checkString(f, inputs, "bannerUrl", { nullable: true, max: 500, emptyText: EMPTY_TEXT });
+  checkString(f, inputs, "repositoryUrl", { nullable: true, max: 500, emptyText: EMPTY_TEXT });
   if (
     typeof inputs.repositoryUrl === "string" &&
+    inputs.repositoryUrl !== "" &&
     !isUnknown(inputs.repositoryUrl) &&
     !URL.canParse(inputs.repositoryUrl)
   ) {
@@ -63,7 +69,56 @@ export function checkApplication(news: Record<string, unknown>): {
   checkStagingConfig(f, inputs);
   checkLongDescriptionFile(f, inputs);
   checkDeploymentFolder(f, inputs);
-  return { inputs, failures: f.list };
+  checkDuplicate(f, inputs, resource);
+  return { inputs, failures: forEngine(f.list, news) };
+}
+
+/** The name pattern, with a fixed name to use (and where the bad name came from). */
+function checkName(f: Failures, inputs: Record<string, unknown>, resource: string | undefined): void {
+  const before = f.list.length;
+  checkString(f, inputs, "name", { required: true, max: 100, pattern: NAME, patternText: NAME_TEXT });
+  const failure = f.list.slice(before).find((x) => x.property === "name");
+  const name = inputs.name;
+  if (!failure || typeof name !== "string" || name === "") return;
+  const fixed = fixName(name);
+  const suggestion = fixed ? `"${fixed}"` : "a name such as \"my_app\"";
+  if (resource === undefined) {
+    failure.reason += ` (name defaults to the Pulumi resource name; set \`name\`, e.g. ${suggestion})`;
+  } else if (name === resource) {
+    failure.reason += `: it defaults to the Pulumi resource name "${resource}"; set \`name: ${suggestion}\``;
+  } else {
+    failure.reason += `: use ${suggestion}`;
+  }
+}
+
+/** `sensor-monitor` → `sensor_monitor`: lower case, other characters as `_`, at most 100 characters. */
+export function fixName(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^0-9a-z_]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 100);
+}
+
+/** Two resources of this program with one application name would collide at `up`: say so at preview. */
+function checkDuplicate(f: Failures, inputs: Record<string, unknown>, resource: string | undefined): void {
+  const staging = inputs.staging === true;
+  const overlay = isPlainObject(inputs.stagingConfig) ? inputs.stagingConfig : {};
+  const name = staging && typeof overlay.name === "string" ? overlay.name : inputs.name;
+  const other = claimName(`application ${staging ? "staging" : "main"}`, name, resource);
+  if (other === undefined) return;
+  f.add(
+    "name",
+    `DooverApplication "${resource}" and DooverApplication "${other}" both have the application name ` +
+      `"${String(name)}"; names are unique across Doover, so the second create would fail at \`pulumi up\`. ` +
+      "Give one of them another `name`.",
+  );
+}
+
+/** Warnings for a config schema that compiles but holds keywords validators ignore (one line each). */
+export function configSchemaWarnings(schema: unknown): string[] {
+  if (schema === undefined || schema === null || isUnknown(schema)) return [];
+  return checkConfigSchema(schema).warnings.map((w) => `configSchema ${formatSchemaProblem(w)}`);
 }
 
 function checkDependsOn(f: Failures, inputs: Record<string, unknown>): void {
@@ -88,7 +143,9 @@ function checkDependsOn(f: Failures, inputs: Record<string, unknown>): void {
 function checkSchemas(f: Failures, inputs: Record<string, unknown>): void {
   const schema = inputs.configSchema;
   if (schema !== undefined && schema !== null && !isUnknown(schema)) {
-    for (const problem of validateConfigSchema(schema)) f.add("configSchema", `configSchema: ${problem}`);
+    for (const problem of checkConfigSchema(schema).errors) {
+      f.add("configSchema", `configSchema ${formatSchemaProblem(problem)}`);
+    }
   }
   for (const key of ["uiSchema", "lambdaConfig"]) {
     const v = inputs[key];
@@ -111,17 +168,46 @@ function checkStagingConfig(f: Failures, inputs: Record<string, unknown>): void 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(sc)) {
     if (!STAGING_CONFIG_KEYS.includes(k)) {
-      f.add(`stagingConfig.${k}`, `stagingConfig.${k} is not an application field the API accepts`);
+      f.add(`stagingConfig.${k}`, stagingKeyText(k, v));
     } else if (k === "id" && v !== null && v !== undefined && !isUnknown(v)) {
       if (!/^\d+$/.test(String(v))) f.add("stagingConfig.id", "stagingConfig.id must be an application id");
       out.id = String(v);
     } else if (k === "name" && typeof v === "string" && !isUnknown(v) && !NAME.test(v)) {
-      f.add("stagingConfig.name", `stagingConfig.name ${NAME_TEXT}`);
+      f.add("stagingConfig.name", `stagingConfig.name ${NAME_TEXT}: use "${fixName(v)}"`);
+    } else if (v === "" && STAGING_NON_EMPTY.includes(k)) {
+      f.add(`stagingConfig.${k}`, `stagingConfig.${k} must not be empty: omit it, or set null to clear it`);
     } else if (v !== undefined) {
       out[k] = v;
     }
   }
   inputs.stagingConfig = out;
+}
+
+/** Overlay keys the API refuses as "" (a value or null only). */
+const STAGING_NON_EMPTY = [
+  "name",
+  "display_name",
+  "description",
+  "long_description",
+  "organisation_id",
+  "container_registry_profile_id",
+  "image_name",
+  "lambda_arn",
+  "icon_url",
+  "banner_url",
+  "repository_url",
+];
+
+/** An unknown stagingConfig key: its value, the keys accepted, and where per-environment app config goes. */
+function stagingKeyText(key: string, value: unknown): string {
+  const accepted = STAGING_CONFIG_KEYS.filter((k) => k !== "tag_schema").join(", ");
+  return (
+    `stagingConfig.${key} = ${show(value)} is not an application field. stagingConfig overlays the ` +
+    `application's own fields (snake_case, as the API names them) when it goes to staging; accepted keys: ` +
+    `${accepted}. To vary the app's config per environment, give the setting a default in \`config_schema\` ` +
+    `and override that in staging: stagingConfig: { config_schema: { ...schema, properties: { ${key}: ` +
+    `{ type: ..., default: ${show(value, 30)} } } } } (or set it per device in the app install's config).`
+  );
 }
 
 function checkLongDescriptionFile(f: Failures, inputs: Record<string, unknown>): void {
@@ -173,5 +259,9 @@ function checkDeploymentFolder(f: Failures, inputs: Record<string, unknown>): vo
     f.add("deploymentFolder", `deploymentFolder ${folder} is not a directory`);
     return;
   }
-  inputs.deploymentHash = deploymentHash(deploymentZip(abs).data);
+  try {
+    inputs.deploymentHash = hashDeploymentFolder(folder).hash; // streamed, no zip; fails over the size limit
+  } catch (e) {
+    f.add("deploymentFolder", `deploymentFolder ${messageOf(e)}`);
+  }
 }

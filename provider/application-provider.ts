@@ -1,7 +1,7 @@
 // DooverApplication provider methods (the code the serialized shim loads at run time).
 
 import * as path from "node:path";
-import { Conflict, NotFound, deploymentZip, type ApplicationData, type Client } from "../sdk";
+import { Conflict, NotFound, deploymentUpload, type ApplicationData, type Client, type DeploymentData } from "../sdk";
 import { checkApplication } from "./application-check";
 import {
   APPLICATION_DIFF_KEYS,
@@ -258,8 +258,8 @@ function outputs(inputs: Props, live: ApplicationData, deploymentHash: string | 
   return outs;
 }
 
-function zipFolder(inputs: Props): { base64: string; hash: string } | undefined {
+function zipFolder(inputs: Props): { base64: DeploymentData; hash: string } | undefined {
   if (typeof inputs.deploymentFolder !== "string") return undefined;
-  const zip = deploymentZip(path.resolve(inputs.deploymentFolder));
-  return { base64: zip.data.toString("base64"), hash: deploymentHash(zip.data) };
+  const { data, hash } = deploymentUpload(path.resolve(inputs.deploymentFolder)); // streamed when sent
+  return { base64: data, hash };
 }

@@ -3,50 +3,78 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Application } from "../sdk";
+import {
+  Application,
+  DooverException,
+  Visibility,
+  type ApplicationTypeCode,
+  type ApplicationTypeInput,
+  type VisibilityCode,
+  type VisibilityInput,
+} from "../sdk";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
+import { configSchemaWarnings } from "./application-check";
+import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
 import { isPlainObject } from "./inputs";
-import { applicationShim } from "./shim";
+import { declaredProps, defineUnsetOutputs } from "./resource-props";
+import { APPLICATION_PROVIDER } from "./shim";
 
 /** Arguments of a {@link DooverApplication}. Names follow the API's fields, in camelCase. */
 export interface DooverApplicationArgs {
-  /** Globally unique application name (`^[0-9a-z_]*$`, ≤100). Defaults to the Pulumi resource name. */
+  /**
+   * Globally unique application name: lower-case letters, digits and `_` (`^[0-9a-z_]*$`), at most 100
+   * characters. Defaults to the Pulumi resource name. Renaming updates the application in place.
+   */
   name?: pulumi.Input<string>;
-  /** Public display name (≤100). */
+  /** Public display name, 1-100 characters. */
   displayName: pulumi.Input<string>;
-  /** `DEV` (device), `PRO` (processor), `TAS` (task), `INT` (integration) or `REP` (report); names accepted too. */
-  type: pulumi.Input<string>;
-  /** `COR`, `PUB`, `PRI` (default) or `INT`; names (`"private"`) accepted too. */
-  visibility?: pulumi.Input<string>;
-  /** Allow several installs on one device (default false). */
+  /**
+   * `"DEV"` (device), `"PRO"` (processor), `"TAS"` (task), `"INT"` (integration) or `"REP"` (report); the
+   * names (`"device"`, …) and the {@link Type} enum are accepted too. Stored as the code.
+   */
+  type: pulumi.Input<ApplicationTypeInput>;
+  /**
+   * `"COR"` (core), `"PUB"` (public), `"PRI"` (private, the default) or `"INT"` (internal); the names and the
+   * {@link Visibility} enum are accepted too. Stored as the code.
+   */
+  visibility?: pulumi.Input<VisibilityInput>;
+  /** Allow several installs of this app on one device (default false). */
   allowMany?: pulumi.Input<boolean>;
-  /** Short description (required by the API, non-empty). */
+  /** Short description, required and non-empty. */
   description: pulumi.Input<string>;
-  /** Long description in markdown. */
+  /** Long description in markdown (non-empty; omit it instead of ""). Not together with `longDescriptionFile`. */
   longDescription?: pulumi.Input<string>;
   /** A file (e.g. README.md) whose text is the long description; relative to the program directory. */
   longDescriptionFile?: pulumi.Input<string>;
-  /** Names of applications this one depends on. */
+  /** Names of the applications this one depends on. */
   dependsOn?: pulumi.Input<pulumi.Input<string>[]>;
-  /** Owning organisation; defaults to `doover:organisationId`. Changing it replaces the application. */
+  /** Owning organisation id; defaults to `doover:organisationId`. Changing it replaces the application. */
   organisationId?: pulumi.Input<string>;
-  /** Container registry profile (device apps). */
+  /** Container registry profile id (device apps); null clears it, undefined leaves it unmanaged. */
   containerRegistryProfileId?: pulumi.Input<string | null>;
-  /** Container image, e.g. `spaneng/riverpump:latest`. */
+  /** Container image, e.g. `spaneng/riverpump:latest` (≤255, not ""); null clears it. */
   imageName?: pulumi.Input<string | null>;
-  /** Lambda options for processors/integrations. */
+  /** Lambda options for processors and integrations (an object). */
   lambdaConfig?: pulumi.Input<Record<string, unknown>>;
-  /** Config schema (JSON Schema 2020-12 with Doover keywords); checked before anything is sent. */
+  /**
+   * Config schema: JSON Schema 2020-12 with Doover's keywords (`additionalElements`, `x-…`) and formats; it
+   * must compile (checked at preview). Unknown formats pass (`format` is an annotation); unknown keywords are
+   * shown as warnings.
+   */
   configSchema?: pulumi.Input<Record<string, unknown>>;
-  /** UI schema. */
+  /** UI schema (an object) for Doover's app UI. */
   uiSchema?: pulumi.Input<Record<string, unknown>>;
+  /** URL of the app's icon (≤500, not ""); null clears it. */
   iconUrl?: pulumi.Input<string | null>;
+  /** URL of the app's banner image (≤500, not ""); null clears it. */
   bannerUrl?: pulumi.Input<string | null>;
+  /** Absolute URL of the app's source repository (≤500, not ""); null clears it. */
   repositoryUrl?: pulumi.Input<string | null>;
   /**
-   * Wire fields (snake_case) overlaid when the app goes to staging; `id` names an existing staging app.
-   * Not secret by default: if it holds secrets, pass it (or a value in it) through `pulumi.secret`, and the
-   * whole `stagingConfig` stays secret in state.
+   * Wire fields (snake_case, e.g. `display_name`, `image_name`, `config_schema`) overlaid when the app goes to
+   * staging; `id` names an existing staging app. Only application fields are accepted: vary app settings per
+   * environment through `config_schema` defaults. Not secret by default: if it holds secrets, pass it (or a
+   * value in it) through `pulumi.secret`, and the whole `stagingConfig` stays secret in state.
    */
   stagingConfig?: pulumi.Input<Record<string, unknown>>;
   /** Folder zipped into `deployment_data`; diffed by `deploymentHash` (its files), never stored in state. */
@@ -61,43 +89,72 @@ export interface DooverApplicationArgs {
  * A [DooverApplication] is a Doover 2.0 application. `pulumi destroy` archives it; a later `pulumi up` of
  * the same name unarchives it (same id). Credentials come from stack config (`doover:token`), never inputs.
  */
-export class DooverApplication extends pulumi.dynamic.Resource {
+export class DooverApplication extends pulumi.CustomResource {
   /** The application id (snowflake, as a string). */
   declare readonly applicationId: pulumi.Output<string>;
+  /** Whether the API reports the application archived (false while the resource exists). */
   declare readonly archived: pulumi.Output<boolean>;
   /** The owning organisation as the API reports it. */
   declare readonly organisation: pulumi.Output<{ id: string; name: string } | null>;
   /** sha256 (hex) of the deployment files (paths + bytes, not the zip bytes); null/undefined without a folder. */
   declare readonly deploymentHash: pulumi.Output<string | null | undefined>;
+  /** Approximate number of installs, as the API reports it. */
   declare readonly approxInstalls: pulumi.Output<number>;
+  /** The application name. */
   declare readonly name: pulumi.Output<string>;
+  /** The display name. */
   declare readonly displayName: pulumi.Output<string>;
-  declare readonly type: pulumi.Output<string>;
-  declare readonly visibility: pulumi.Output<string>;
+  /** The type as its API code (`"DEV"`, `"PRO"`, …), whatever spelling the program used. */
+  declare readonly type: pulumi.Output<ApplicationTypeCode>;
+  /** The visibility as its API code (`"PRI"` by default). */
+  declare readonly visibility: pulumi.Output<VisibilityCode>;
+  /** Whether several installs per device are allowed. */
   declare readonly allowMany: pulumi.Output<boolean>;
+  /** The short description. */
   declare readonly description: pulumi.Output<string>;
+  /** The long description (the file's text when `longDescriptionFile` is set). */
   declare readonly longDescription: pulumi.Output<string | undefined>;
+  /** The long description file, as declared. */
   declare readonly longDescriptionFile: pulumi.Output<string | undefined>;
+  /** Names of the applications this one depends on. */
   declare readonly dependsOn: pulumi.Output<string[]>;
+  /** The declared organisation id (see `organisation` for where the app really is). */
   declare readonly organisationId: pulumi.Output<string | undefined>;
+  /** The container registry profile id, when declared. */
   declare readonly containerRegistryProfileId: pulumi.Output<string | null | undefined>;
+  /** The container image, when declared. */
   declare readonly imageName: pulumi.Output<string | null | undefined>;
+  /** The lambda options, when declared. */
   declare readonly lambdaConfig: pulumi.Output<Record<string, unknown> | undefined>;
+  /** The config schema, when declared. */
   declare readonly configSchema: pulumi.Output<Record<string, unknown> | undefined>;
+  /** The UI schema, when declared. */
   declare readonly uiSchema: pulumi.Output<Record<string, unknown> | undefined>;
+  /** The icon URL, when declared. */
   declare readonly iconUrl: pulumi.Output<string | null | undefined>;
+  /** The banner URL, when declared. */
   declare readonly bannerUrl: pulumi.Output<string | null | undefined>;
+  /** The repository URL, when declared. */
   declare readonly repositoryUrl: pulumi.Output<string | null | undefined>;
+  /** The staging overlay, when declared. */
   declare readonly stagingConfig: pulumi.Output<Record<string, unknown> | undefined>;
+  /** The deployment folder, as declared (its content is `deploymentHash`). */
   declare readonly deploymentFolder: pulumi.Output<string | undefined>;
+  /** Whether this app lives on the staging API. */
   declare readonly staging: pulumi.Output<boolean>;
+  /** Whether the resource was allowed to take over an existing application. */
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    const props: Record<string, unknown> = {};
-    for (const k of [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS]) props[k] = undefined;
-    Object.assign(props, args, { name: args.name ?? name });
-    super(applicationShim, name, props, opts, "doover", "Application");
+    const computed = { applicationId: undefined, organisation: undefined, approxInstalls: undefined };
+    const label = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
+    const props = declaredProps(args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: label, ...computed });
+    // Check derives these from a file/folder the program set.
+    if (args.longDescriptionFile !== undefined) props.longDescription ??= undefined;
+    if (args.deploymentFolder !== undefined) props.deploymentHash = undefined;
+    props.__provider = APPLICATION_PROVIDER; // what pulumi.dynamic.Resource stores, but ~0.5 KB (see shim.ts)
+    super("pulumi-nodejs:dynamic/doover:Application", name, props, opts);
+    warnAboutConfigSchema(this, args.configSchema);
   }
 
   /**
@@ -115,16 +172,53 @@ export class DooverApplication extends pulumi.dynamic.Resource {
   }
 }
 
+/**
+ * `check` cannot warn through the dynamic provider protocol, so schema warnings (keywords validators ignore)
+ * are logged here, against the resource, once the schema is known (preview included).
+ */
+function warnAboutConfigSchema(resource: pulumi.Resource, schema: DooverApplicationArgs["configSchema"]): void {
+  if (schema === undefined) return;
+  pulumi.output(schema).apply((s) => {
+    for (const w of configSchemaWarnings(s)) void pulumi.log.warn(w, resource);
+  });
+}
+
+// Unset inputs resolve to check's defaults; `archived` is always false in state (read drops an archived app).
+const APPLICATION_DEFAULTS: Record<string, () => unknown> = {
+  visibility: () => Visibility.private,
+  allowMany: () => false,
+  dependsOn: () => [],
+  staging: () => false,
+  adopt: () => false,
+  archived: () => false,
+};
+defineUnsetOutputs(
+  DooverApplication,
+  Object.fromEntries(
+    [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS]
+      .filter((k) => !["name", "organisation", "approxInstalls", "applicationId"].includes(k))
+      .map((k) => [k, APPLICATION_DEFAULTS[k] ?? (() => undefined)]),
+  ),
+);
+
 /** The arguments `fromConfig` uses: plain values, paths relative to the current directory. */
 export function applicationArgsFromConfig(configFile: string, appName?: string): DooverApplicationArgs {
-  const apps = Application.loadConfigFile(configFile);
+  // pulumi.RunError: the CLI prints the message alone, without the program's stack trace.
+  const where = path.isAbsolute(configFile) ? "" : ` ("${configFile}" is relative to ${process.cwd()})`;
+  const fail = (why: string) => new pulumi.RunError(`DooverApplication.fromConfig: ${why}${where}`);
+  let apps: Application[];
+  try {
+    apps = Application.loadConfigFile(configFile);
+  } catch (e) {
+    throw DooverException.isInstance(e) ? fail((e as Error).message) : e;
+  }
   const app = appName === undefined ? (apps.length === 1 ? apps[0] : undefined) : apps.find((a) => a.name === appName);
   if (!app) {
     const names = apps.map((a) => a.name).join(", ") || "none";
-    throw new Error(
+    throw fail(
       appName === undefined
-        ? `${configFile} holds ${apps.length} applications (${names}); pass appName`
-        : `${configFile} has no application "${appName}" (found: ${names})`,
+        ? `${path.resolve(configFile)} holds ${apps.length} applications (${names}); pass appName`
+        : `${path.resolve(configFile)} has no application "${appName}" (found: ${names})`,
     );
   }
   const base = app.basePath ?? path.dirname(path.resolve(configFile));
@@ -133,12 +227,12 @@ export function applicationArgsFromConfig(configFile: string, appName?: string):
   const args: DooverApplicationArgs = {
     name: app.name,
     displayName: app.displayName,
-    type: app.type as string,
+    type: app.type as ApplicationTypeInput,
     description: app.description,
     allowMany: app.allowMany,
     dependsOn: app.dependsOn,
   };
-  if (app.visibility) args.visibility = app.visibility;
+  if (app.visibility) args.visibility = app.visibility as VisibilityInput;
   if (app.longDescriptionPath) args.longDescriptionFile = rel(app.longDescriptionPath);
   else if (app.longDescription) args.longDescription = app.longDescription;
   if (app.organisationId) args.organisationId = String(app.organisationId);

@@ -29,7 +29,15 @@ export function checkString(
   f: Failures,
   inputs: Record<string, unknown>,
   key: string,
-  opts: { required?: boolean; max?: number; pattern?: RegExp; patternText?: string; nullable?: boolean },
+  opts: {
+    required?: boolean;
+    max?: number;
+    pattern?: RegExp;
+    patternText?: string;
+    nullable?: boolean;
+    /** "" is refused (the API wants a value or null); the text says what to do instead */
+    emptyText?: string;
+  },
 ): void {
   const v = inputs[key];
   if (isUnknown(v)) return;
@@ -43,6 +51,7 @@ export function checkString(
     return;
   }
   if (opts.required && v.length === 0) f.add(key, `${key} must not be empty`);
+  else if (opts.emptyText !== undefined && v.length === 0) f.add(key, `${key} must not be empty: ${opts.emptyText}`);
   if (opts.max !== undefined && v.length > opts.max) {
     f.add(key, `${key} must be at most ${opts.max} characters (got ${v.length})`);
   }
@@ -117,7 +126,64 @@ export function pickKnownKeys(
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(news)) {
     if (keys.includes(k)) out[k] = v;
-    else if (!k.startsWith("__")) f.add(k, `unknown property ${k}`);
+    else if (!k.startsWith("__")) {
+      const near = closestKey(k, keys.filter((x) => !x.startsWith("deploymentHash")));
+      f.add(k, `unknown property ${k}${near ? ` (did you mean \`${near}\`?)` : ""}`);
+    }
   }
   return out;
+}
+
+/**
+ * The valid key a mistyped one most likely meant: the same key in camelCase (`display_name` →
+ * `displayName`), ignoring case, or the nearest by edit distance when it is close enough.
+ */
+export function closestKey(key: string, keys: readonly string[]): string | undefined {
+  const camel = key.replace(/[_-]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+  const exact = keys.find((k) => k.toLowerCase() === camel.toLowerCase());
+  if (exact) return exact;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of keys) {
+    const d = editDistance(camel.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * Failures as the engine prints them. It shows `property <p> value {<value>} has a problem: <reason>` and
+ * looks the value up as a top-level key only, so a nested path (`stagingConfig.x`, `dependsOn[1]`) would
+ * print `{<nil>}` and an object value a raw Go map. Those get no property: the reason, which names the path
+ * and the value itself, is printed alone.
+ */
+export function forEngine(failures: CheckFailure[], news: Record<string, unknown>): CheckFailure[] {
+  return failures.map((x) => {
+    const v = news[x.property];
+    const scalar = v === undefined || v === null || typeof v !== "object" || isStringList(v);
+    const plain = !/[.[]/.test(x.property) && scalar;
+    return plain ? x : { property: "", reason: x.reason };
+  });
+}
+
+function isStringList(v: unknown): boolean {
+  return Array.isArray(v) && v.every((x) => typeof x !== "object" || x === null);
+}
+
+/** A short, one-line rendering of a value for a message. */
+export function show(v: unknown, max = 80): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

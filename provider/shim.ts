@@ -1,30 +1,46 @@
-// The provider objects Pulumi serializes into state (`__provider`). Each method only loads the real
-// implementation from the installed package at run time, so the stored text is tiny and the same for every
-// version of this package: upgrading it changes no resource, and destroy/refresh run the installed code.
+// The provider code Pulumi stores in state (`__provider`) for every Doover resource, and runs on refresh and
+// destroy. It only loads the real implementation from the installed package at run time, so the text is tiny
+// and the same for every version of this package and of @pulumi/pulumi: upgrading either changes no resource.
 //
-// require-from-string (used by the Pulumi host) gives the code no file name, so Node's package
-// self-reference and a plain `require` from it cannot find `pulumi-doover` when the program is this very
-// repository. `createRequire(<cwd>/)` resolves like a file in the program directory (the host's cwd):
-// node_modules/pulumi-doover, or the package itself by its own name. Captured values: one string and
-// the small loader below, nothing else.
+// The text is written here by hand rather than produced by Pulumi's closure serializer (what
+// `pulumi.dynamic.Resource` does): the serializer wraps each of the 8 functions in ~190 bytes of scaffolding,
+// its output depends on the @pulumi/pulumi version, and state holds the text twice per resource (inputs and
+// outputs, JSON-escaped): 2.2 KB became 5.2 KB per resource, most of a resource's state. This is ~0.5 KB.
+//
+// It is a CommonJS module whose `handler()` returns the provider, as the Pulumi host expects
+// (require-from-string). That gives the code no file name, so a plain `require("pulumi-doover")` from it
+// cannot find the package; `createRequire(<cwd>/)` resolves like a file in the program directory (the host's
+// cwd): node_modules/pulumi-doover, or the package itself by its own name. Without the package there (a fresh
+// clone before `npm install`), the loader says what to run instead of "Cannot find module".
 
 import type * as pulumi from "@pulumi/pulumi";
 
-function shim(kind: string): pulumi.dynamic.ResourceProvider {
-  const rt = () => require("module").createRequire(process.cwd() + "/")("pulumi-doover/provider-runtime")[kind];
-  return {
-    configure: async (r) => rt().configure(r),
-    check: async (o, n) => rt().check(o, n),
-    diff: async (i, o, n) => rt().diff(i, o, n),
-    create: async (n) => rt().create(n),
-    read: async (i, p) => rt().read(i, p),
-    update: async (i, o, n) => rt().update(i, o, n),
-    delete: async (i, p) => rt().delete(i, p),
-  };
+/** The `__provider` text of one resource kind (a key of `pulumi-doover/provider-runtime`). */
+export function providerText(kind: "applications" | "tunnels"): string {
+  return (
+    `exports.handler=()=>{const c=async(m,a)=>{let r;try{r=require("module").createRequire(process.cwd()+"/")` +
+    `("pulumi-doover/provider-runtime")}catch(e){throw/'pulumi-doover\\//.test(e.message)?Error("Run \`npm install\` in "` +
+    `+process.cwd()+": this stack's resources need the pulumi-doover package there"):e}return r.${kind}[m](...a)};` +
+    `const p={};for(const m of["configure","check","diff","create","read","update","delete"])p[m]=(...a)=>c(m,a);` +
+    `return p}`
+  );
 }
 
-/** The one shared provider object of every DooverApplication (serialized once, cached by identity). */
-export const applicationShim = shim("applications");
+/** `__provider` of every DooverApplication. */
+export const APPLICATION_PROVIDER = providerText("applications");
 
-/** The one shared provider object of every DooverTunnel. */
-export const tunnelShim = shim("tunnels");
+/** `__provider` of every DooverTunnel. */
+export const TUNNEL_PROVIDER = providerText("tunnels");
+
+/** The provider a stored text gives the Pulumi host (`handler()`), for running it in-process (tests). */
+export function providerFromText(text: string): pulumi.dynamic.ResourceProvider {
+  const mod = { exports: {} as { handler?: () => pulumi.dynamic.ResourceProvider } };
+  new Function("exports", "require", "module", text)(mod.exports, require, mod);
+  return mod.exports.handler!();
+}
+
+/** The provider every DooverApplication's stored text gives. */
+export const applicationShim = providerFromText(APPLICATION_PROVIDER);
+
+/** The provider every DooverTunnel's stored text gives. */
+export const tunnelShim = providerFromText(TUNNEL_PROVIDER);

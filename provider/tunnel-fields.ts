@@ -1,13 +1,17 @@
 // DooverTunnel inputs ↔ Doover 2.0 wire fields, and its `check`.
 
+import { isIP } from "node:net";
 import type { TunnelData } from "../sdk";
+import { claimName, resourceNameOf } from "./check-names";
 import {
   Failures,
   checkBoolean,
   checkInteger,
   checkString,
+  forEngine,
   isUnknown,
   pickKnownKeys,
+  show,
   type CheckFailure,
 } from "./inputs";
 
@@ -89,17 +93,51 @@ export function checkTunnel(news: Record<string, unknown>): {
   else if (!isUnknown(protocol) && !PROTOCOLS.includes(String(inputs.protocol))) {
     f.add("protocol", `protocol must be one of ${PROTOCOLS.join(", ")} (got ${JSON.stringify(protocol)})`);
   }
-  checkString(f, inputs, "username", { nullable: true, max: 200 });
-  checkString(f, inputs, "password", { nullable: true, max: 200 });
+  const empty = "set null (or omit it) for none";
+  checkString(f, inputs, "username", { nullable: true, max: 200, emptyText: empty });
+  checkString(f, inputs, "password", { nullable: true, max: 200, emptyText: empty });
   for (const key of ["ipRestricted", "isFavourite", "disableTlsVerification", "active"]) checkBoolean(f, inputs, key);
   checkBoolean(f, inputs, "staging", false);
   checkBoolean(f, inputs, "adopt", false);
+  checkIpWhitelist(f, inputs);
+  const resource = resourceNameOf(news);
+  const scope = `tunnel ${inputs.staging === true ? "staging" : "main"} ${String(inputs.deviceId)}`;
+  const other = isUnknown(inputs.deviceId) ? undefined : claimName(scope, inputs.name, resource);
+  if (other !== undefined) {
+    f.add(
+      "name",
+      `DooverTunnel "${resource}" and DooverTunnel "${other}" both have the tunnel name "${String(inputs.name)}" ` +
+        `on device ${String(inputs.deviceId)}; names are unique per device, so the second create would fail at ` +
+        "`pulumi up`. Give one of them another `name`.",
+    );
+  }
+  return { inputs, failures: forEngine(f.list, news) };
+}
+
+/** Each entry an IPv4/IPv6 address or a CIDR range (`10.0.0.0/8`, `2001:db8::/32`). */
+function checkIpWhitelist(f: Failures, inputs: Record<string, unknown>): void {
   const wl = inputs.ipWhitelist;
   if (wl === null) delete inputs.ipWhitelist;
-  else if (wl !== undefined && !isUnknown(wl)) {
-    if (!Array.isArray(wl) || wl.some((x) => typeof x !== "string" || x === "")) {
-      f.add("ipWhitelist", "ipWhitelist must be a list of IP addresses or CIDR ranges");
-    }
+  if (wl === null || wl === undefined || (isUnknown(wl) && !Array.isArray(wl))) return;
+  if (!Array.isArray(wl)) {
+    f.add("ipWhitelist", `ipWhitelist must be a list of IP addresses or CIDR ranges (got ${show(wl)})`);
+    return;
   }
-  return { inputs, failures: f.list };
+  wl.forEach((x, i) => {
+    if (isUnknown(x) || isAddressOrRange(x)) return;
+    f.add(
+      `ipWhitelist[${i}]`,
+      `ipWhitelist[${i}] = ${show(x)} is not an IPv4/IPv6 address or CIDR range (e.g. "203.0.113.7", ` +
+        '"10.0.0.0/8", "2001:db8::/32")',
+    );
+  });
+}
+
+export function isAddressOrRange(v: unknown): boolean {
+  if (typeof v !== "string") return false;
+  const [address, prefix, extra] = v.split("/");
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

@@ -62,12 +62,35 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-/** doover-cli `get_id_or_key(prefix)`: a present `<prefix>_id` wins even when null. */
-function idOrKey(entry: Record<string, unknown>, prefix: string): { key: string; value: unknown } {
-  const idKey = `${prefix}_id`;
-  if (idKey in entry) return { key: idKey, value: entry[idKey] };
-  return { key: prefix, value: entry[prefix] };
+/**
+ * Spellings of the two reference fields, canonical first (doover-cli `resolve_ref` + `DEPRECATED_REFS`): the
+ * first key present in the entry decides, even when its value is null, so `organisation_id: null` beats a legacy
+ * `owner_org_id: 333` and `organisation_id: 222` beats `owner_org_id: 111`.
+ */
+const REF_SPELLINGS: Record<"organisation_id" | "container_registry_profile_id", readonly string[]> = {
+  organisation_id: ["organisation_id", "owner_org_id", "owner_org", "organisation"],
+  container_registry_profile_id: ["container_registry_profile_id", "container_registry_profile"],
+};
+
+/** The key and value a reference field is read from (doover-cli precedence); key undefined when absent. */
+function resolveRef(
+  entry: Record<string, unknown>,
+  canonical: keyof typeof REF_SPELLINGS,
+): { key?: string; value: unknown } {
+  for (const key of REF_SPELLINGS[canonical]) if (key in entry) return { key, value: entry[key] };
+  return { value: undefined };
 }
+
+/** The request field a config key stands for (legacy reference spellings folded onto the canonical one). */
+function wireKeyOf(configKey: string): string {
+  for (const [canonical, spellings] of Object.entries(REF_SPELLINGS)) {
+    if (spellings.includes(configKey)) return canonical;
+  }
+  return configKey;
+}
+
+/** Request fields a PATCH may carry (`deployment_data` is built from the folder, `tag_schema` is not modelled). */
+const PATCH_KEYS = APPLICATION_REQUEST_KEYS.filter((k) => k !== "deployment_data" && k !== "tag_schema");
 
 // Attributes saveToDisk writes back when they changed since load, with their config key.
 const TRACKED: [keyof Application, string][] = [
@@ -91,6 +114,7 @@ const TRACKED: [keyof Application, string][] = [
 // Id-valued attributes: written keeping the JSON kind already in the file.
 const TRACKED_IDS = ["id", "organisationId", "containerRegistryProfileId", "stagingId"] as const;
 type Snapshot = Record<string, string>;
+const snap = (v: unknown): string => JSON.stringify(v) ?? "undefined";
 
 export class Application {
   id?: string;
@@ -135,6 +159,11 @@ export class Application {
   private orgKey = "organisation_id";
   private crpKey = "container_registry_profile_id";
   private loaded?: Snapshot;
+  // What the config file declared (request fields), for a PATCH that leaves everything else alone.
+  // Undefined for an app built in code: then every field counts as declared (doover-cli does the same).
+  private declared?: Set<string>;
+  private nullKeys = new Set<string>();
+  private loadedWire?: Snapshot;
 
   constructor(init: ApplicationInit) {
     this.id = init.id;
@@ -170,7 +199,7 @@ export class Application {
     this.entryKey = init.entryKey;
     this.raw = init.raw ?? {};
     // Bookkeeping stays out of JSON/inspect output.
-    for (const k of ["orgKey", "crpKey", "loaded"])
+    for (const k of ["orgKey", "crpKey", "loaded", "declared", "nullKeys", "loadedWire"])
       Object.defineProperty(this, k, { enumerable: false, writable: true });
   }
 
@@ -199,11 +228,9 @@ export class Application {
 
   /** Build from one doover_config.json entry; `appBase` is the folder holding the file. */
   static fromConfig(entry: Record<string, unknown>, appBase: string): Application {
-    const org = idOrKey(entry, "owner_org");
-    const orgFallback = idOrKey(entry, "organisation");
-    const orgSource = org.value ? org : orgFallback;
-    const crp = idOrKey(entry, "container_registry_profile");
-    const repo = idOrKey(entry, "code_repo");
+    const org = resolveRef(entry, "organisation_id");
+    const crp = resolveRef(entry, "container_registry_profile_id");
+    const repo = "code_repo_id" in entry ? entry.code_repo_id : entry.code_repo;
     const ld = str(entry.long_description) ?? "";
     const ldFile = ld && appBase ? path.resolve(appBase, ld) : undefined;
     const ldExists = ldFile !== undefined && fs.existsSync(ldFile) && fs.statSync(ldFile).isFile();
@@ -220,9 +247,9 @@ export class Application {
       longDescription: ldExists ? fs.readFileSync(ldFile!, "utf8") : ld,
       longDescriptionPath: ldExists ? ld : undefined,
       dependsOn: Array.isArray(entry.depends_on) ? entry.depends_on.map(String) : [],
-      organisationId: idString(orgSource.value),
+      organisationId: idString(org.value),
       containerRegistryProfileId: idString(crp.value),
-      codeRepo: idString(repo.value),
+      codeRepo: idString(repo),
       repoBranch: str(entry.repo_branch) ?? "main",
       imageName: str(entry.image_name),
       buildArgs: str(entry.build_args),
@@ -245,9 +272,9 @@ export class Application {
       entryKey: str(entry.name),
       raw: entry,
     });
-    if (org.value || orgFallback.key in entry) app.orgKey = orgSource.key;
-    if (crp.key in entry) app.crpKey = crp.key;
-    app.loaded = app.snapshot();
+    if (org.key) app.orgKey = org.key;
+    if (crp.key) app.crpKey = crp.key;
+    app.declareFromEntry(entry);
     return app;
   }
 
@@ -259,7 +286,7 @@ export class Application {
       app.configPath = abs;
       app.entryKey = key;
       if (!app.name) app.name = key;
-      app.loaded = app.snapshot();
+      app.declareFromEntry(entry);
       return app;
     });
   }
@@ -343,6 +370,80 @@ export class Application {
       if (v === undefined || v === null || (k === "long_description" && v === "")) delete p[k];
     }
     return p as ApplicationRequest;
+  }
+
+  /**
+   * The PATCH body for an existing app: only the request fields the config file declares (legacy spellings
+   * such as `owner_org_id` count for `organisation_id`), those the caller changed since load, `name`, the
+   * `stagingConfig` overlay when `isStaging`, and `deployment_data` when asked. A field the file sets to null
+   * is sent as null (that clears it); a field the file leaves out is not sent, so a value set in the cloud
+   * (e.g. by `doover app migrate`) survives. An app built in code (not loaded from a file) sends every field.
+   */
+  toPatchPayload(opts: { isStaging?: boolean; includeDeploymentData?: boolean } = {}): Partial<ApplicationRequest> {
+    if (!this.declared) return this.toPayload(opts);
+    const wire = this.wireValues();
+    const changed = (k: string) => this.loadedWire !== undefined && this.loadedWire[k] !== snap(wire[k]);
+    const p: Record<string, unknown> = { name: this.name };
+    for (const k of PATCH_KEYS) {
+      if (k === "name" || !(this.declared.has(k) || changed(k))) continue;
+      const v = wire[k];
+      if (v !== undefined) p[k] = v;
+      else if (this.nullKeys.has(k) || changed(k)) p[k] = null;
+    }
+    if (opts.isStaging) {
+      for (const [k, v] of Object.entries(this.stagingConfig)) {
+        if (!PATCH_KEYS.includes(k)) continue;
+        p[k] = k === "organisation_id" || k === "container_registry_profile_id" ? (idString(v) ?? null) : v;
+      }
+    }
+    if (opts.includeDeploymentData) {
+      const zip = this.deploymentZip();
+      if (zip) p.deployment_data = zip.data.toString("base64");
+    }
+    return p as Partial<ApplicationRequest>;
+  }
+
+  /** Records which request fields this config entry spells out (and which it sets to null). */
+  private declareFromEntry(entry: Record<string, unknown>): void {
+    this.declared = new Set();
+    this.nullKeys = new Set();
+    for (const [key, value] of Object.entries(entry)) {
+      const wire = wireKeyOf(key);
+      if (wire === "lambda_arn" || wire === "stars") continue; // cloud-owned: doover-cli never publishes them
+      // Legacy spellings that lost to an earlier one (e.g. `owner_org_id: null` next to `organisation_id`)
+      // neither declare nor clear anything.
+      if (wire !== key && key !== (wire === "organisation_id" ? this.orgKey : this.crpKey)) continue;
+      this.declared.add(wire);
+      if (value === null) this.nullKeys.add(wire);
+    }
+    this.loaded = this.snapshot();
+    const wire = this.wireValues();
+    this.loadedWire = Object.fromEntries(Object.entries(wire).map(([k, v]) => [k, snap(v)]));
+  }
+
+  /** Each request field's value as this object's attributes give it (undefined: not set). */
+  private wireValues(): Record<string, unknown> {
+    return {
+      name: this.name,
+      display_name: this.displayName,
+      description: this.description,
+      long_description: this.readLongDescription(),
+      type: this.type,
+      visibility: this.visibility,
+      allow_many: this.allowMany,
+      depends_on: this.dependsOn,
+      organisation_id: this.organisationId,
+      container_registry_profile_id: this.containerRegistryProfileId,
+      config_schema: this.configSchema,
+      ui_schema: this.uiSchema,
+      image_name: this.imageName,
+      lambda_arn: this.lambdaArn,
+      lambda_config: this.lambdaConfig,
+      icon_url: this.iconUrl,
+      banner_url: this.bannerUrl,
+      repository_url: this.repositoryUrl,
+      stars: this.stars,
+    };
   }
 
   /**

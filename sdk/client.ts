@@ -89,7 +89,10 @@ export class Client {
     return created.id;
   }
 
-  /** PATCH by the app's id (staging: `stagingConfig.id`). */
+  /**
+   * PATCH by the app's id (staging: `stagingConfig.id`). For an app loaded from a doover_config.json only the
+   * fields the file declares (or the caller changed) are sent: see {@link Application.toPatchPayload}.
+   */
   async updateApplication(app: Application, opts: { isStaging?: boolean } = {}): Promise<ApplicationData> {
     const isStaging = opts.isStaging ?? false;
     const id = app.targetId(isStaging);
@@ -98,7 +101,7 @@ export class Client {
         `Application ${app.name} has no ${isStaging ? "staging_config.id" : "id"}; create it first`,
       );
     }
-    return this.applications.patch(id, app.toPayload({ isStaging, includeDeploymentData: true }));
+    return this.applications.patch(id, app.toPatchPayload({ isStaging, includeDeploymentData: true }));
   }
 
   archiveApplication(id: string): Promise<ApplicationData> {

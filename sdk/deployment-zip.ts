@@ -30,9 +30,17 @@ function byteCompare(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-export function deploymentZip(folder: string): { data: Buffer; sha256: string } {
-  const files = listFiles(folder).sort(byteCompare);
-  const chunks: Buffer[] = [];
+/** The files a deployment zip holds: paths relative to `folder` ("/"-separated), in byte order. */
+export function listDeploymentFiles(folder: string): string[] {
+  return listFiles(folder).sort(byteCompare);
+}
+
+/**
+ * The archive of `folder` in pieces, one file in memory at a time (its bytes and their deflated form), so a
+ * large folder streams in flat memory. Same bytes as `deploymentZip(folder).data`.
+ */
+export function* deploymentZipChunks(folder: string): Generator<Buffer> {
+  const files = listDeploymentFiles(folder);
   const central: Buffer[] = [];
   let offset = 0;
   for (const name of files) {
@@ -56,7 +64,8 @@ export function deploymentZip(folder: string): { data: Buffer; sha256: string } 
     local.writeUInt32LE(content.length, 22);
     local.writeUInt16LE(nameBuf.length, 26);
     local.writeUInt16LE(0, 28);
-    chunks.push(local, nameBuf, data);
+    yield Buffer.concat([local, nameBuf]);
+    yield data;
 
     const cd = Buffer.alloc(46);
     cd.writeUInt32LE(0x02014b50, 0);
@@ -86,7 +95,12 @@ export function deploymentZip(folder: string): { data: Buffer; sha256: string } 
   end.writeUInt16LE(files.length, 10);
   end.writeUInt32LE(cdBuf.length, 12);
   end.writeUInt32LE(offset, 16);
-  const zip = Buffer.concat([...chunks, cdBuf, end]);
+  yield Buffer.concat([cdBuf, end]);
+}
+
+/** The whole archive in memory (small folders, tests); `deploymentZipChunks` streams it. */
+export function deploymentZip(folder: string): { data: Buffer; sha256: string } {
+  const zip = Buffer.concat([...deploymentZipChunks(folder)]);
   return { data: zip, sha256: createHash("sha256").update(zip).digest("hex") };
 }
 

@@ -2,6 +2,7 @@
 // string text, indentation and the presence (or not) of a trailing newline.
 
 import * as fs from "node:fs";
+import { DooverException } from "./errors";
 import {
   getMember,
   JsonDocument,
@@ -17,8 +18,34 @@ import {
 
 export const CONFIG_FILE_NAME = "doover_config.json";
 
+/** The parsed file; a missing/unreadable file or bad JSON is a one-line DooverException naming the path. */
 export function readConfigDocument(file: string): JsonDocument {
-  return parseDocument(fs.readFileSync(file, "utf8"));
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (code ?? String(e));
+    throw new DooverException(`cannot read ${file}: ${why}`);
+  }
+  try {
+    const doc = parseDocument(text);
+    const indent = detectIndent(text);
+    if (indent !== undefined) doc.indent = indent;
+    return doc;
+  } catch (e) {
+    throw new DooverException(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * One level of the file's own indentation: the leading whitespace of its first indented line (a tab, or
+ * 2/4/… spaces). Undefined for a file with no indented line (then the default, 4 spaces, is used).
+ */
+export function detectIndent(text: string): string | undefined {
+  const m = /^([ \t]+)\S/m.exec(text);
+  if (!m) return undefined;
+  return m[1].startsWith("\t") ? "\t" : m[1];
 }
 
 /** The document, or an empty object written in doover-cli's style (no trailing newline). */

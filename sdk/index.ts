@@ -20,6 +20,15 @@ export {
 } from "./errors";
 export { Type, Visibility, APPLICATION_REQUEST_KEYS } from "./types";
 export type { ApplicationData, ApplicationRequest, TunnelData, TunnelRequest, ClientOptions, Page } from "./types";
+export type {
+  ApplicationTypeCode,
+  ApplicationTypeName,
+  ApplicationTypeInput,
+  VisibilityCode,
+  VisibilityName,
+  VisibilityInput,
+  TunnelProtocol,
+} from "./types";
 export { Client } from "./client";
 export type { CreateTunnelArgs } from "./client";
 export { ApplicationsApi } from "./applications-api";
@@ -29,8 +38,18 @@ export { RestClient } from "./rest-client";
 export type { RestClientOptions, RequestOptions } from "./rest-client";
 export { Application, idString } from "./application";
 export type { ApplicationInit } from "./application";
-export { deploymentZip, readZip } from "./deployment-zip";
-export { validateConfigSchema } from "./config-schema";
+export { deploymentZip, deploymentZipChunks, listDeploymentFiles, readZip } from "./deployment-zip";
+export {
+  DEPLOYMENT_FOLDER_MAX_BYTES,
+  DeploymentData,
+  DeploymentFolderTooLarge,
+  deploymentUpload,
+  hashDeploymentFolder,
+} from "./deployment-folder";
+export type { DeploymentFolderSummary } from "./deployment-folder";
+// ./config-schema loads ajv (~100 ms) on the first check, not with the package.
+export { validateConfigSchema, checkConfigSchema, formatSchemaProblem } from "./config-schema";
+export type { ConfigSchemaProblem, ConfigSchemaReport } from "./config-schema";
 export {
   resolveCredentials,
   parseDooverConfig,

@@ -37,6 +37,8 @@ export interface JsonDocument {
   root: JsonNode;
   leading: string;
   trailing: string;
+  /** one level of indentation when written (spaces or a tab); default 4 spaces, as `json.dumps(indent=4)` */
+  indent?: string;
 }
 
 const WS = new Set([" ", "\t", "\n", "\r"]);
@@ -230,7 +232,8 @@ export function fromPlain(value: unknown): JsonNode {
 }
 
 /** Python `json.dumps(obj, indent=4)` layout, reusing the raw text of untouched tokens. */
-export function stringifyNode(node: JsonNode, indent = 4, level = 0): string {
+export function stringifyNode(node: JsonNode, indent: number | string = 4, level = 0): string {
+  const unit = typeof indent === "number" ? " ".repeat(indent) : indent;
   switch (node.kind) {
     case "literal":
       return String(node.value);
@@ -239,21 +242,21 @@ export function stringifyNode(node: JsonNode, indent = 4, level = 0): string {
       return node.raw;
     case "array": {
       if (node.items.length === 0) return "[]";
-      const inner = " ".repeat(indent * (level + 1));
-      const parts = node.items.map((v) => inner + stringifyNode(v, indent, level + 1));
-      return "[\n" + parts.join(",\n") + "\n" + " ".repeat(indent * level) + "]";
+      const inner = unit.repeat(level + 1);
+      const parts = node.items.map((v) => inner + stringifyNode(v, unit, level + 1));
+      return "[\n" + parts.join(",\n") + "\n" + unit.repeat(level) + "]";
     }
     case "object": {
       if (node.members.length === 0) return "{}";
-      const inner = " ".repeat(indent * (level + 1));
-      const parts = node.members.map((m) => inner + m.rawKey + ": " + stringifyNode(m.value, indent, level + 1));
-      return "{\n" + parts.join(",\n") + "\n" + " ".repeat(indent * level) + "}";
+      const inner = unit.repeat(level + 1);
+      const parts = node.members.map((m) => inner + m.rawKey + ": " + stringifyNode(m.value, unit, level + 1));
+      return "{\n" + parts.join(",\n") + "\n" + unit.repeat(level) + "}";
     }
   }
 }
 
 export function stringifyDocument(doc: JsonDocument): string {
-  return doc.leading + stringifyNode(doc.root) + doc.trailing;
+  return doc.leading + stringifyNode(doc.root, doc.indent ?? 4) + doc.trailing;
 }
 
 export function getMember(node: JsonNode | undefined, key: string): JsonNode | undefined {

@@ -17,6 +17,7 @@
 // Redirects are never followed: fetch would turn a redirected POST into a GET (reporting a
 // bogus success) and drop the token on a cross-origin hop; a 3xx is an error naming Location.
 
+import { jsonBodyChunks } from "./deployment-folder";
 import {
   errorFromResponse,
   HTTPException,
@@ -129,9 +130,10 @@ export class RestClient {
     const org = req.organisationId === undefined ? this.organisationId : req.organisationId;
     if (org) headers["X-Doover-Organisation"] = org;
     let payload: string | undefined;
+    const streamed = jsonBodyChunks(req.body); // deployment data: zip + base64 streamed, never one string
     if (req.body !== undefined) {
       headers["Content-Type"] = "application/json";
-      payload = JSON.stringify(req.body);
+      if (!streamed) payload = JSON.stringify(req.body);
     }
 
     for (let attempt = 1; ; attempt++) {
@@ -141,7 +143,8 @@ export class RestClient {
         const res = await this.fetchImpl(url, {
           method,
           headers,
-          body: payload,
+          body: streamed ? streamed() : payload,
+          ...(streamed ? { duplex: "half" as const } : {}),
           redirect: "manual",
           signal: AbortSignal.timeout(this.timeoutMs),
         });

@@ -9,12 +9,30 @@ export enum Type {
   report = "REP",
 }
 
+/** Who can see and install an application. */
 export enum Visibility {
   core = "COR",
   public = "PUB",
   private = "PRI",
   internal = "INT",
 }
+
+/** An application type as the API sends it. */
+export type ApplicationTypeCode = "DEV" | "PRO" | "TAS" | "INT" | "REP";
+/** An application type by its pydoover name. */
+export type ApplicationTypeName = "device" | "processor" | "task" | "integration" | "report";
+/** Any spelling of an application type a resource accepts: code, name or the {@link Type} enum. */
+export type ApplicationTypeInput = Type | ApplicationTypeCode | ApplicationTypeName;
+
+/** A visibility as the API sends it. */
+export type VisibilityCode = "COR" | "PUB" | "PRI" | "INT";
+/** A visibility by its pydoover name. */
+export type VisibilityName = "core" | "public" | "private" | "internal";
+/** Any spelling of a visibility a resource accepts: code, name or the {@link Visibility} enum. */
+export type VisibilityInput = Visibility | VisibilityCode | VisibilityName;
+
+/** The protocols a tunnel can carry. */
+export type TunnelProtocol = "tcp" | "rtsp" | "http" | "https";
 
 export interface ApplicationData {
   id: string;

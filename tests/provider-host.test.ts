@@ -3,10 +3,9 @@
 
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { applicationShim, tunnelShim } from "../provider/shim";
+import { APPLICATION_PROVIDER, TUNNEL_PROVIDER } from "../provider/shim";
 import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
 import { DIFF, rpcSecret, startProviderHost, urnFor, type ProviderHost } from "./support/provider-host";
-import { serializeProvider } from "./support/serialize";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const APP = "pulumi-nodejs:dynamic/doover:Application";
@@ -20,8 +19,8 @@ describe("provider in the real Pulumi dynamic-provider host (gRPC)", function ()
   let tunnelProvider: string;
 
   before(async () => {
-    appProvider = (await serializeProvider(applicationShim)).text;
-    tunnelProvider = (await serializeProvider(tunnelShim)).text;
+    appProvider = APPLICATION_PROVIDER; // the text the resource classes store
+    tunnelProvider = TUNNEL_PROVIDER;
     host = await startProviderHost({
       cwd: repoRoot,
       // Nothing to fall back on: credentials must come through Configure.

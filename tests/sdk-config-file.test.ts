@@ -12,6 +12,7 @@ import {
   readZip,
   stringifyDocument,
   validateConfigSchema,
+  checkConfigSchema,
 } from "../sdk";
 import { copySample, listSharedConfigs, sharedConfigsMissingReason } from "./support/configs";
 
@@ -72,11 +73,39 @@ describe("sdk: config_schema validation", () => {
     assert.deepEqual(validateConfigSchema(schema), []);
   });
 
-  it("reports broken schemas in words", () => {
-    assert.notDeepEqual(validateConfigSchema({ type: "nope" }), []);
-    assert.notDeepEqual(validateConfigSchema({ type: "object", notAKeyword: true }), []);
-    assert.notDeepEqual(validateConfigSchema({ type: "string", format: "not-a-format" }), []);
-    assert.deepEqual(validateConfigSchema([1]), ["config_schema must be a JSON object"]);
+  it("reports a schema that does not compile, one line per problem with its JSON pointer", () => {
+    assert.deepEqual(validateConfigSchema({ type: "object", properties: { a: { type: "nope" } } }), [
+      '/properties/a/type: must be one of "array", "boolean", "integer", "null", "number", "object", "string" (got "nope")',
+    ]);
+    assert.deepEqual(validateConfigSchema({ type: "object", required: "a", minimum: "x" }).sort(), [
+      '/minimum: must be number (got "x")',
+      '/required: must be array (got "a")',
+    ]);
+    assert.deepEqual(validateConfigSchema({ $ref: "#/$defs/missing" }), [
+      "(root): can't resolve reference #/$defs/missing from id #",
+    ]);
+    assert.deepEqual(validateConfigSchema([1]), ["(root): config_schema must be a JSON object"]);
+  });
+
+  it("format is an annotation: unknown formats (pydoover's dd_permissions) pass; unknown keywords only warn", () => {
+    // Issue 7 item 5: these used to be errors.
+    const schema = {
+      type: "object",
+      notAKeyword: true,
+      properties: {
+        perms: { type: "object", format: "dd_permissions" },
+        other: { type: "string", format: "not-a-format", "x-new-doover-annotation": 1 },
+        nested: { type: "array", items: { type: "string", bogus: 1 } },
+      },
+    };
+    assert.deepEqual(validateConfigSchema(schema), []);
+    const report = checkConfigSchema(schema);
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(
+      report.warnings.map((w) => w.pointer).sort(),
+      ["/notAKeyword", "/properties/nested/items/bogus"],
+    );
+    assert.match(report.warnings[0].message, /unknown keyword "(notAKeyword|bogus)" is ignored/);
   });
 });
 

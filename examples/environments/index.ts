@@ -11,7 +11,7 @@
 //   npm run pulumi -- -C examples/environments config set doover:organisationId <organisation id>
 //   npm run pulumi -- -C examples/environments up
 import * as pulumi from "@pulumi/pulumi";
-import { DooverApplication, DooverTunnel } from "pulumi-doover";
+import { DooverApplication, DooverTunnel, type DooverApplicationArgs } from "pulumi-doover";
 import { GeneratedPassword } from "./generated-password";
 
 const config = new pulumi.Config();
@@ -19,7 +19,7 @@ const suffix = config.get("nameSuffix") ?? "";
 const deviceId = config.get("deviceId");
 const upstreamStack = config.get("upstreamStack");
 
-const pumpArgs = {
+const pumpArgs: DooverApplicationArgs = {
   name: `env_pump_controller${suffix}`,
   displayName: "Pump Controller",
   type: "device",

@@ -13,7 +13,7 @@ const TUNNEL_PASSWORD = "tunnel-pw-e2e-7f3a";
 
 interface Variant {
   oneDisplayName?: string;
-  protocol?: string;
+  protocol?: "http" | "https";
   badName?: boolean;
   badPort?: boolean;
 }
@@ -159,7 +159,7 @@ describe("e2e lifecycle (real Pulumi engine + emulator)", function () {
 
   it("5. check failures fail preview naming the property, and change nothing", async () => {
     const before = await s.exportText();
-    const current = { oneDisplayName: "App One, renamed", protocol: "https" };
+    const current: Variant = { oneDisplayName: "App One, renamed", protocol: "https" };
     const cases: [Variant, RegExp][] = [
       [{ badName: true }, /resource 'app-one': property name value \{E2e_Bad_Name\}/],
       [{ badPort: true }, /resource 'tunnel': property port value \{70000\}/],

@@ -27,7 +27,9 @@ describe("resources under setMocks", function () {
           const computed = args.type.endsWith(":Application")
             ? { applicationId: "900", archived: false, organisation: { id: "1", name: "Org" } }
             : { tunnelId: "901", endpoint: "https://t.example", isActive: true };
-          return { id: `${args.name}-id`, state: { ...args.inputs, ...computed } };
+          // As the real provider: the resource id is the application/tunnel id.
+          const id = "applicationId" in computed ? computed.applicationId : computed.tunnelId;
+          return { id, state: { ...args.inputs, ...computed } };
         },
         call: () => ({}),
       },
@@ -58,6 +60,7 @@ describe("resources under setMocks", function () {
     assert.equal(typeof r.inputs.__provider, "string");
     assert.match(r.inputs.__provider, /pulumi-doover\/provider-runtime/);
     assert.equal("applicationId" in r.inputs, false, "outputs are not sent as inputs");
+    assert.equal(r.inputs.__dooverResource, "my_app", "the resource name, for check's duplicate-name test");
   });
 
   it("an explicit name wins over the resource name", async () => {
@@ -143,5 +146,19 @@ describe("resources under setMocks", function () {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("children of two components get distinct resource labels for check's duplicate-name test", async () => {
+    const apps = ["site-a", "site-b"].map((site) => {
+      const parent = new pulumi.ComponentResource("test:index:Site", site);
+      const args = { name: `${site.replace("-", "_")}_app`, displayName: "x", type: "DEV", description: "d" } as const;
+      return new provider.DooverApplication("app", args, { parent });
+    });
+    await Promise.all(apps.map((a) => value(a.applicationId)));
+    const labels = registered
+      .filter((r) => r.type.endsWith(":Application") && r.name === "app")
+      .map((r) => r.inputs.__dooverResource)
+      .sort();
+    assert.deepEqual(labels, ["site-a/app", "site-b/app"]);
   });
 });

@@ -1,0 +1,298 @@
+// A/B benchmark of the whole Pulumi CLI: N DooverApplications vs N trivial dynamic resources (the no-op
+// baseline: create returns the inputs, diff compares displayName only) with the same inputs, in a user-style
+// program outside the repository that installs pulumi-doover from `npm pack`. Not a test.
+//
+//   node dist/bench/cli-ab.js [--n 50] [--pairs 3] [--parallel 8,32] [--latency-ms 0]
+//                             [--package <dir with a built dist/>] [--json <file>]
+//
+// For each --parallel value and each pair, one stack per kind; every phase runs for both kinds back to back
+// (the order alternates between pairs), so both see the same machine load. Reported per phase: median over
+// pairs of wall and CPU (user+sys of the CLI and every process it waited for: language host, program,
+// provider host), their ratio DooverApplication / no-op, and the API calls the emulator saw. The emulator runs
+// in this process; its CPU is not counted. --latency-ms delays every API response (emulator delay fault).
+import { spawn, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type Emulator } from "../emulator";
+import { REPO_ROOT, ensurePulumiCli } from "../tests/support/pulumi";
+
+interface Options {
+  n: number;
+  pairs: number;
+  parallel: number[];
+  latencyMs: number;
+  packageDir: string;
+  json?: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { n: 50, pairs: 3, parallel: [8], latencyMs: 0, packageDir: REPO_ROOT };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    switch (argv[i]) {
+      case "--n": o.n = Number(v); i++; break;
+      case "--pairs": o.pairs = Number(v); i++; break;
+      case "--parallel": o.parallel = v.split(",").map(Number); i++; break;
+      case "--latency-ms": o.latencyMs = Number(v); i++; break;
+      case "--package": o.packageDir = path.resolve(v); i++; break;
+      case "--json": o.json = path.resolve(v); i++; break;
+      default: throw new Error(`unknown option ${argv[i]} (see the header of bench/cli-ab.ts)`);
+    }
+  }
+  return o;
+}
+
+type Kind = "doover" | "noop";
+const KINDS: Kind[] = ["doover", "noop"];
+
+interface Phase {
+  label: string;
+  args: string[];
+  /** How many resources the program changes (update phase). */
+  changed?: number;
+}
+
+function phases(n: number, parallel: number): Phase[] {
+  const p = ["--parallel", String(parallel)];
+  const tenth = Math.max(1, Math.round(n / 10));
+  return [
+    { label: "preview (fresh)", args: ["preview", ...p] },
+    { label: `up (${n} creates)`, args: ["up", "--yes", "--skip-preview", ...p] },
+    { label: "preview (no changes)", args: ["preview", "--expect-no-changes", ...p] },
+    { label: "up (no changes)", args: ["up", "--yes", "--skip-preview", "--expect-no-changes", ...p] },
+    { label: "refresh", args: ["refresh", "--yes", "--skip-preview", ...p] },
+    { label: `update ${tenth} (10%)`, args: ["up", "--yes", "--skip-preview", ...p], changed: tenth },
+    { label: "destroy", args: ["destroy", "--yes", "--skip-preview", ...p], changed: tenth },
+  ];
+}
+
+// The user's program: plain JavaScript, no build step. Same inputs for both kinds.
+const PROGRAM = `"use strict";
+const pulumi = require("@pulumi/pulumi");
+const n = Number(process.env.BENCH_N);
+const changed = Number(process.env.BENCH_CHANGED || 0);
+const prefix = process.env.BENCH_PREFIX;
+const args = (i) => ({
+  name: prefix + "_app_" + i,
+  displayName: "Bench app " + i + (i < changed ? " v2" : ""),
+  type: "PRO",
+  description: "Benchmark application.",
+});
+if (process.env.BENCH_KIND === "doover") {
+  const { DooverApplication } = require("pulumi-doover");
+  for (let i = 0; i < n; i++) new DooverApplication("app-" + i, args(i));
+} else {
+  const provider = {
+    async create(inputs) { return { id: inputs.name, outs: inputs }; },
+    async diff(id, olds, news) { return { changes: olds.displayName !== news.displayName }; },
+    async update(id, olds, news) { return { outs: news }; },
+  };
+  class Noop extends pulumi.dynamic.Resource {
+    constructor(name, props) { super(provider, name, props); }
+  }
+  for (let i = 0; i < n; i++) new Noop("app-" + i, args(i));
+}
+`;
+
+/** A program folder with its own package.json and node_modules/pulumi-doover unpacked from `npm pack`. */
+function makeProject(root: string, packageDir: string): string {
+  const project = path.join(root, "program");
+  const nm = path.join(project, "node_modules");
+  fs.mkdirSync(nm, { recursive: true });
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", root], {
+    cwd: packageDir,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .pop()!;
+  const pkgDir = path.join(nm, "pulumi-doover");
+  fs.mkdirSync(pkgDir);
+  execFileSync("tar", ["-xzf", path.join(root, tarball), "-C", pkgDir, "--strip-components=1"]);
+  // The package's dependencies (and @pulumi/pulumi for the program) from the repository's install, linked.
+  const repoModules = path.join(REPO_ROOT, "node_modules");
+  for (const name of fs.readdirSync(repoModules)) {
+    if (name === "pulumi-doover" || name === ".bin" || name.startsWith(".")) continue;
+    fs.symlinkSync(path.join(repoModules, name), path.join(nm, name));
+  }
+  fs.writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ name: "bench-program", private: true, main: "index.js", dependencies: { "pulumi-doover": `file:../${tarball}` } }, null, 2),
+  );
+  fs.writeFileSync(
+    path.join(project, "Pulumi.yaml"),
+    "name: doover-bench\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
+  );
+  fs.writeFileSync(path.join(project, "index.js"), PROGRAM);
+  return project;
+}
+
+/** CPU seconds of this process's waited-for children (and theirs), from /proc/self/stat. */
+function childCpuSeconds(): number {
+  const stat = fs.readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / CLK_TCK; // cutime + cstime
+}
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+interface Sample {
+  wall: number;
+  cpu: number;
+  calls: Record<string, number>;
+}
+
+class Runner {
+  constructor(
+    private readonly bin: string,
+    private readonly project: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly emulator: Emulator,
+  ) {}
+
+  run(args: string[], extraEnv: Record<string, string> = {}): Promise<Sample> {
+    this.emulator.clearLog();
+    const cpu0 = childCpuSeconds();
+    const t0 = process.hrtime.bigint();
+    return new Promise((resolve, reject) => {
+      const child = spawn(path.join(this.bin, "pulumi"), [...args, "--non-interactive", "--cwd", this.project], {
+        env: { ...this.env, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (d) => (out = (out + d).slice(-20000)));
+      child.stderr.on("data", (d) => (out = (out + d).slice(-20000)));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+        const cpu = childCpuSeconds() - cpu0;
+        if (code !== 0) return reject(new Error(`pulumi ${args.join(" ")} exited ${code}\n${out}`));
+        const calls: Record<string, number> = {};
+        for (const e of this.emulator.log()) {
+          const key = `${e.method} ${e.path.replace(/\/\d+\//g, "/{id}/")}`;
+          calls[key] = (calls[key] ?? 0) + 1;
+        }
+        resolve({ wall, cpu, calls });
+      });
+    });
+  }
+
+  async output(args: string[]): Promise<string> {
+    return execFileSync(path.join(this.bin, "pulumi"), [...args, "--non-interactive", "--cwd", this.project], {
+      env: this.env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 256 << 20,
+    });
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface PhaseResult {
+  label: string;
+  wall: Record<Kind, number[]>;
+  cpu: Record<Kind, number[]>;
+  calls: Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const bin = ensurePulumiCli();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "doover-bench-"));
+  const emulator = await startEmulator({ recordFile: null });
+  const report: Record<string, unknown> = { options: o, node: process.version, cpus: os.cpus().length, runs: [] };
+  try {
+    const project = makeProject(root, o.packageDir);
+    if (o.latencyMs > 0) emulator.addFault({ path: "/", delayMs: o.latencyMs, times: 1e9 });
+    fs.mkdirSync(path.join(root, "state"));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PATH: [path.join(REPO_ROOT, "node_modules", ".bin"), bin, process.env.PATH].join(path.delimiter),
+      PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`,
+      PULUMI_HOME: path.join(root, "home"),
+      PULUMI_CONFIG_PASSPHRASE: "bench",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      DOOVER_API_TOKEN: "",
+      DOOVER_PROFILE: "",
+      DOOVER_CONFIG: "",
+      HOME: path.join(root, "home"),
+      BENCH_N: String(o.n),
+    };
+    const runner = new Runner(bin, project, env, emulator);
+    console.log(`pulumi-doover CLI A/B bench: N=${o.n}, pairs=${o.pairs}, parallel=${o.parallel}, latency=${o.latencyMs} ms`);
+    console.log(`package: ${o.packageDir}; node ${process.version}; ${os.cpus().length} CPUs; ${root}`);
+    for (const parallel of o.parallel) {
+      const ph = phases(o.n, parallel);
+      const results: PhaseResult[] = ph.map((p) => ({ label: p.label, wall: { doover: [], noop: [] }, cpu: { doover: [], noop: [] }, calls: {} }));
+      const stateBytes: Record<Kind, number[]> = { doover: [], noop: [] };
+      for (let pair = 0; pair < o.pairs; pair++) {
+        const order = pair % 2 === 0 ? KINDS : [...KINDS].reverse();
+        const stacks = {} as Record<Kind, string>;
+        for (const kind of KINDS) {
+          const stack = (stacks[kind] = `${kind}-p${parallel}-${pair}`);
+          await runner.output(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+          await runner.output([
+            "config", "set-all", "--stack", stack,
+            "--plaintext", `doover:apiUrl=${emulator.url}`,
+            "--secret", `doover:token=${emulator.token}`,
+            "--plaintext", `doover:organisationId=${emulator.organisationId}`,
+          ]);
+        }
+        for (let i = 0; i < ph.length; i++) {
+          for (const kind of order) {
+            const extra = {
+              BENCH_KIND: kind,
+              BENCH_PREFIX: `b_${kind}_p${parallel}_${pair}`,
+              BENCH_CHANGED: String(ph[i].changed ?? 0),
+            };
+            const s = await runner.run([...ph[i].args, "--stack", stacks[kind]], extra);
+            results[i].wall[kind].push(s.wall);
+            results[i].cpu[kind].push(s.cpu);
+            if (kind === "doover") results[i].calls = s.calls;
+            if (i === 1) {
+              const exported = await runner.output(["stack", "export", "--stack", stacks[kind]]);
+              const resources = (JSON.parse(exported).deployment.resources ?? []) as { type: string }[];
+              const mine = resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+              const bytes = mine.reduce((a, r) => a + JSON.stringify(r).length, 0);
+              stateBytes[kind].push(bytes / Math.max(1, mine.length));
+            }
+          }
+        }
+      }
+      print(o, parallel, results, stateBytes);
+      (report.runs as unknown[]).push({ parallel, results, stateBytes });
+    }
+  } finally {
+    await emulator.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  if (o.json) fs.writeFileSync(o.json, JSON.stringify(report, null, 2));
+}
+
+function print(o: Options, parallel: number, results: PhaseResult[], stateBytes: Record<Kind, number[]>): void {
+  console.log(`\n--parallel ${parallel}, N=${o.n}, ${o.pairs} pair(s), latency ${o.latencyMs} ms (median of pairs; ratio = doover / no-op)`);
+  console.log(
+    `| phase | wall doover s | wall no-op s | ratio wall | cpu doover s | cpu no-op s | ratio cpu | API calls (doover) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`,
+  );
+  for (const r of results) {
+    const ratio = (m: Record<Kind, number[]>) => median(m.doover.map((d, i) => d / m.noop[i]));
+    const calls = Object.entries(r.calls).map(([k, v]) => `${v} ${k}`).join(", ") || "0";
+    console.log(
+      `| ${r.label} | ${median(r.wall.doover).toFixed(2)} | ${median(r.wall.noop).toFixed(2)} | ${ratio(r.wall).toFixed(2)} | ` +
+        `${median(r.cpu.doover).toFixed(2)} | ${median(r.cpu.noop).toFixed(2)} | ${ratio(r.cpu).toFixed(2)} | ${calls} |`,
+    );
+  }
+  console.log(
+    `state bytes per resource (stack export): doover ${median(stateBytes.doover).toFixed(0)}, no-op ${median(stateBytes.noop).toFixed(0)}`,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

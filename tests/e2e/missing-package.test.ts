@@ -1,0 +1,44 @@
+// Issue 7 item 12: refresh/destroy run the provider text stored in state, which loads pulumi-doover from the
+// program's folder. Without the package there (a fresh clone before `npm install`), the error must say so and
+// what to run, not "Cannot find module 'pulumi-doover/provider-runtime'".
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { startTestEmulator, type Emulator } from "../support/emulator";
+import { e2eSkipped } from "../support/pulumi";
+import { UserProject } from "../support/user-project";
+
+const PROGRAM = `import { DooverApplication } from "pulumi-doover";
+new DooverApplication("kept-app", { name: "missing_pkg_app", displayName: "Kept", type: "processor", description: "d" });
+`;
+
+describe("e2e refresh/destroy without pulumi-doover installed (user project)", function () {
+  this.timeout(600_000);
+  let emulator: Emulator;
+  let project: UserProject;
+
+  before(async function () {
+    if (e2eSkipped()) this.skip();
+    emulator = await startTestEmulator({ token: "missing-package-token-7f3a" });
+    project = await UserProject.create({ program: PROGRAM });
+    await project.initStack("dev");
+    await project.useApi(emulator);
+  });
+  after(async () => {
+    await project?.dispose();
+    await emulator?.close();
+  });
+
+  it("says to run npm install in the program's folder", async () => {
+    const up = await project.up();
+    assert.equal(up.code, 0, up.output);
+    fs.rmSync(path.join(project.dir, "node_modules", "pulumi-doover"), { recursive: true, force: true });
+    for (const op of [() => project.refresh(), () => project.destroy()]) {
+      const r = await op();
+      assert.notEqual(r.code, 0, r.output);
+      assert.ok(r.output.includes(`Run \`npm install\` in ${project.dir}`), r.output);
+      assert.match(r.output, /need the pulumi-doover package there/);
+    }
+    assert.equal(Object.keys(await project.resources()).length, 1, "state untouched");
+  });
+});

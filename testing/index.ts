@@ -9,11 +9,11 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { deploymentZip } from "../sdk";
-import { check as checkApplication } from "../provider/application-provider";
 import { computedOutputs, deploymentHash } from "../provider/application-fields";
-import { check as checkTunnel } from "../provider/tunnel-provider";
+import { check as checkApplication } from "../provider/application-provider";
 import { tunnelComputed } from "../provider/tunnel-fields";
+import { check as checkTunnel } from "../provider/tunnel-provider";
+import { deploymentZip } from "../sdk";
 
 /** Type token of every `DooverApplication` (what `MockResourceArgs.type` holds). */
 export const APPLICATION_TYPE = "pulumi-nodejs:dynamic/doover:Application";
@@ -81,7 +81,9 @@ export class DooverMocks implements pulumi.runtime.Mocks {
     private readonly options: DooverMocksOptions = {},
   ) {}
 
-  async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
+  async newResource(
+    args: pulumi.runtime.MockResourceArgs,
+  ): Promise<{ id: string | undefined; state: Record<string, unknown> }> {
     if (args.type !== APPLICATION_TYPE && args.type !== TUNNEL_TYPE) {
       if (this.userMocks?.newResource) return this.userMocks.newResource(args);
       return { id: args.id ?? `${args.name}_id`, state: args.inputs };

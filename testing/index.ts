@@ -4,7 +4,7 @@
 //
 //   import { setDooverMocks } from "pulumi-doover/testing";
 //   setDooverMocks();                       // before the program module is loaded
-//   const infra = await import("../index");
+//   const infra = await import("../index.js");  // then assert on `await outputValue(infra.someOutput)`
 
 import { createHash } from "node:crypto";
 import * as path from "node:path";
@@ -91,11 +91,15 @@ export class DooverMocks implements pulumi.runtime.Mocks {
     // `Resource.get(...)`: a read of an existing object, nothing to check.
     if (args.id) return { id: args.id, state: args.inputs };
     const check = args.type === APPLICATION_TYPE ? checkApplication : checkTunnel;
-    const { inputs, failures } = await check({}, { ...args.inputs });
+    // The provider sees plain values (the engine unwraps secrets); mocks get them wrapped.
+    const secretKeys = Object.keys(args.inputs).filter((k) => hasSecret(args.inputs[k]));
+    const { inputs, failures } = await check({}, unwrapSecrets(args.inputs) as Record<string, unknown>);
     if (failures.length > 0) throw new DooverCheckError(args.type, args.name, failures);
     const id = snowflake(`${args.type}/${args.name}`);
     const computed = args.type === APPLICATION_TYPE ? this.applicationOutputs(id, inputs) : tunnelOutputs(id, inputs);
-    return { id, state: { ...inputs, ...computed } };
+    const state: Record<string, unknown> = { ...inputs, ...computed };
+    for (const k of secretKeys) if (k in state) state[k] = wrapSecret(state[k]);
+    return { id, state };
   }
 
   call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult | Promise<pulumi.runtime.MockCallResult> {
@@ -132,6 +136,28 @@ function tunnelOutputs(id: string, inputs: Record<string, unknown>): Record<stri
   return tunnelComputed({ id, endpoint, endpoint_id: endpointId, is_active: inputs.active === true } as never);
 }
 
+function isSecret(v: unknown): v is { value: unknown } {
+  const o = v as Record<string, unknown> | null;
+  return typeof o === "object" && o !== null && o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+}
+
+function hasSecret(v: unknown): boolean {
+  if (isSecret(v)) return true;
+  if (Array.isArray(v)) return v.some(hasSecret);
+  return typeof v === "object" && v !== null && Object.values(v).some(hasSecret);
+}
+
+function unwrapSecrets(v: unknown): unknown {
+  if (isSecret(v)) return unwrapSecrets(v.value);
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (typeof v !== "object" || v === null) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+}
+
+function wrapSecret(value: unknown): unknown {
+  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
+}
+
 /** An 18-digit decimal id (the shape of Doover's snowflake ids), the same for the same seed. */
 function snowflake(seed: string): string {
   const n = BigInt(`0x${createHash("sha256").update(seed).digest("hex").slice(0, 15)}`);
@@ -151,4 +177,16 @@ export function setDooverMocks(
   return Promise.resolve(
     pulumi.runtime.setMocks(new DooverMocks(userMocks, mockOptions), project, stack, preview, organization),
   );
+}
+
+/**
+ * The value of an output in a mocked test, as a promise: resolves once the resource is registered, rejects
+ * when registration failed (e.g. a `DooverCheckError` from invalid inputs). Unknown values resolve to
+ * `undefined`.
+ */
+export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+  // Output's own promise carries registration errors; `apply` alone would never call back on one.
+  const internal = (output as unknown as { promise?: () => Promise<T> }).promise;
+  if (typeof internal === "function") return internal.call(output);
+  return new Promise<T>((resolve) => output.apply((v) => resolve(v)));
 }

@@ -87,6 +87,7 @@ export function packTarball(): string {
     const hash = sha256(fs.readFileSync(file)).slice(0, 16);
     const dest = path.join(CACHE_DIR, `pulumi-doover-${repoPackage.version}-${hash}.tgz`);
     if (!fs.existsSync(dest)) fs.renameSync(file, dest);
+    else fs.utimesSync(dest, new Date(), new Date());
     tarball = dest;
     return dest;
   } finally {
@@ -110,12 +111,20 @@ function sha256(data: string | Buffer): string {
 }
 
 /** Installs (once, cached) node_modules for this dependency set; returns the template directory. */
-function installTemplate(manifest: Record<string, unknown>): string {
+function installTemplate(manifest: Record<string, unknown>, tgz: string): string {
   const key = sha256(JSON.stringify([manifest, process.versions.node])).slice(0, 16);
   const dir = path.join(CACHE_DIR, `template-${key}`);
-  if (fs.existsSync(path.join(dir, ".complete"))) return dir;
+  const complete = path.join(dir, ".complete");
+  if (fs.existsSync(complete)) {
+    const now = new Date();
+    fs.utimesSync(complete, now, now); // last use, for pruneCache
+    return dir;
+  }
+  pruneCache();
   const tmp = fs.mkdtempSync(path.join(CACHE_DIR, "install-"));
   fs.writeFileSync(path.join(tmp, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.mkdirSync(path.join(tmp, "vendor"));
+  fs.copyFileSync(tgz, path.join(tmp, "vendor", path.basename(tgz)));
   try {
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
       cwd: tmp,
@@ -138,6 +147,22 @@ function installTemplate(manifest: Record<string, unknown>): string {
   return dir;
 }
 
+/** Removes templates and tarballs unused for a day (each new tarball hash makes a new ~130 MB template). */
+function pruneCache(): void {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const name of fs.readdirSync(CACHE_DIR)) {
+    const p = path.join(CACHE_DIR, name);
+    const stamp = name.startsWith("template-") ? path.join(p, ".complete") : p;
+    try {
+      if ((name.startsWith("template-") || name.endsWith(".tgz")) && fs.statSync(stamp).mtimeMs < dayAgo) {
+        fs.rmSync(p, { recursive: true, force: true });
+      }
+    } catch {
+      // in use or removed by another process
+    }
+  }
+}
+
 /** A user's Pulumi project in a temp dir outside the repository, with its own backend and PULUMI_HOME. */
 export class UserProject {
   /** Stack selected by the last `initStack`/`selectStack` (passed as `--stack` by the helpers). */
@@ -156,6 +181,8 @@ export class UserProject {
   static async create(opts: UserProjectOptions): Promise<UserProject> {
     const tgz = packTarball();
     const name = opts.name ?? "user-project";
+    // The tarball sits in the project (as a user would keep it), so the lock's relative path holds in every copy.
+    const vendored = path.join("vendor", path.basename(tgz));
     const manifest = {
       name,
       private: true,
@@ -163,7 +190,7 @@ export class UserProject {
       main: "index.ts",
       dependencies: {
         "@pulumi/pulumi": devVersion("@pulumi/pulumi"),
-        "pulumi-doover": `file:${tgz}`,
+        "pulumi-doover": `file:${vendored}`,
         ...opts.dependencies,
       },
       devDependencies: {
@@ -172,18 +199,23 @@ export class UserProject {
         ...opts.devDependencies,
       },
     };
-    const template = installTemplate(manifest);
+    const template = installTemplate(manifest, tgz);
 
     const sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "doover-user-"));
     const dir = path.join(sandbox, "project");
     for (const sub of ["project", "state", "home"]) fs.mkdirSync(path.join(sandbox, sub));
     execFileSync("cp", ["-al", path.join(template, "node_modules"), path.join(dir, "node_modules")]);
+    execFileSync("cp", ["-al", path.join(template, "vendor"), path.join(dir, "vendor")]);
     fs.copyFileSync(path.join(template, "package-lock.json"), path.join(dir, "package-lock.json"));
     fs.writeFileSync(
       path.join(dir, "package.json"),
       `${JSON.stringify({ ...manifest, ...(opts.scripts ? { scripts: opts.scripts } : {}) }, null, 2)}\n`,
     );
-    fs.writeFileSync(path.join(dir, "tsconfig.json"), `${JSON.stringify(USER_TSCONFIG, null, 2)}\n`);
+    // TypeScript 6 loads no @types package unless `types` names it.
+    const devDeps: Record<string, string> = manifest.devDependencies;
+    const types = ["node", ...(devDeps["@types/mocha"] ? ["mocha"] : [])];
+    const tsconfig = { ...USER_TSCONFIG, compilerOptions: { ...USER_TSCONFIG.compilerOptions, types } };
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
     const yaml = [
       `name: ${name}`,
       "description: A user's Pulumi program using pulumi-doover",
@@ -326,7 +358,10 @@ export class UserProject {
   }
 
   /** `pulumi stack export`, parsed. */
-  async exportStack(): Promise<{ version: number; deployment: { resources?: StackResource[] } & Record<string, unknown> }> {
+  async exportStack(): Promise<{
+    version: number;
+    deployment: { resources?: StackResource[] } & Record<string, unknown>;
+  }> {
     return JSON.parse(await this.exportText());
   }
 
@@ -374,6 +409,7 @@ export const USER_TSCONFIG = {
     sourceMap: true,
     skipLibCheck: true,
     forceConsistentCasingInFileNames: true,
+    types: ["node"] as string[],
   },
   include: ["**/*.ts"],
   exclude: ["node_modules", "bin"],

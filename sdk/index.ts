@@ -21,7 +21,19 @@ export {
 export { Type, Visibility, APPLICATION_REQUEST_KEYS } from "./types";
 export type { ApplicationData, ApplicationRequest, TunnelData, TunnelRequest, ClientOptions, Page } from "./types";
 export { Client } from "./client";
-export type { CreateTunnelArgs } from "./client";
+export type { CreateTunnelArgs, InstallApplicationArgs } from "./client";
+export { AppInstallsApi } from "./app-installs-api";
+export { FINAL_DEPLOYMENT_STATUSES } from "./app-install-types";
+export type {
+  AppInstallData,
+  AppInstallListQuery,
+  AppInstallRequest,
+  DeploymentData,
+  DeploymentStatus,
+  InstallSynced,
+} from "./app-install-types";
+export { validateDeploymentConfig } from "./deployment-config";
+export type { DeploymentConfigProblem } from "./deployment-config";
 export { ApplicationsApi } from "./applications-api";
 export type { ApplicationListQuery } from "./applications-api";
 export { TunnelsApi } from "./tunnels-api";

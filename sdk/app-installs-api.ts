@@ -1,0 +1,135 @@
+// /app_installs/ family (wire level): installs of an application on a device, and their deployments.
+// Creates use the flat route (the device is `device_id` in the body); lists also exist per device
+// (/devices/{d}/app_installs/) and per application (/applications/{a}/installs/).
+
+import type {
+  AppInstallData,
+  AppInstallListQuery,
+  AppInstallRequest,
+  DeploymentData,
+} from "./app-install-types";
+import { createOnce } from "./create-once";
+import { listAll } from "./paginate";
+import type { RestClient } from "./rest-client";
+
+const p = (id: string) => `/app_installs/${encodeURIComponent(id)}/`;
+const deployments = (id: string) => `${p(id)}deployments/`;
+
+/** Snowflake ids grow with time: compare them as integers (they exceed 2^53). */
+function newer(a: string, b: string | undefined): boolean {
+  if (b === undefined) return true;
+  try {
+    return BigInt(a) > BigInt(b);
+  } catch {
+    return a !== b;
+  }
+}
+
+export class AppInstallsApi {
+  constructor(private readonly rest: RestClient) {}
+
+  /** Every page of `GET /app_installs/` with the given filters. */
+  list(query: AppInstallListQuery = {}): Promise<AppInstallData[]> {
+    const { perPage, ...filters } = query;
+    return listAll<AppInstallData>(this.rest, "/app_installs/", { ...filters }, perPage);
+  }
+
+  /** Every install on one device (`GET /devices/{d}/app_installs/`). */
+  listForDevice(deviceId: string, query: Omit<AppInstallListQuery, "device"> = {}): Promise<AppInstallData[]> {
+    const { perPage, ...filters } = query;
+    const path = `/devices/${encodeURIComponent(deviceId)}/app_installs/`;
+    return listAll<AppInstallData>(this.rest, path, { ...filters }, perPage);
+  }
+
+  /** Every install of one application (`GET /applications/{a}/installs/`). */
+  listForApplication(
+    applicationId: string,
+    query: Omit<AppInstallListQuery, "application"> = {},
+  ): Promise<AppInstallData[]> {
+    const { perPage, ...filters } = query;
+    const path = `/applications/${encodeURIComponent(applicationId)}/installs/`;
+    return listAll<AppInstallData>(this.rest, path, { ...filters }, perPage);
+  }
+
+  retrieve(id: string): Promise<AppInstallData> {
+    return this.rest.request({ method: "GET", path: p(id) });
+  }
+
+  /**
+   * One POST. Names are unique per device, so after an ambiguous failure (or a 409 answering a re-send)
+   * an install of that name on the device is the one we created; only re-send when there is none.
+   * The name defaults to the application's on the server, so without a name there is no safe lookup.
+   */
+  create(body: AppInstallRequest): Promise<AppInstallData> {
+    const send = () => this.rest.request<AppInstallData>({ method: "POST", path: "/app_installs/", body });
+    if (body.name === undefined || body.device_id === null) return send();
+    const { name, device_id: deviceId } = body;
+    return createOnce(
+      this.rest,
+      send,
+      async () => {
+        const found = await this.findByName(deviceId, name);
+        return found && !found.archived && String(found.application?.id) === String(body.application_id)
+          ? found
+          : undefined;
+      },
+      { conflictMeansLanded: true },
+    );
+  }
+
+  /** PUT: full replacement. */
+  update(id: string, body: AppInstallRequest): Promise<AppInstallData> {
+    return this.rest.request({ method: "PUT", path: p(id), body });
+  }
+
+  patch(id: string, body: Partial<AppInstallRequest>): Promise<AppInstallData> {
+    return this.rest.request({ method: "PATCH", path: p(id), body });
+  }
+
+  /** A 404 answering a repeated DELETE means the first one landed. */
+  async delete(id: string): Promise<void> {
+    await this.rest.request({ method: "DELETE", path: p(id), okOnRepeat: [404] });
+  }
+
+  archive(id: string): Promise<AppInstallData> {
+    return this.rest.request({ method: "POST", path: `${p(id)}archive/`, idempotent: true });
+  }
+
+  unarchive(id: string): Promise<AppInstallData> {
+    return this.rest.request({ method: "POST", path: `${p(id)}unarchive/`, idempotent: true });
+  }
+
+  /** The install with exactly this name on the device, live first, then archived. */
+  async findByName(deviceId: string, name: string): Promise<AppInstallData | undefined> {
+    const all = await this.listForDevice(deviceId, { name });
+    const hits = all.filter((i) => i.name === name && String(i.device?.id ?? deviceId) === deviceId);
+    return hits.find((i) => !i.archived) ?? hits.find((i) => i.archived);
+  }
+
+  // ---- deployments
+
+  /** Every deployment of an install, newest first. */
+  listDeployments(installId: string, perPage?: number): Promise<DeploymentData[]> {
+    return listAll<DeploymentData>(this.rest, deployments(installId), { ordering: "-created_at" }, perPage);
+  }
+
+  retrieveDeployment(installId: string, deploymentId: string): Promise<DeploymentData> {
+    return this.rest.request({ method: "GET", path: `${deployments(installId)}${encodeURIComponent(deploymentId)}/` });
+  }
+
+  /**
+   * Starts a deployment of the install's current config (one POST). After an ambiguous failure a
+   * deployment newer than `after` (the install's latest before this call) is the one we started.
+   */
+  createDeployment(installId: string, opts: { after?: string | null } = {}): Promise<DeploymentData> {
+    const after = opts.after ?? undefined;
+    return createOnce(
+      this.rest,
+      () => this.rest.request<DeploymentData>({ method: "POST", path: deployments(installId), body: {} }),
+      async () => {
+        const list = await this.listDeployments(installId);
+        return list.filter((d) => newer(String(d.id), after)).sort((a, b) => (newer(a.id, b.id) ? -1 : 1))[0];
+      },
+    );
+  }
+}

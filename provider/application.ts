@@ -5,6 +5,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Application } from "../sdk";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
+import { rememberApplicationArgs } from "./app-install-source";
 import { isPlainObject } from "./inputs";
 import { applicationShim } from "./shim";
 
@@ -98,6 +99,7 @@ export class DooverApplication extends pulumi.dynamic.Resource {
     for (const k of [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS]) props[k] = undefined;
     Object.assign(props, args, { name: args.name ?? name });
     super(applicationShim, name, props, opts, "doover", "Application");
+    rememberApplicationArgs(this, name, args); // for DooverAppInstall's preview-time config check
   }
 
   /**

@@ -28,3 +28,6 @@ export const applicationShim = shim("applications");
 
 /** The one shared provider object of every DooverTunnel. */
 export const tunnelShim = shim("tunnels");
+
+/** The one shared provider object of every DooverAppInstall. */
+export const appInstallShim = shim("appInstalls");

@@ -32,8 +32,8 @@ export interface RequestLimiterOptions {
 /** What happened to a request that held a slot. */
 export type SlotOutcome =
   | { kind: "ok" }
-  /** 429 or 503: the API asked us to slow down; retryAfterMs when it said for how long */
-  | { kind: "throttled"; retryAfterMs?: number }
+  /** 429 (rateLimited) or 503: the API asked us to slow down; retryAfterMs when it said for how long */
+  | { kind: "throttled"; rateLimited: boolean; retryAfterMs?: number }
   /** anything else (4xx, network error, timeout): no signal about load */
   | { kind: "other" };
 
@@ -61,6 +61,10 @@ const JITTER_FRACTION = 0.1;
 const MAX_JITTER_MS = 250;
 /** How fast a learned rate probes upward: this many req/s per second without a 429. */
 const RATE_PROBE_PER_S = 0.2;
+/** After this long without a throttle the learned rate grows fast... */
+const QUIET_MS = 5000;
+/** ...and is dropped above this many requests per second. */
+const FORGET_RATE = 200;
 
 export class RequestLimiter {
   private limitF: number;
@@ -145,18 +149,22 @@ export class RequestLimiter {
       this.successes.push(now);
       while (this.successes.length > 0 && this.successes[0] < now - 1000) this.successes.shift();
       if (this.learnedRate !== undefined) {
-        // Probe upward slowly, measured in time, not in requests.
-        this.learnedRate += (RATE_PROBE_PER_S * Math.max(0, now - this.lastRateTick)) / 1000;
+        // Probe upward slowly (in time, not in requests) near the last throttle; after a quiet
+        // spell, grow fast (doubling per second) and forget the rate once it is clearly no limit.
+        const dt = Math.max(0, now - this.lastRateTick) / 1000;
+        this.learnedRate =
+          now - this.lastCongestion > QUIET_MS ? this.learnedRate * (1 + dt) : this.learnedRate + RATE_PROBE_PER_S * dt;
         this.lastRateTick = now;
+        if (this.learnedRate > FORGET_RATE) this.learnedRate = undefined;
       }
     } else if (outcome.kind === "throttled") {
       this.counters.throttled++;
-      this.congestion(now, outcome.retryAfterMs);
+      this.congestion(now, outcome.rateLimited, outcome.retryAfterMs);
     }
     this.pump();
   }
 
-  private congestion(now: number, retryAfterMs: number | undefined): void {
+  private congestion(now: number, rateLimited: boolean, retryAfterMs: number | undefined): void {
     if (retryAfterMs !== undefined) {
       const jitter = Math.min(MAX_JITTER_MS, retryAfterMs * JITTER_FRACTION) * this.random();
       this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs + jitter);
@@ -165,11 +173,11 @@ export class RequestLimiter {
     this.lastCongestion = now;
     this.limitF = Math.max(1, this.limitF / 2);
     this.counters.minLimit = Math.min(this.counters.minLimit, Math.floor(this.limitF));
-    // What the API accepted in the last second is the best guess of what it allows.
+    // A rate limit (429): what the API accepted in the last second is the best guess of what it
+    // allows. An overload (503) or a 429 with nothing accepted lately teaches no rate.
     const recent = this.successes.filter((t) => t >= now - 1000).length;
-    const previous = this.learnedRate;
-    this.learnedRate = Math.max(0.5, recent > 0 ? recent : (previous ?? 2) / 2);
-    if (previous !== undefined && recent > 0) this.learnedRate = Math.min(this.learnedRate, previous);
+    if (!rateLimited || recent === 0) return;
+    this.learnedRate = this.learnedRate === undefined ? recent : Math.min(this.learnedRate, recent);
     this.lastRateTick = now;
   }
 

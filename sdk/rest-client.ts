@@ -220,9 +220,7 @@ export class RestClient {
         const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
         release(
           res.status === 429 || res.status === 503
-            ? retryAfter === undefined
-              ? { kind: "throttled" }
-              : { kind: "throttled", retryAfterMs: retryAfter }
+            ? { kind: "throttled", rateLimited: res.status === 429, retryAfterMs: retryAfter }
             : res.ok
               ? { kind: "ok" }
               : { kind: "other" },

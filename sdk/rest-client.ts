@@ -272,8 +272,8 @@ export class RestClient {
       const setting = this.settingNames.retryBudget ?? "retryBudgetMs";
       err.message += overCount
         ? ` (gave up after ${attempt} attempts: retries = ${this.retries})`
-        : ` (gave up after ${attempt} attempts over ${Math.round(elapsed / 1000)} s: the retry budget is ` +
-          `${Math.round(this.retryBudgetMs / 1000)} s, set by ${setting})`;
+        : ` (gave up after ${attempt} attempts over ${seconds(elapsed)} s: the retry budget is ` +
+          `${seconds(this.retryBudgetMs)} s, set by ${setting})`;
     }
     throw err;
   }
@@ -348,4 +348,9 @@ function causeCode(e: unknown): string | undefined {
     if (typeof code === "string") return code;
   }
   return undefined;
+}
+
+/** Milliseconds as seconds for messages: whole seconds from 10 s up, else one decimal. */
+function seconds(ms: number): string {
+  return ms >= 10_000 ? String(Math.round(ms / 1000)) : String(Math.round(ms / 100) / 10);
 }

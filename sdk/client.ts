@@ -66,6 +66,11 @@ export class Client {
     this.rest = new RestClient({
       baseUrl: creds.baseUrl,
       token: creds.token,
+      tokenSource: creds.source,
+      fallbackCredentials: creds.fallbacks,
+      retryBudgetMs: options.retryBudgetMs,
+      maxRequestsPerSecond: options.maxRequestsPerSecond,
+      settingNames: options.settingNames,
       organisationId: creds.organisationId,
       fetch: options.fetch,
       timeoutMs: options.timeoutMs,

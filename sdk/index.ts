@@ -54,3 +54,7 @@ export type { ResolvedCredentials } from "./credentials";
 export { parseLossless, parseDocument, stringifyDocument, toPlain } from "./lossless-json";
 export type { JsonDocument, JsonNode } from "./lossless-json";
 export { VERSION } from "./version";
+export { createOnce, isAmbiguousFailure, type CreateOutcome, type CreateOnceOptions } from "./create-once";
+export { RequestLimiter, limiterFor, resetLimiters } from "./request-limiter";
+export type { RequestLimiterOptions, LimiterStats, SlotOutcome } from "./request-limiter";
+export { DEFAULT_RETRY_BUDGET_MS, DEFAULT_TIMEOUT_MS, type FallbackCredential } from "./rest-client";

@@ -1,13 +1,12 @@
-// Creating an install without ever making a duplicate: POST first; look up by name on the device only
-// after a 409 or an ambiguous failure (the sdk's create resolves those by name before re-sending); an
-// existing install is taken over only when `adopt` says so — or when it is archived (the same slot,
-// set aside: like a destroyed DooverApplication it comes back with its id).
-//
-// One function, so the shared create path (provider/create-path.ts) can replace its body.
+// Creating an install through the shared create path (provider/create-path.ts): POST first; a 409 or
+// an ambiguous failure is resolved by one lookup by name on the device (names are unique per device);
+// an archived install of that name is brought back, a live one is taken over only with `adopt` or
+// `doover:adoptExisting`, and anything else is an error that says which case it is and what to do.
 
 import { Conflict, type AppInstallData, type Client } from "../sdk";
-import { wirePatch } from "./diff";
 import { APP_INSTALL_FIELDS, APP_INSTALL_NULLABLE_WIRE } from "./app-install-fields";
+import { createOrAdopt } from "./create-path";
+import { wirePatch } from "./diff";
 import { DooverProviderError } from "./errors";
 import { call, wrap, type Props } from "./props";
 
@@ -15,8 +14,10 @@ export interface InstallCreateRequest {
   client: Client;
   /** the full create body (application_id, device_id, display_name, name, …) */
   body: Props;
-  /** take over a live install of that name (the resource's `adopt`) */
+  /** the resource's `adopt` */
   adopt: boolean;
+  /** the stack-wide recovery switch `doover:adoptExisting` */
+  adoptExisting: boolean;
 }
 
 /** The live install after create or take-over, and whether it already existed. */
@@ -24,29 +25,36 @@ export async function createOrAdoptInstall(req: InstallCreateRequest): Promise<{
   const { client, body } = req;
   const name = String(body.name);
   const deviceId = String(body.device_id);
+  const appId = String(body.application_id);
   try {
-    return { live: await client.appInstalls.create(body as never), existed: false };
+    const { live, how } = await createOrAdopt<AppInstallData>({
+      kind: "app install",
+      resourceType: "DooverAppInstall",
+      label: `app install "${name}" on device ${deviceId}`,
+      rest: client.rest,
+      nameConflicts: true,
+      post: () => client.appInstalls.post(body as never),
+      find: () => client.appInstalls.findByName(deviceId, name),
+      isOurs: (found) => !found.archived && String(found.application?.id) === appId,
+      id: (i) => String(i.id),
+      isArchived: (i) => i.archived === true,
+      vet: async (existing) => {
+        if (String(existing.application?.id) !== appId) {
+          throw new DooverProviderError(
+            `device ${deviceId} already has an app install named "${name}" (id ${existing.id}) of another application ` +
+              `(${existing.application?.name ?? existing.application?.id}); choose another \`name\` for this DooverAppInstall.`,
+          );
+        }
+        return "take";
+      },
+      takeOver: (existing) => takeOver(client, existing, body),
+      adopt: req.adopt,
+      adoptExisting: req.adoptExisting,
+    });
+    return { live, existed: how !== "created" };
   } catch (e) {
-    if (!Conflict.isInstance(e)) throw wrap(`installing application ${String(body.application_id)} on device ${deviceId}`, e);
-    const existing = await call(`looking up app install "${name}" on device ${deviceId}`, () =>
-      client.appInstalls.findByName(deviceId, name),
-    );
-    if (!existing) throw await otherNameError(client, body, e);
-    if (String(existing.application?.id) !== String(body.application_id)) {
-      throw new DooverProviderError(
-        `device ${deviceId} already has an app install named "${name}" (id ${existing.id}) of another application ` +
-          `(${existing.application?.name ?? existing.application?.id}); choose another \`name\` for this DooverAppInstall.`,
-        { cause: e },
-      );
-    }
-    if (!existing.archived && !req.adopt) {
-      throw new DooverProviderError(
-        `device ${deviceId} already has an app install named "${name}" (id ${existing.id}). Set \`adopt: true\` on ` +
-          "this DooverAppInstall to manage the existing install, or choose another `name`.",
-        { cause: e },
-      );
-    }
-    return { live: await takeOver(client, existing, body), existed: true };
+    if (Conflict.isInstance(e)) throw await otherNameError(client, body, e);
+    throw wrap(`installing application ${appId} on device ${deviceId} as "${name}"`, e);
   }
 }
 

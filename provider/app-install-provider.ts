@@ -3,6 +3,7 @@
 import { NotFound, type AppInstallData, type Client, type DeploymentData } from "../sdk";
 import { deploymentConfigFailures, checkAppInstall } from "./app-install-check";
 import { createOrAdoptInstall } from "./app-install-create";
+import { skipDeleteOfAdopted } from "./create-path";
 import { deployAndWait, isFinal, logTail, waitForDeployment } from "./app-install-deploy";
 import {
   APP_INSTALL_DEPLOY_KEYS,
@@ -65,14 +66,19 @@ function applicationChanged(olds: Props, news: Props): boolean {
 }
 
 export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
-  const { client } = targetFor(inputs.staging === true);
+  const { client, adoptExisting } = targetFor(inputs.staging === true);
   const resolved = await resolveFromApplication(client, inputs);
   const body: Props = {
     application_id: String(inputs.applicationId),
     device_id: String(inputs.deviceId),
     ...appInstallPayload(resolved),
   };
-  const { live, existed } = await createOrAdoptInstall({ client, body, adopt: inputs.adopt === true });
+  const { live, existed } = await createOrAdoptInstall({
+    client,
+    body,
+    adopt: inputs.adopt === true,
+    adoptExisting,
+  });
   const id = String(live.id);
   const outs = outputs(resolved, live);
   // A take-over of an install already running this config needs no new deployment.
@@ -146,6 +152,8 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
  */
 export async function del(id: string, props: Props): Promise<void> {
   const { client } = targetFor(props.staging === true);
+  const label = `app install "${String(props.name)}" on device ${String(props.deviceId)}`;
+  if (skipDeleteOfAdopted(client.baseUrl, "app install", id, label)) return;
   try {
     await client.appInstalls.delete(id);
   } catch (e) {

@@ -8,7 +8,8 @@ import type {
   AppInstallRequest,
   DeploymentData,
 } from "./app-install-types";
-import { createOnce } from "./create-once";
+import { createOnce, type CreateOnceOptions, type CreateOutcome } from "./create-once";
+import { DooverException } from "./errors";
 import { listAll } from "./paginate";
 import type { RestClient } from "./rest-client";
 
@@ -55,25 +56,39 @@ export class AppInstallsApi {
     return this.rest.request({ method: "GET", path: p(id) });
   }
 
+  /** Exactly one POST, no lookup, no retry of an ambiguous failure (the provider's create path decides). */
+  post(body: AppInstallRequest): Promise<AppInstallData> {
+    return this.rest.request<AppInstallData>({ method: "POST", path: "/app_installs/", body });
+  }
+
   /**
-   * One POST. Names are unique per device, so after an ambiguous failure (or a 409 answering a re-send)
-   * an install of that name on the device is the one we created; only re-send when there is none.
-   * The name defaults to the application's on the server, so without a name there is no safe lookup.
+   * One POST. Names are unique per device (the API answers 409), so a 409 or an ambiguous failure is
+   * resolved by looking the name up on the device before anything is re-sent; an install found there
+   * of the same application, live, is this call's (after an ambiguous failure) — anything else comes
+   * back as `existing`. Without a name (the server then uses the application's) there is no safe
+   * lookup: the POST is sent once.
    */
-  create(body: AppInstallRequest): Promise<AppInstallData> {
-    const send = () => this.rest.request<AppInstallData>({ method: "POST", path: "/app_installs/", body });
-    if (body.name === undefined || body.device_id === null) return send();
+  createOrFind(
+    body: AppInstallRequest,
+    opts: CreateOnceOptions<AppInstallData> = {},
+  ): Promise<CreateOutcome<AppInstallData>> {
+    if (body.name === undefined || body.device_id === null) return this.post(body).then((created) => ({ created }));
     const { name, device_id: deviceId } = body;
-    return createOnce(
-      this.rest,
-      send,
-      async () => {
-        const found = await this.findByName(deviceId, name);
-        return found && !found.archived && String(found.application?.id) === String(body.application_id)
-          ? found
-          : undefined;
-      },
-      { conflictMeansLanded: true },
+    return createOnce(this.rest, () => this.post(body), () => this.findByName(deviceId, name), {
+      isOurs: (found) => !found.archived && String(found.application?.id) === String(body.application_id),
+      ...opts,
+    });
+  }
+
+  /**
+   * One POST whose ambiguous failure is resolved by name (never a duplicate); a taken name is the
+   * API's Conflict, as is an install of another application found under the name after a lost answer.
+   */
+  async create(body: AppInstallRequest): Promise<AppInstallData> {
+    const outcome = await this.createOrFind(body, { nameConflicts: false });
+    if (outcome.created) return outcome.created;
+    throw new DooverException(
+      `app install "${body.name}" on device ${body.device_id} already exists (id ${outcome.existing!.id}) and is not the one sent`,
     );
   }
 
@@ -121,15 +136,17 @@ export class AppInstallsApi {
    * Starts a deployment of the install's current config (one POST). After an ambiguous failure a
    * deployment newer than `after` (the install's latest before this call) is the one we started.
    */
-  createDeployment(installId: string, opts: { after?: string | null } = {}): Promise<DeploymentData> {
+  async createDeployment(installId: string, opts: { after?: string | null } = {}): Promise<DeploymentData> {
     const after = opts.after ?? undefined;
-    return createOnce(
+    const outcome = await createOnce(
       this.rest,
       () => this.rest.request<DeploymentData>({ method: "POST", path: deployments(installId), body: {} }),
       async () => {
         const list = await this.listDeployments(installId);
         return list.filter((d) => newer(String(d.id), after)).sort((a, b) => (newer(a.id, b.id) ? -1 : 1))[0];
       },
+      { nameConflicts: false },
     );
+    return (outcome.created ?? outcome.existing)!;
   }
 }

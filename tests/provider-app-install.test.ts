@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { POLL } from "../provider/app-install-deploy";
+import { resetAdopted } from "../provider/create-path";
 import { UNKNOWN } from "../provider/inputs";
 import * as runtime from "../provider/runtime";
 import { DooverResourceInitError } from "../provider/runtime";
@@ -44,7 +45,10 @@ describe("DooverAppInstall provider", function () {
     appId = r.body.id;
     emulator.current.clearLog();
   });
-  afterEach(() => runtime.resetConfiguration());
+  afterEach(() => {
+    runtime.resetConfiguration();
+    resetAdopted();
+  });
 
   /** Inputs as a DooverApplication of the same program passes them (declared name, display name, schema). */
   function fromApp(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -252,7 +256,9 @@ describe("DooverAppInstall provider", function () {
         () => assert.fail("expected a failure"),
         (x: Error) => x,
       );
-      assert.match(e.message, /already has an app install named "pump_monitor".*Set `adopt: true`/);
+      assert.match(e.message, /app install "pump_monitor" on device \d+ already exists \(id \d+\)/);
+      assert.match(e.message, /set `adopt: true` on this DooverAppInstall/);
+      assert.match(e.message, /doover:adoptExisting=true/);
       const adopted = await install.create(await checked(fromApp({ adopt: true })));
       assert.equal(adopted.id, String(existing.id));
       const live = (await emulatorFetch(emulator.current, "GET", `/app_installs/${existing.id}/`)).body;
@@ -262,6 +268,23 @@ describe("DooverAppInstall provider", function () {
       const back = await install.create(await checked(fromApp()));
       assert.equal(back.id, String(existing.id), "same id, unarchived");
       assert.equal((await emulatorFetch(emulator.current, "GET", "/app_installs/")).body.count, 1, "never a duplicate");
+    });
+
+    it("doover:adoptExisting takes over a live install of that name; a delete of it in the same process is skipped", async () => {
+      const body = { application_id: appId, device_id: device(), display_name: "Old", name: "pump_monitor" };
+      const existing = (await emulatorFetch(emulator.current, "POST", "/app_installs/", body)).body;
+      runtime.configure(stackConfig(emulatorConfig(emulator.current, { "doover:adoptExisting": "true" })));
+      emulator.current.clearLog();
+      const { id, outs } = await install.create(await checked(fromApp()));
+      assert.equal(id, String(existing.id));
+      assert.deepEqual(writes(emulator.current), [
+        "POST /app_installs/",
+        `PATCH /app_installs/${id}/`,
+        `POST /app_installs/${id}/deployments/`,
+      ]);
+      // the old resource of a rename whose new one adopted the install: its delete must not remove it
+      await install.delete(id, outs);
+      assert.equal((await emulatorFetch(emulator.current, "GET", `/app_installs/${id}/`)).status, 200);
     });
 
     it("another install of an app that allows one per device: the error names it and how to adopt it", async () => {

@@ -25,6 +25,8 @@ const SCHEMA = {
 interface Variant {
   config?: Record<string, unknown>;
   description?: string;
+  /** a second install, on this device */
+  second?: string;
 }
 
 function program(deviceId: string, v: Variant = {}) {
@@ -42,7 +44,11 @@ function program(deviceId: string, v: Variant = {}) {
       deploymentConfig: v.config ?? { max_kpa: 500 },
       deployTimeoutSeconds: 60,
     });
+    const second = v.second
+      ? new DooverAppInstall("pump-on-2", { application: app, deviceId: v.second, deploymentConfig: { max_kpa: 100 } })
+      : undefined;
     return {
+      secondId: second?.installId,
       appId: app.applicationId,
       installId: install.installId,
       deployment: install.latestDeployment,
@@ -139,6 +145,25 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     emulator.clearLog();
     assert.deepEqual(changes(await s.up({ expectNoChanges: true })), []);
     assert.deepEqual(writes(emulator), []);
+  });
+
+  it("4b. a deployment that fails on create keeps the new install in state; the next `up` with no change deploys again", async () => {
+    const d2 = emulator.deviceIds[1];
+    emulator.addFault({ path: "/app_installs/", deployment: { status: "FAI", log: "E: no space left on device" } });
+    s.setProgram(program(deviceId, { config: { max_kpa: 900 }, second: d2 }));
+    const text = await failure(s.up());
+    assert.match(text, /E: no space left on device/);
+    const state = await s.resources();
+    const id = state["pump-on-2"]?.id;
+    assert.match(String(id), /^\d+$/, "the install is in state although its deployment failed");
+    emulator.clearLog();
+    const up = await s.up();
+    assert.deepEqual(changes(up), ["update pump-on-2"]);
+    assert.deepEqual(writes(emulator), [`POST /app_installs/${id}/deployments/`], "no second install, one new deployment");
+    emulator.clearLog();
+    s.setProgram(program(deviceId, { config: { max_kpa: 900 } }));
+    await s.up();
+    assert.deepEqual(writes(emulator), [`DELETE /app_installs/${id}/`]);
   });
 
   it("5. refresh after an out-of-band config change shows the drift; the next up puts the program's config back", async () => {

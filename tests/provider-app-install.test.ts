@@ -351,6 +351,13 @@ describe("DooverAppInstall provider", function () {
       assert.equal((await emulatorFetch(emulator.current, "GET", `/app_installs/${id}/`)).status, 404);
     });
 
+    it("a staging stack (doover:staging) installs and deploys on its API", async () => {
+      runtime.configure(stackConfig(emulatorConfig(emulator.current, { "doover:staging": true })));
+      const { id, outs } = await install.create(await checked(fromApp()));
+      assert.equal((outs.latestDeployment as any).status, "SUC");
+      assert.equal((await emulatorFetch(emulator.current, "GET", `/app_installs/${id}/`)).status, 200);
+    });
+
     it("staging: true installs through the staging API", async () => {
       let staging: Emulator | undefined;
       try {

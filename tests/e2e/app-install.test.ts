@@ -195,4 +195,22 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     assert.ok(del >= 0 && archive > del, JSON.stringify(emulator.log()));
     assert.equal((await emulatorFetch(emulator, "GET", `/app_installs/${ids.install}/`)).status, 404);
   });
+
+  it("8. `pulumi destroy` right after a create whose deployment failed removes the install (the partial state keeps its provider)", async () => {
+    const other = await sandbox.stack({
+      stackName: "partial",
+      program: async () => {
+        const app = new DooverApplication("p-app", { name: "e2e_partial", displayName: "P", type: "device", description: "d" });
+        new DooverAppInstall("p-install", { application: app, deviceId: emulator.deviceIds[2] });
+      },
+      api: emulator,
+    });
+    emulator.addFault({ path: "/app_installs/", deployment: { status: "CAN" } });
+    assert.match(await failure(other.up()), /was cancelled \(CAN\)/);
+    const id = (await other.resources())["p-install"].id;
+    emulator.clearLog();
+    await other.destroy();
+    assert.equal(writes(emulator)[0], `DELETE /app_installs/${id}/`);
+    assert.equal((await emulatorFetch(emulator, "GET", `/app_installs/${id}/`)).status, 404);
+  });
 });

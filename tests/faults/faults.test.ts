@@ -36,7 +36,7 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     await sandbox?.dispose();
   });
 
-  async function initStack(stack: string, extra: Record<string, string> = {}): Promise<void> {
+  async function initStack(stack: string, extra: Record<string, string> = {}, token = emulator.token): Promise<void> {
     await cliOk(sandbox, project, ["stack", "init", stack, "--secrets-provider", "passphrase"]);
     const plain = {
       "doover:apiUrl": proxy.url,
@@ -46,7 +46,7 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
       prefix: stack.replace(/-/g, "_"),
       ...extra,
     };
-    const args = ["config", "set-all", "--stack", stack, "--secret", `doover:token=${emulator.token}`];
+    const args = ["config", "set-all", "--stack", stack, "--secret", `doover:token=${token}`];
     for (const [k, v] of Object.entries(plain)) args.push("--plaintext", `${k}=${v}`);
     await cliOk(sandbox, project, args);
   }
@@ -162,5 +162,31 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     await cliOk(sandbox, project, up(stack, 8, ["-c", "doover:adoptExisting=true"]));
     await cliOk(sandbox, project, ["config", "rm", "doover:adoptExisting", "--stack", stack]);
     await converged(stack);
+  });
+
+  it("a rotated token: refresh and destroy work with the new token in DOOVER_API_TOKEN (stack config holds the old one)", async () => {
+    const stack = "rotated";
+    await initStack(stack, { count: "2" }, "token-before-rotation");
+    proxy.setAuth({ accept: "token-before-rotation", forwardAs: emulator.token });
+    try {
+      await cliOk(sandbox, project, up(stack, 8));
+      proxy.setAuth({ accept: "token-after-rotation", forwardAs: emulator.token });
+
+      // Nothing else known: the 401 says which tokens were tried, in which order, and what to do.
+      const stale = await runCli(sandbox, project, ["refresh", "--yes", "--non-interactive", "--stack", stack]);
+      assert.notEqual(stale.code, 0);
+      assert.match(stale.stdout + stale.stderr, /401.*rejected: the token from stack config doover:token/s);
+      assert.match(stale.stdout + stale.stderr, /pulumi config set --secret doover:token/);
+
+      const env = { DOOVER_API_TOKEN: "token-after-rotation" };
+      const refreshed = await cliOk(sandbox, project, ["refresh", "--yes", "--non-interactive", "--stack", stack], env);
+      assert.match(refreshed, /trying the one from env DOOVER_API_TOKEN/);
+      assert.ok(!refreshed.includes("token-after-rotation") && !refreshed.includes("token-before-rotation"));
+      await cliOk(sandbox, project, ["destroy", "--yes", "--non-interactive", "--stack", stack], env);
+      const left = await liveObjects(emulator, device(), stack);
+      assert.deepEqual([left.apps.length, left.tunnels.length], [0, 0], "destroy archived the apps and deleted the tunnels");
+    } finally {
+      proxy.setAuth(undefined);
+    }
   });
 });

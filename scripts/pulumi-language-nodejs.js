@@ -57,6 +57,12 @@ function optionsOf(info) {
 // Programs being run, so a signal to us reaches them too.
 const running = new Set();
 
+// How often we and the programs check that the process that started us is still there.
+const WATCH_MS = 500;
+// Loaded into each program (`node --import`): exit once its parent (this host) is gone.
+const PROGRAM_WATCHDOG = `const p = process.ppid;
+setInterval(() => { if (process.ppid !== p) process.exit(1); }, ${WATCH_MS}).unref();`;
+
 function runProgram(request) {
   const info = request.getInfo();
   const options = optionsOf(info);
@@ -67,6 +73,8 @@ function runProgram(request) {
 
   const args = [
     ...(options.nodeargs ? String(options.nodeargs).split(/\s+/).filter(Boolean) : []),
+    // The program exits when we are gone (a SIGKILL to us leaves no handler to stop it).
+    `--import=data:text/javascript,${encodeURIComponent(PROGRAM_WATCHDOG)}`,
     runScript,
     `--monitor=${request.getMonitorAddress()}`,
     `--engine=${engineAddress}`,
@@ -173,9 +181,27 @@ function nearestPackageJson(dir) {
   }
 }
 
-for (const sig of ["SIGINT", "SIGTERM"]) {
-  process.on(sig, () => {
-    for (const child of running) child.kill(sig);
-    server.forceShutdown();
-  });
+// Stops the programs and exits. The engine normally ends us with a signal; when the CLI dies without
+// one (SIGKILL, OOM, a cancelled CI job) we are re-parented, and nothing else would ever stop us.
+let stopping = false;
+function shutdown(sig) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of running) child.kill(sig);
+  server.forceShutdown();
+  const exitWhenDone = () => (running.size === 0 ? process.exit(0) : undefined);
+  for (const child of running) child.once("exit", exitWhenDone);
+  exitWhenDone();
+  // Programs that ignore the signal get no more than a short grace period.
+  setTimeout(() => {
+    for (const child of running) child.kill("SIGKILL");
+    process.exit(1);
+  }, 3000).unref();
 }
+
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => shutdown(sig));
+
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) shutdown("SIGTERM");
+}, WATCH_MS).unref();

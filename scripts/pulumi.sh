@@ -9,6 +9,26 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=$(ENSURE_PULUMI_QUIET=1 bash "$repo/scripts/ensure-pulumi.sh")
 
+# The engine loads plugins from the directory of its own executable. The shared cache holds the Node
+# plugins of whichever checkout ran ensure-pulumi.sh last, so run a hard link of the cached CLI from a
+# directory of this checkout, next to this checkout's Node plugins (only for our cached build: a
+# `pulumi` found on PATH keeps its own plugins).
+if grep -qs "A small Node.js language host for the Pulumi CLI" "$bin/pulumi-language-nodejs"; then
+  own="$repo/.pulumi-home/bin"
+  mkdir -p "$own"
+  place() { # $1 = source, $2 = target; atomic, so concurrent runs never see half a file
+    cmp -s "$1" "$2" 2>/dev/null && return 0
+    cp "$1" "$2.tmp.$$" && chmod 755 "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"
+  }
+  if [ ! "$own/pulumi" -ef "$bin/pulumi" ]; then
+    ln -f "$bin/pulumi" "$own/pulumi.tmp.$$" 2>/dev/null || cp "$bin/pulumi" "$own/pulumi.tmp.$$"
+    mv -f "$own/pulumi.tmp.$$" "$own/pulumi"
+  fi
+  place "$repo/scripts/pulumi-resource-pulumi-nodejs" "$own/pulumi-resource-pulumi-nodejs"
+  place "$repo/scripts/pulumi-language-nodejs.js" "$own/pulumi-language-nodejs"
+  bin=$own
+fi
+
 export PATH="$repo/node_modules/.bin:$bin:$PATH"
 export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$repo/.pulumi-state}
 export PULUMI_HOME=${PULUMI_HOME:-$repo/.pulumi-home}

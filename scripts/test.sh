@@ -3,6 +3,7 @@
 #   1. dist/tests/*.test.js          unit + emulator + provider tests
 #   2. dist/tests/mocks/*.test.js    pulumi.runtime.setMocks tests (separate process: setMocks is global)
 #   3. dist/tests/e2e/*.test.js      the real Pulumi engine (never skipped in CI)
+#   3b. dist/tests/faults/*.test.js  the fault suite: real CLI + user-style project behind a fault proxy
 #   4. dist/tests/conformance.test.js LAST: checks every API response recorded during 1-3
 # All runs share one DOOVER_EMULATOR_RECORD file. Every group runs; exit is non-zero if any failed.
 set -uo pipefail
@@ -19,6 +20,7 @@ unit=()
 for f in dist/tests/*.test.js; do [ "$f" = dist/tests/conformance.test.js ] || unit+=("$f"); done
 mocks=(dist/tests/mocks/*.test.js)
 e2e=(dist/tests/e2e/*.test.js)
+faults=(dist/tests/faults/*.test.js)
 conformance=(dist/tests/conformance.test.js)
 
 summary=()
@@ -48,6 +50,7 @@ total_start=$SECONDS
 run_group unit "${unit[@]}"
 run_group mocks "${mocks[@]}"
 run_group e2e "${e2e[@]}"
+run_group faults "${faults[@]}"
 run_group conformance "${conformance[@]}"
 
 echo

@@ -10,6 +10,8 @@
 // - connection resets: `resetBefore` drop the connection before forwarding (nothing done);
 //   `resetAfter` forward, let the API commit, then drop the connection (an ambiguous failure).
 // - stalls: `stall` forward and commit, then never answer; the socket is closed after `stallMs`.
+// - token rotation: with `auth`, only `Bearer <accept>` passes (forwarded as the API's own token);
+//   any other token gets 401, as after a rotation.
 
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,6 +30,8 @@ export interface FaultProxyOptions {
   resetBefore?: FaultRate;
   resetAfter?: FaultRate;
   stall?: FaultRate & { stallMs: number };
+  /** only `Bearer <accept>` is let through, rewritten to `Bearer <forwardAs>`; others get 401 */
+  auth?: { accept: string; forwardAs: string };
   /** only requests whose path starts with this are faulted (rate limiting applies to all) */
   pathPrefix?: string;
   seed?: number;
@@ -57,6 +61,8 @@ export class FaultProxy {
   private lastRefill = Date.now();
   private rng: () => number;
   private readonly sockets = new Set<import("node:net").Socket>();
+  /** `auth` survives configure() calls that do not mention it (set with setAuth) */
+  private keepAuth: FaultProxyOptions["auth"];
 
   private constructor(
     private readonly server: http.Server,
@@ -83,9 +89,16 @@ export class FaultProxy {
   /** Changes the faults from now on (the target stays). */
   configure(opts: Omit<FaultProxyOptions, "target">): void {
     this.opts = { ...opts, target: this.opts.target };
+    if (opts.auth === undefined && this.keepAuth) this.opts.auth = this.keepAuth;
     this.tokens = opts.ratePerSecond ?? 0;
     this.lastRefill = Date.now();
     if (opts.seed !== undefined) this.rng = mulberry32(opts.seed);
+  }
+
+  /** Sets (or clears) the token check for every later request, whatever configure() says. */
+  setAuth(auth: FaultProxyOptions["auth"]): void {
+    this.keepAuth = auth;
+    this.opts = { ...this.opts, auth };
   }
 
   async close(): Promise<void> {
@@ -116,6 +129,13 @@ export class FaultProxy {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
+    const auth = this.opts.auth;
+    if (auth && !req.url?.startsWith("/_emulator")) {
+      if (req.headers.authorization !== `Bearer ${auth.accept}`) {
+        return json(res, 401, { detail: "Invalid token." });
+      }
+      req.headers.authorization = `Bearer ${auth.forwardAs}`;
+    }
     const allowed = this.allow();
     if (!allowed.ok) {
       this.stats.rateLimited++;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on the compiled output (run scripts/setup.sh first; `npm test` does):
-#   1. dist/tests/*.test.js          unit + emulator + provider tests
+#   0. biome check                   lint + format check of the sources (`npm run lint:fix` repairs most)
+#   1. dist/tests/*.test.js          unit + emulator + provider + package contents tests
 #   2. dist/tests/mocks/*.test.js    pulumi.runtime.setMocks tests (separate process: setMocks is global)
 #   3. dist/tests/e2e/*.test.js      the real Pulumi engine (never skipped in CI)
 #   3b. dist/tests/faults/*.test.js  the fault suite: real CLI + user-style project behind a fault proxy
@@ -25,6 +26,22 @@ conformance=(dist/tests/conformance.test.js)
 
 summary=()
 failed=0
+run_step() { # $1 = label, $2 = what, rest = command
+  local label=$1 what=$2
+  shift 2
+  echo
+  echo "=== $label: $what ==="
+  local start=$SECONDS status
+  "$@"
+  status=$?
+  local took=$((SECONDS - start))
+  if [ $status -eq 0 ]; then
+    summary+=("$(printf '%-12s ok      %4ss  %s' "$label" "$took" "$what")")
+  else
+    summary+=("$(printf '%-12s FAILED  %4ss  %s (exit %s)' "$label" "$took" "$what" "$status")")
+    failed=1
+  fi
+}
 run_group() { # $1 = label, rest = files
   local label=$1
   shift
@@ -32,21 +49,11 @@ run_group() { # $1 = label, rest = files
     summary+=("$(printf '%-12s %s' "$label" "no test files")")
     return
   fi
-  echo
-  echo "=== $label: $# file(s) ==="
-  local start=$SECONDS status
-  mocha --reporter spec "$@"
-  status=$?
-  local took=$((SECONDS - start))
-  if [ $status -eq 0 ]; then
-    summary+=("$(printf '%-12s ok      %4ss  %s file(s)' "$label" "$took" "$#")")
-  else
-    summary+=("$(printf '%-12s FAILED  %4ss  %s file(s) (mocha exit %s)' "$label" "$took" "$#" "$status")")
-    failed=1
-  fi
+  run_step "$label" "$# file(s)" mocha --reporter spec "$@"
 }
 
 total_start=$SECONDS
+run_step lint "biome check ." biome check --max-diagnostics=50 .
 run_group unit "${unit[@]}"
 run_group mocks "${mocks[@]}"
 run_group e2e "${e2e[@]}"

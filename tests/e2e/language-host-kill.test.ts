@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startTestEmulator, type Emulator } from "../support/emulator";
+import { type Emulator, startTestEmulator } from "../support/emulator";
 import { e2eSkipped } from "../support/pulumi";
 import { UserProject } from "../support/user-project";
 
@@ -56,7 +56,11 @@ function descendants(root: number): Proc[] {
   const queue = [root];
   while (queue.length) {
     const p = queue.shift()!;
-    for (const c of all) if (c.ppid === p && !found.some((f) => f.pid === c.pid)) found.push(c), queue.push(c.pid);
+    for (const c of all) {
+      if (c.ppid !== p || found.some((f) => f.pid === c.pid)) continue;
+      found.push(c);
+      queue.push(c.pid);
+    }
   }
   return found;
 }

@@ -4,13 +4,14 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startTestEmulator, type Emulator } from "../support/emulator";
+import { type Emulator, startTestEmulator } from "../support/emulator";
 import { e2eSkipped } from "../support/pulumi";
 import { UserProject } from "../support/user-project";
 
 /** The lowest @pulumi/pulumi the package claims (package.json peerDependencies `^X.Y.Z`). */
-const LOWEST = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8"))
-  .peerDependencies["@pulumi/pulumi"].replace(/^\^/, "");
+const LOWEST = JSON.parse(
+  fs.readFileSync(path.join(__dirname, "..", "..", "..", "package.json"), "utf8"),
+).peerDependencies["@pulumi/pulumi"].replace(/^\^/, "");
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import { DooverApplication, DooverTunnel } from "pulumi-doover";
@@ -55,7 +56,10 @@ describe(`e2e user project on @pulumi/pulumi ${LOWEST} (peer dependency)`, funct
   it(`installs exactly one @pulumi/pulumi, ${LOWEST}, shared with pulumi-doover`, async () => {
     const ls = await project.run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"]);
     assert.equal(ls.code, 0, ls.output);
-    const copies = ls.stdout.trim().split("\n").filter((l) => l.endsWith(path.join("node_modules", "@pulumi", "pulumi")));
+    const copies = ls.stdout
+      .trim()
+      .split("\n")
+      .filter((l) => l.endsWith(path.join("node_modules", "@pulumi", "pulumi")));
     assert.equal(copies.length, 1, `one copy of @pulumi/pulumi:\n${ls.stdout}`);
     const version = JSON.parse(fs.readFileSync(path.join(copies[0], "package.json"), "utf8")).version;
     assert.equal(version, LOWEST);

@@ -35,7 +35,7 @@ describe("resources under setMocks", function () {
       "test",
       false,
     );
-    provider = await import("../../provider");
+    provider = await import("../../provider/index.js");
   });
 
   const last = (type: string) => [...registered].reverse().find((r) => r.type === type)!;

@@ -326,7 +326,10 @@ export class UserProject {
   }
 
   /** `pulumi stack export`, parsed. */
-  async exportStack(): Promise<{ version: number; deployment: { resources?: StackResource[] } & Record<string, unknown> }> {
+  async exportStack(): Promise<{
+    version: number;
+    deployment: { resources?: StackResource[] } & Record<string, unknown>;
+  }> {
     return JSON.parse(await this.exportText());
   }
 

@@ -1,0 +1,154 @@
+// `pulumi-doover/testing`: unit-test a Pulumi program that uses DooverApplication / DooverTunnel with
+// `pulumi.runtime.setMocks`, getting the same input failures `pulumi preview` reports and realistic outputs,
+// without an API, a token or the engine.
+//
+//   import { setDooverMocks } from "pulumi-doover/testing";
+//   setDooverMocks();                       // before the program module is loaded
+//   const infra = await import("../index");
+
+import { createHash } from "node:crypto";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { computedOutputs, deploymentHash } from "../provider/application-fields";
+import { check as checkApplication } from "../provider/application-provider";
+import { tunnelComputed } from "../provider/tunnel-fields";
+import { check as checkTunnel } from "../provider/tunnel-provider";
+import { deploymentZip } from "../sdk";
+
+/** Type token of every `DooverApplication` (what `MockResourceArgs.type` holds). */
+export const APPLICATION_TYPE = "pulumi-nodejs:dynamic/doover:Application";
+/** Type token of every `DooverTunnel`. */
+export const TUNNEL_TYPE = "pulumi-nodejs:dynamic/doover:Tunnel";
+
+const BRAND = "DooverCheckError";
+
+/** One rejected input, as `pulumi preview` reports it. */
+export interface DooverCheckFailure {
+  property: string;
+  reason: string;
+}
+
+/**
+ * A Doover resource's inputs failed the provider's `check` (the same validation `pulumi preview` runs).
+ * Registration of the resource fails with it, so awaiting any of its outputs rejects.
+ */
+export class DooverCheckError extends Error {
+  readonly code = BRAND;
+  constructor(
+    /** Pulumi type token of the resource. */
+    readonly resourceType: string,
+    /** The resource's name in the program. */
+    readonly resourceName: string,
+    /** Every rejected input. */
+    readonly failures: DooverCheckFailure[],
+  ) {
+    const kind = resourceType === TUNNEL_TYPE ? "DooverTunnel" : "DooverApplication";
+    super(
+      `${kind} "${resourceName}" has invalid inputs (pulumi preview would fail the same way):\n` +
+        failures.map((f) => `  - ${f.property}: ${f.reason}`).join("\n"),
+    );
+    this.name = "DooverCheckError";
+  }
+
+  /** True for a DooverCheckError from any copy of this package. */
+  static isInstance(e: unknown): e is DooverCheckError {
+    return typeof e === "object" && e !== null && (e as { code?: unknown }).code === BRAND;
+  }
+}
+
+/** Options of `DooverMocks` and `setDooverMocks`. */
+export interface DooverMocksOptions {
+  /**
+   * Organisation of apps that declare no `organisationId` (what `doover:organisationId` would give).
+   * Default: `doover:organisationId` from the mocked config, else "100000000000000001".
+   */
+  organisationId?: string;
+  /** Name of that organisation in outputs (default "Mock Organisation"). */
+  organisationName?: string;
+}
+
+/**
+ * `pulumi.runtime.Mocks` for programs using pulumi-doover: each `DooverApplication` and `DooverTunnel` goes
+ * through the provider's real `check` (invalid inputs throw a `DooverCheckError` naming the property, as
+ * preview does) and gets realistic outputs: snowflake-style ids derived from the resource name (stable
+ * across runs), `applicationId`, `organisation`, `archived: false`, `deploymentHash`; `tunnelId`,
+ * `endpoint`, `endpointId`, `isActive`. Every other resource type and every call goes to `userMocks`
+ * (default: id `<name>_id`, state = inputs; calls return `{}`).
+ */
+export class DooverMocks implements pulumi.runtime.Mocks {
+  constructor(
+    private readonly userMocks?: Partial<pulumi.runtime.Mocks>,
+    private readonly options: DooverMocksOptions = {},
+  ) {}
+
+  async newResource(
+    args: pulumi.runtime.MockResourceArgs,
+  ): Promise<{ id: string | undefined; state: Record<string, unknown> }> {
+    if (args.type !== APPLICATION_TYPE && args.type !== TUNNEL_TYPE) {
+      if (this.userMocks?.newResource) return this.userMocks.newResource(args);
+      return { id: args.id ?? `${args.name}_id`, state: args.inputs };
+    }
+    // `Resource.get(...)`: a read of an existing object, nothing to check.
+    if (args.id) return { id: args.id, state: args.inputs };
+    const check = args.type === APPLICATION_TYPE ? checkApplication : checkTunnel;
+    const { inputs, failures } = await check({}, { ...args.inputs });
+    if (failures.length > 0) throw new DooverCheckError(args.type, args.name, failures);
+    const id = snowflake(`${args.type}/${args.name}`);
+    const computed = args.type === APPLICATION_TYPE ? this.applicationOutputs(id, inputs) : tunnelOutputs(id, inputs);
+    return { id, state: { ...inputs, ...computed } };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult | Promise<pulumi.runtime.MockCallResult> {
+    return this.userMocks?.call ? this.userMocks.call(args) : {};
+  }
+
+  private applicationOutputs(id: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    const orgId =
+      (inputs.organisationId as string | undefined) ??
+      this.options.organisationId ??
+      new pulumi.Config("doover").get("organisationId") ??
+      "100000000000000001";
+    const outs = computedOutputs({
+      id,
+      archived: false,
+      organisation: { id: orgId, name: this.options.organisationName ?? "Mock Organisation" },
+      approx_installs: 0,
+    } as never);
+    if (typeof inputs.deploymentFolder === "string") {
+      outs.deploymentHash = deploymentHash(deploymentZip(path.resolve(inputs.deploymentFolder)).data);
+    }
+    return outs;
+  }
+}
+
+function tunnelOutputs(id: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const endpointId = createHash("sha256").update(id).digest("hex").slice(0, 16);
+  const protocol = String(inputs.protocol ?? "http");
+  const endpoint =
+    protocol === "http" || protocol === "https"
+      ? `https://${endpointId}.tunnels.mock.doover.local`
+      : `${protocol}://${endpointId}.tunnels.mock.doover.local:${20000 + (parseInt(endpointId.slice(0, 4), 16) % 10000)}`;
+  // Tunnels are created inactive; `active: true` activates them.
+  return tunnelComputed({ id, endpoint, endpoint_id: endpointId, is_active: inputs.active === true } as never);
+}
+
+/** An 18-digit decimal id (the shape of Doover's snowflake ids), the same for the same seed. */
+function snowflake(seed: string): string {
+  const n = BigInt(`0x${createHash("sha256").update(seed).digest("hex").slice(0, 15)}`);
+  return (100000000000000000n + (n % 800000000000000000n)).toString();
+}
+
+/**
+ * Installs `DooverMocks` with `pulumi.runtime.setMocks`. Call it before the program module is loaded.
+ * `userMocks` handles every non-Doover resource and every call; `project`/`stack` name the mocked stack
+ * (config keys are read as `<project>:<key>`), `preview` mocks a preview instead of an update.
+ */
+export function setDooverMocks(
+  userMocks?: Partial<pulumi.runtime.Mocks>,
+  options: DooverMocksOptions & { project?: string; stack?: string; preview?: boolean; organization?: string } = {},
+): Promise<void> {
+  const { project, stack, preview, organization, ...mockOptions } = options;
+  return Promise.resolve(
+    pulumi.runtime.setMocks(new DooverMocks(userMocks, mockOptions), project, stack, preview, organization),
+  );
+}

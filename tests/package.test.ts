@@ -1,0 +1,88 @@
+// What `npm pack` ships and what package.json promises a user: only the code programs run (no tests,
+// examples, benchmarks, scripts or source maps), typed entry points with doc comments, @pulumi/pulumi as
+// a peer dependency, the metadata registries show. Issue 8 "Package contents and metadata".
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { REPO_ROOT } from "./support/pulumi";
+import { packedFiles } from "./support/user-project";
+
+const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+
+describe("npm package", function () {
+  this.timeout(60_000);
+  let files: string[];
+  before(() => {
+    files = packedFiles();
+  });
+
+  it("ships the entry points, their types, README, LICENSE and CHANGELOG", () => {
+    for (const f of [
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "CHANGELOG.md",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/provider/runtime.js",
+      "dist/provider/runtime.d.ts",
+      "dist/sdk/index.js",
+      "dist/sdk/index.d.ts",
+      "dist/testing/index.js",
+      "dist/testing/index.d.ts",
+      "dist/emulator/index.js",
+    ]) {
+      assert.ok(files.includes(f), `${f} is packed`);
+    }
+  });
+
+  it("ships no tests, examples, benchmarks, scripts, sources or source maps", () => {
+    const unwanted = files.filter(
+      (f) =>
+        /^dist\/(tests|examples|bench|scripts)\//.test(f) ||
+        f.endsWith(".map") ||
+        (f.endsWith(".ts") && !f.endsWith(".d.ts")) ||
+        f.endsWith(".tsbuildinfo") ||
+        /^(tests|examples|bench|scripts|sdk|provider|emulator|testing)\//.test(f),
+    );
+    assert.deepEqual(unwanted, []);
+    assert.ok(
+      files.every((f) => /^(dist\/|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$)/.test(f)),
+      `only dist/ and the top-level docs:\n${files.filter((f) => !f.startsWith("dist/")).join("\n")}`,
+    );
+  });
+
+  it("every `exports` target (code and types) is in the tarball", () => {
+    const targets: string[] = [];
+    for (const entry of Object.values(pkg.exports) as (string | Record<string, string>)[]) {
+      targets.push(...(typeof entry === "string" ? [entry] : Object.values(entry)));
+    }
+    targets.push(pkg.main, pkg.types);
+    for (const t of targets) assert.ok(files.includes(t.replace(/^\.\//, "")), `${t} is packed`);
+    assert.ok(pkg.exports["./testing"], "pulumi-doover/testing is exported");
+  });
+
+  it("declaration files keep the doc comments", () => {
+    const dts = fs.readFileSync(path.join(REPO_ROOT, "dist", "provider", "application.d.ts"), "utf8");
+    assert.match(dts, /\/\*\*[\s\S]*?\*\/\s*export declare class DooverApplication/);
+    const testing = fs.readFileSync(path.join(REPO_ROOT, "dist", "testing", "index.d.ts"), "utf8");
+    assert.match(testing, /\/\*\*[\s\S]*?\*\/\s*export declare function setDooverMocks/);
+  });
+
+  it("@pulumi/pulumi is a ^3 peer dependency (and a devDependency), never a dependency", () => {
+    assert.match(pkg.peerDependencies["@pulumi/pulumi"], /^\^3\.\d+\.\d+$/);
+    assert.ok(pkg.devDependencies["@pulumi/pulumi"]);
+    assert.equal(pkg.dependencies["@pulumi/pulumi"], undefined);
+  });
+
+  it("has the metadata a registry page shows", () => {
+    assert.equal(pkg.license, "Apache-2.0");
+    assert.match(fs.readFileSync(path.join(REPO_ROOT, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0/);
+    assert.match(pkg.repository.url, /^git\+https:\/\//);
+    assert.ok(pkg.homepage);
+    for (const k of ["pulumi", "doover", "iot", "infrastructure-as-code"]) assert.ok(pkg.keywords.includes(k), k);
+    assert.equal(pkg.engines.node, ">=22");
+    const changelog = fs.readFileSync(path.join(REPO_ROOT, "CHANGELOG.md"), "utf8");
+    assert.match(changelog, new RegExp(`## \\[${pkg.version.replace(/\./g, "\\.")}\\]`), "an entry for this version");
+  });
+});

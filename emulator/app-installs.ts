@@ -5,15 +5,23 @@
 
 import { createHash } from "node:crypto";
 import { validateDeploymentConfig } from "../sdk/deployment-config";
-import { objectBody, ok, type Handler, type RequestContext } from "./context";
+import { type Handler, objectBody, ok, type RequestContext } from "./context";
 import { basicOrganisation, findDevice, findOrganisation, resolveOrganisation, superBasicDevice } from "./directory";
-import { ApiError, notFound, validationError, type FieldErrors } from "./errors";
-import { applyFilters } from "./filters";
+import { ApiError, type FieldErrors, notFound, validationError } from "./errors";
+import {
+  applyListQuery,
+  boolFilter,
+  choiceFilter,
+  idFilter,
+  type ListSpec,
+  referenceFilters,
+  textFilters,
+} from "./filters";
 import { parseLossless } from "./json";
 import { paginate } from "./pagination";
 import type { Store } from "./store";
-import type { ApplicationRecord, AppInstallRecord, DeploymentRecord } from "./types";
-import { validateBody, type BodySchema } from "./validation";
+import type { AppInstallRecord, ApplicationRecord, DeploymentRecord } from "./types";
+import { type BodySchema, validateBody } from "./validation";
 
 export const DEPLOYMENT_STATUSES = ["QUE", "RUN", "SUC", "FAI", "CAN"] as const;
 
@@ -128,10 +136,6 @@ function findInstall(ctx: RequestContext, id = ctx.params.id): AppInstallRecord 
   return i;
 }
 
-function invalidPk(field: string, id: unknown): ApiError {
-  return validationError({ [field]: [`Invalid pk "${String(id)}" - object does not exist.`] });
-}
-
 /** Names are unique per device (archived installs keep theirs, as archived applications do). */
 function assertNameFree(ctx: RequestContext, deviceId: string | null, name: unknown, selfId?: string): void {
   const taken = ctx.store.data.app_installs.find(
@@ -155,10 +159,11 @@ function assertAllowMany(ctx: RequestContext, app: ApplicationRecord, deviceId: 
   }
 }
 
-function checkReferences(ctx: RequestContext, data: Record<string, unknown>, errors: FieldErrors): void {
+function checkReferences(data: Record<string, unknown>, errors: FieldErrors): void {
   const ids = data.config_profile_ids;
   // The emulator has no config profiles: any id names a missing one.
-  if (Array.isArray(ids) && ids.length > 0) errors.config_profile_ids = [`Invalid pk "${String(ids[0])}" - object does not exist.`];
+  if (Array.isArray(ids) && ids.length > 0)
+    errors.config_profile_ids = [`Invalid pk "${String(ids[0])}" - object does not exist.`];
   if (data.solution_id !== undefined && data.solution_id !== null)
     errors.solution_id = [`Invalid pk "${String(data.solution_id)}" - object does not exist.`];
   if (data.deployment_config !== undefined && data.deployment_config !== null) {
@@ -169,7 +174,38 @@ function checkReferences(ctx: RequestContext, data: Record<string, unknown>, err
 
 // ---- handlers
 
+function latestStatus(store: Store, i: AppInstallRecord): string | undefined {
+  const d = latestDeployment(store, i.id);
+  return d ? statusOf(d, Date.now()) : undefined;
+}
+
+/**
+ * The query parameters the spec lists for every install list (flat, per device, per application).
+ * `status` is the latest deployment's; the emulator has no solutions or templates, so those match nothing.
+ */
+export function appInstallListSpec(store: Store): ListSpec<AppInstallRecord> {
+  return {
+    filters: {
+      id: idFilter((i) => i.id),
+      archived: boolFilter((i) => i.archived),
+      ...referenceFilters("application", (i) => i.application_id),
+      ...referenceFilters("device", (i) => i.device_id),
+      ...referenceFilters("organisation", (i) => i.organisation_id, { isnull: true }),
+      ...referenceFilters("solution", () => null),
+      ...referenceFilters("template", () => null),
+      ...textFilters("name", (i) => i.fields.name),
+      ...textFilters("display_name", (i) => i.fields.display_name),
+      ...textFilters("version", (i) => i.fields.version),
+      status: choiceFilter((i) => latestStatus(store, i), DEPLOYMENT_STATUSES),
+    },
+    search: [(i) => i.fields.name, (i) => i.fields.display_name],
+    ordering: { id: (i) => BigInt(i.id), name: (i) => i.fields.name, display_name: (i) => i.fields.display_name },
+  };
+}
+
 export const listAppInstalls: Handler = (ctx) => {
+  const spec = appInstallListSpec(ctx.store);
+  applyListQuery(ctx, [], spec); // a bad query is a 400 before the parent's 404, as DRF checks it first here
   let all = ctx.store.data.app_installs;
   const deviceId = ctx.params.parent_lookup_device;
   if (deviceId !== undefined) {
@@ -181,40 +217,18 @@ export const listAppInstalls: Handler = (ctx) => {
     if (!ctx.store.data.applications.some((a) => a.id === appId)) throw notFound();
     all = all.filter((i) => i.application_id === appId);
   }
-  const statusFilter = (i: AppInstallRecord) => {
-    const d = latestDeployment(ctx.store, i.id);
-    return d ? statusOf(d, Date.now()) : undefined;
-  };
-  const items = applyFilters(ctx, all, {
-    exact: {
-      id: (i) => i.id,
-      application: (i) => i.application_id,
-      device: (i) => i.device_id,
-      organisation: (i) => i.organisation_id,
-      solution: () => null,
-      template: () => null,
-    },
-    text: {
-      name: (i) => i.fields.name,
-      display_name: (i) => i.fields.display_name,
-      version: (i) => i.fields.version,
-    },
-    bool: { archived: (i) => i.archived },
-    choice: { status: { get: statusFilter, choices: DEPLOYMENT_STATUSES } },
-    search: [(i) => i.fields.name, (i) => i.fields.display_name],
-    ordering: { id: (i) => i.id, name: (i) => i.fields.name, display_name: (i) => i.fields.display_name },
-  });
-  return paginate(ctx, items, (i) => presentAppInstall(ctx.store, i));
+  return paginate(ctx, applyListQuery(ctx, all, spec), (i) => presentAppInstall(ctx.store, i));
 };
 
 export const createAppInstall: Handler = (ctx) => {
   const { data, errors = {} } = validateBody(objectBody(ctx), appInstallRequest, false);
-  checkReferences(ctx, data, errors);
+  checkReferences(data, errors);
   const app =
     typeof data.application_id === "string"
       ? ctx.store.data.applications.find((a) => a.id === data.application_id)
       : undefined;
-  if (typeof data.application_id === "string" && !app) errors.application_id = [`Invalid pk "${data.application_id}" - object does not exist.`];
+  if (typeof data.application_id === "string" && !app)
+    errors.application_id = [`Invalid pk "${data.application_id}" - object does not exist.`];
   else if (app?.archived) errors.application_id = ["Cannot install an archived application."];
   const deviceId = typeof data.device_id === "string" ? data.device_id : null;
   const device = deviceId ? findDevice(ctx.store, deviceId) : undefined;
@@ -245,7 +259,7 @@ export const retrieveAppInstall: Handler = (ctx) => ok(presentAppInstall(ctx.sto
 function update(ctx: RequestContext, partial: boolean) {
   const install = findInstall(ctx);
   const { data, errors = {} } = validateBody(objectBody(ctx), appInstallRequest, partial);
-  checkReferences(ctx, data, errors);
+  checkReferences(data, errors);
   if (typeof data.application_id === "string" && data.application_id !== install.application_id)
     errors.application_id = ["Application cannot be changed after installation."];
   if ("device_id" in data && data.device_id !== install.device_id)
@@ -273,7 +287,8 @@ export const deleteAppInstall: Handler = (ctx) => {
 function setArchived(archived: boolean): Handler {
   return (ctx) => {
     const install = findInstall(ctx);
-    if (archived && !install.archived) install.pre_archive_latest_deployment = latestDeployment(ctx.store, install.id)?.id ?? null;
+    if (archived && !install.archived)
+      install.pre_archive_latest_deployment = latestDeployment(ctx.store, install.id)?.id ?? null;
     if (!archived && install.archived) {
       // Coming back must not make a second live install of an app that does not allow many.
       const app = ctx.store.data.applications.find((a) => a.id === install.application_id)!;
@@ -294,23 +309,34 @@ function installOfPath(ctx: RequestContext): AppInstallRecord {
   return findInstall(ctx, ctx.params.parent_lookup_app_install);
 }
 
+/** The spec lists only search and ordering for deployments. */
+export const deploymentListSpec: ListSpec<DeploymentRecord> = {
+  filters: {},
+  search: [(d) => statusOf(d, Date.now())],
+  ordering: {
+    id: (d) => BigInt(d.id),
+    created_at: (d) => d.created_ms,
+    status: (d) => statusOf(d, Date.now()),
+  },
+};
+
 export const listDeployments: Handler = (ctx) => {
+  applyListQuery(ctx, [], deploymentListSpec);
   const install = installOfPath(ctx);
-  const now = Date.now();
   const mine = ctx.store.data.deployments
     .filter((d) => d.app_install_id === install.id)
     .sort((a, b) => (BigInt(a.id) > BigInt(b.id) ? -1 : 1)); // newest first unless ordering says otherwise
-  const items = applyFilters(ctx, mine, {
-    search: [(d) => statusOf(d, now)],
-    ordering: { id: (d) => BigInt(d.id), created_at: (d) => d.created_ms, status: (d) => statusOf(d, now) },
-  });
+  const items = applyListQuery(ctx, mine, deploymentListSpec);
   return paginate(ctx, items, (d) => presentDeployment(ctx.store, d));
 };
 
 export const createDeployment: Handler = (ctx) => {
   const install = installOfPath(ctx);
   if (install.archived) {
-    throw new ApiError(400, { detail: "Cannot deploy an archived app install.", error: { non_field_errors: ["Cannot deploy an archived app install."] } });
+    throw new ApiError(400, {
+      detail: "Cannot deploy an archived app install.",
+      error: { non_field_errors: ["Cannot deploy an archived app install."] },
+    });
   }
   const fault = ctx.faults?.takeDeployment(ctx.path);
   const app = ctx.store.data.applications.find((a) => a.id === install.application_id)!;

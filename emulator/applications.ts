@@ -1,6 +1,6 @@
 // /applications/ family: list, create, retrieve, PUT, PATCH, archive, unarchive. No DELETE (archive instead).
 
-import { objectBody, ok, type Handler, type RequestContext } from "./context";
+import { ok, type Handler, type RequestContext } from "./context";
 import {
   basicOrganisation,
   findOrganisation,
@@ -9,7 +9,22 @@ import {
   resolveRegistry,
 } from "./directory";
 import { ApiError, notFound, validationError } from "./errors";
-import { applyFilters } from "./filters";
+import {
+  applyListQuery,
+  boolFilter,
+  choiceFilter,
+  idFilter,
+  numberFilters,
+  referenceFilters,
+  textFilters,
+  type ListSpec,
+} from "./filters";
+import {
+  describeUpload,
+  requestObject,
+  requiredFile,
+  type UploadedFile,
+} from "./form-data";
 import { paginate } from "./pagination";
 import {
   APPLICATION_TYPES,
@@ -60,7 +75,7 @@ export function presentApplication(store: Store, app: ApplicationRecord) {
     tag_schema: f.tag_schema,
     depends_on: f.depends_on,
     organisation: basicOrganisation(org),
-    approx_installs: 0,
+    approx_installs: approxInstalls(store, app),
     stars: f.stars,
     container_registry_profile: registry ? presentRegistry(registry) : null,
     deployment_data: f.deployment_data,
@@ -121,46 +136,63 @@ function writableFields(
   return rest;
 }
 
-export const listApplications: Handler = (ctx) => {
-  const items = applyFilters(ctx, ctx.store.data.applications, {
-    exact: {
-      id: (a) => a.id,
-      organisation: (a) => a.organisation_id,
-      container_registry_profile: (a) => a.container_registry_profile_id,
+/** Installs are not emulated yet: every application reports (and filters on) 0. */
+function approxInstalls(_store: Store, _app: ApplicationRecord): number {
+  return 0;
+}
+
+/** Every query parameter the spec lists for GET /applications/ (checked by tests/emulator-filters.test.ts). */
+export function applicationListSpec(store: Store): ListSpec<ApplicationRecord> {
+  const field = (name: string) => (a: ApplicationRecord) =>
+    ({ ...DEFAULTS, ...a.fields })[name];
+  return {
+    filters: {
+      id: idFilter((a) => a.id),
+      ...textFilters("name", field("name")),
+      ...textFilters("display_name", field("display_name")),
+      ...textFilters("description", field("description")),
+      type: choiceFilter(field("type"), APPLICATION_TYPES),
+      visibility: choiceFilter(field("visibility"), APPLICATION_VISIBILITIES),
+      archived: boolFilter((a) => a.archived),
+      allow_many: boolFilter(field("allow_many")),
+      ...numberFilters("stars", field("stars")),
+      ...numberFilters("approx_installs", (a) => approxInstalls(store, a)),
+      ...referenceFilters("organisation", (a) => a.organisation_id, {
+        isnull: true,
+      }),
+      ...referenceFilters(
+        "container_registry_profile",
+        (a) => a.container_registry_profile_id,
+      ),
     },
-    text: {
-      name: (a) => a.fields.name,
-      display_name: (a) => a.fields.display_name,
-      description: (a) => a.fields.description,
-    },
-    bool: {
-      archived: (a) => a.archived,
-      allow_many: (a) => a.fields.allow_many,
-    },
-    choice: {
-      type: { get: (a) => a.fields.type, choices: APPLICATION_TYPES },
-      visibility: {
-        get: (a) => a.fields.visibility,
-        choices: APPLICATION_VISIBILITIES,
-      },
-    },
-    search: [
-      (a) => a.fields.name,
-      (a) => a.fields.display_name,
-      (a) => a.fields.description,
-    ],
+    search: [field("name"), field("display_name"), field("description")],
     ordering: {
       id: (a) => a.id,
-      name: (a) => a.fields.name,
-      display_name: (a) => a.fields.display_name,
+      name: field("name"),
+      display_name: field("display_name"),
+      description: field("description"),
+      type: field("type"),
+      visibility: field("visibility"),
+      archived: (a) => a.archived,
+      allow_many: field("allow_many"),
+      stars: field("stars"),
+      approx_installs: (a) => approxInstalls(store, a),
     },
-  });
+  };
+}
+
+export const listApplications: Handler = (ctx) => {
+  const items = applyListQuery(
+    ctx,
+    ctx.store.data.applications,
+    applicationListSpec(ctx.store),
+  );
   return paginate(ctx, items, (a) => presentApplication(ctx.store, a));
 };
 
 export const createApplication: Handler = (ctx) => {
   const { data, errors } = validateBody(
-    objectBody(ctx),
+    requestObject(ctx, applicationRequest),
     applicationRequest,
     false,
   );
@@ -186,7 +218,7 @@ export const retrieveApplication: Handler = (ctx) =>
 function update(ctx: RequestContext, partial: boolean) {
   const app = findApplication(ctx);
   const { data, errors } = validateBody(
-    objectBody(ctx),
+    requestObject(ctx, applicationRequest),
     applicationRequest,
     partial,
   );
@@ -203,9 +235,58 @@ function update(ctx: RequestContext, partial: boolean) {
   app.container_registry_profile_id = crp;
   // Like DRF, PUT differs from PATCH only in requiring the required fields: omitted optional ones stay.
   app.fields = { ...app.fields, ...writableFields(data) };
+  // doover-cli's artwork upload: icon/banner files on a multipart PATCH. The spec has no
+  // such fields (DRF would ignore them); kept as upload records, the response is unchanged.
+  for (const kind of ARTWORK) {
+    const file = ctx.form?.files.get(kind)?.at(-1);
+    if (file) keepUpload(app, kind, file);
+  }
   ctx.store.save();
   return ok(presentApplication(ctx.store, app));
 }
+
+const ARTWORK = ["icon", "banner"] as const;
+
+function keepUpload(
+  app: ApplicationRecord,
+  kind: string,
+  file: UploadedFile,
+): void {
+  app.uploads = { ...app.uploads, [kind]: describeUpload(file) };
+}
+
+/** Only these types run a processor package (doover-cli's PACKAGE_APP_TYPES). */
+const PACKAGE_TYPES = new Set(["PRO", "REP", "INT"]);
+
+function upload(
+  kind: "processor_source" | "widget",
+  check?: (app: ApplicationRecord) => void,
+): Handler {
+  return (ctx) => {
+    const app = findApplication(ctx);
+    if (!ctx.form)
+      throw new ApiError(415, {
+        detail: `Unsupported media type "${ctx.headers["content-type"] ?? ""}" in request.`,
+      });
+    const file = requiredFile(ctx, "file");
+    check?.(app);
+    keepUpload(app, kind, file);
+    ctx.store.save();
+    return { status: 200 }; // the spec: "No response body"
+  };
+}
+
+/** PUT /applications/{id}/processor_source/: multipart `file` (the processor's package.zip). */
+export const putProcessorSource = upload("processor_source", (app) => {
+  const type = String(app.fields.type);
+  if (!PACKAGE_TYPES.has(type)) {
+    const msg = `A ${type} application has no processor source; only ${[...PACKAGE_TYPES].join(", ")} applications take one.`;
+    throw new ApiError(400, { detail: msg, error: { file: [msg] } });
+  }
+});
+
+/** PUT /applications/{id}/widget/: multipart `file` (the built widget bundle). */
+export const putWidget = upload("widget");
 
 export const putApplication: Handler = (ctx) => update(ctx, false);
 export const patchApplication: Handler = (ctx) => update(ctx, true);

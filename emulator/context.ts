@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { ApiError } from "./errors";
 import type { Faults } from "./faults";
+import type { FormBody } from "./form-data";
 import type { Store } from "./store";
 
 export interface RequestContext {
@@ -11,8 +12,10 @@ export interface RequestContext {
   query: URLSearchParams;
   params: Record<string, string>;
   headers: IncomingHttpHeaders;
-  /** Parsed JSON body ({} when empty). */
+  /** Parsed JSON body ({} when empty or a form). */
   body: unknown;
+  /** The body of a form-urlencoded or multipart/form-data request. */
+  form?: FormBody;
   /** "http://host:port" as the client addressed us (for absolute next/previous links). */
   baseUrl: string;
   store: Store;

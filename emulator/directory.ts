@@ -2,7 +2,16 @@
 
 import { ok, type Handler, type RequestContext } from "./context";
 import { ApiError, notFound } from "./errors";
-import { applyFilters } from "./filters";
+import {
+  applyListQuery,
+  boolFilter,
+  idFilter,
+  idListFilter,
+  referenceFilters,
+  textFilters,
+  type ListSpec,
+  type Unsupported,
+} from "./filters";
 import { paginate } from "./pagination";
 import type { Store } from "./store";
 import type { DeviceRecord, OrganisationRecord, RegistryRecord } from "./types";
@@ -131,28 +140,62 @@ export function resolveOrganisation(
   return org;
 }
 
+const NOT_EMULATED = (what: string): Unsupported => ({
+  unsupported: `${what} is not part of the emulator's data`,
+});
+
+/** Every query parameter the spec lists for GET /organisations/. */
+export const organisationListSpec: ListSpec<OrganisationRecord> = {
+  filters: {
+    id: idFilter((o) => o.id),
+    ...textFilters("name", (o) => o.name),
+    archived: boolFilter((o) => o.archived),
+    ...Object.fromEntries(
+      ["retention_period", "test_field_A"].flatMap((f) =>
+        ["", "__gt", "__gte", "__lt", "__lte"].map((l) => [
+          `${f}${l}`,
+          NOT_EMULATED(f),
+        ]),
+      ),
+    ),
+  },
+  search: [(o) => o.name],
+  ordering: { id: (o) => o.id, name: (o) => o.name },
+};
+
+/** Every query parameter the spec lists for GET /devices/. */
+export const deviceListSpec: ListSpec<DeviceRecord> = {
+  filters: {
+    id: idListFilter((d) => d.id),
+    ...textFilters("name", (d) => d.name),
+    ...textFilters("display_name", (d) => d.display_name),
+    archived: boolFilter((d) => d.archived),
+    ...referenceFilters("organisation", (d) => d.organisation_id),
+    ...referenceFilters("group", (d) => d.group.id),
+    // Groups are flat here (every device in its organisation's root group).
+    ...referenceFilters("group_tree", (d) => d.group.id),
+    ...referenceFilters("type", (d) => d.type.id),
+    application: NOT_EMULATED("which applications a device runs"),
+  },
+  search: [(d) => d.name, (d) => d.display_name],
+  ordering: {
+    id: (d) => d.id,
+    name: (d) => d.name,
+    display_name: (d) => d.display_name,
+  },
+};
+
 export const listOrganisations: Handler = (ctx) => {
-  const items = applyFilters(ctx, ctx.store.data.organisations, {
-    exact: { id: (o) => o.id },
-    text: { name: (o) => o.name },
-    bool: { archived: (o) => o.archived },
-    ordering: { id: (o) => o.id, name: (o) => o.name },
-  });
+  const items = applyListQuery(
+    ctx,
+    ctx.store.data.organisations,
+    organisationListSpec,
+  );
   return paginate(ctx, items, presentOrganisation);
 };
 
 export const listDevices: Handler = (ctx) => {
-  const items = applyFilters(ctx, ctx.store.data.devices, {
-    exact: { id: (d) => d.id, group: (d) => d.group.id },
-    text: { name: (d) => d.name, display_name: (d) => d.display_name },
-    bool: { archived: (d) => d.archived },
-    search: [(d) => d.name, (d) => d.display_name],
-    ordering: {
-      id: (d) => d.id,
-      name: (d) => d.name,
-      display_name: (d) => d.display_name,
-    },
-  });
+  const items = applyListQuery(ctx, ctx.store.data.devices, deviceListSpec);
   return paginate(ctx, items, (d) => presentDevice(ctx.store, d));
 };
 

@@ -18,6 +18,7 @@ export type {
   EmulatorFault,
   EmulatorLogEntry,
   EmulatorOptions,
+  EmulatorUpload,
 } from "./types";
 export type { RecordedResponse } from "./recorder";
 export { ROUTES } from "./routes";
@@ -73,6 +74,7 @@ export async function startEmulator(
       requestLog.length = 0;
     },
     reset,
+    uploads: () => store.uploads(),
     addFault: (f: EmulatorFault) => faults.add(f),
     close: () =>
       new Promise<void>((resolve, reject) => {

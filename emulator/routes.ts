@@ -104,6 +104,10 @@ export const ROUTES: Route[] = [
   }),
   route("/applications/{id}/archive/", { POST: apps.archiveApplication }),
   route("/applications/{id}/unarchive/", { POST: apps.unarchiveApplication }),
+  route("/applications/{id}/processor_source/", {
+    PUT: apps.putProcessorSource,
+  }),
+  route("/applications/{id}/widget/", { PUT: apps.putWidget }),
   ...tunnelRoutes("/devices/{parent_lookup_device}"),
   ...tunnelRoutes(""),
   ...appInstallRoutes(),

@@ -4,6 +4,7 @@ import * as http from "node:http";
 import type { HandlerResult, RequestContext } from "./context";
 import { ApiError } from "./errors";
 import { faultProblem, type Faults } from "./faults";
+import { parseMultipart, parseUrlEncoded, type FormBody } from "./form-data";
 import { parseLossless } from "./json";
 import type { Recorder } from "./recorder";
 import { matchRoute } from "./routes";
@@ -26,12 +27,35 @@ interface Answer extends HandlerResult {
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
+  });
+}
+
+/** JSON, or one of the two form encodings the spec allows beside it (DRF's parsers). */
+function parseBody(
+  type: string,
+  raw: Buffer,
+): { body: unknown; form?: FormBody } {
+  if (/^application\/(.+\+)?json\b/i.test(type)) {
+    try {
+      return { body: parseLossless(raw.toString("utf8")) };
+    } catch (e) {
+      throw new ApiError(400, {
+        detail: `JSON parse error - ${(e as Error).message}`,
+      });
+    }
+  }
+  if (/^application\/x-www-form-urlencoded\b/i.test(type))
+    return { body: {}, form: parseUrlEncoded(raw) };
+  if (/^multipart\/form-data\b/i.test(type))
+    return { body: {}, form: parseMultipart(raw, type) };
+  throw new ApiError(415, {
+    detail: `Unsupported media type "${type}" in request.`,
   });
 }
 
@@ -66,7 +90,7 @@ function answer(
   req: http.IncomingMessage,
   method: string,
   url: URL,
-  raw: string,
+  raw: Buffer,
 ): Answer {
   const matched = matchRoute(url.pathname);
   if (!matched)
@@ -94,28 +118,20 @@ function answer(
         { Allow: Object.keys(matched.route.methods).join(", ") },
       );
     }
-    let body: unknown = {};
-    if (BODY_METHODS.has(method) && raw.trim() !== "") {
-      const type = req.headers["content-type"] ?? "application/json";
-      if (!/^application\/(.+\+)?json\b/i.test(type))
-        throw new ApiError(415, {
-          detail: `Unsupported media type "${type}" in request.`,
-        });
-      try {
-        body = parseLossless(raw);
-      } catch (e) {
-        throw new ApiError(400, {
-          detail: `JSON parse error - ${(e as Error).message}`,
-        });
-      }
-    }
+    let parsed: { body: unknown; form?: FormBody } = { body: {} };
+    if (BODY_METHODS.has(method) && raw.toString("utf8").trim() !== "")
+      parsed = parseBody(
+        req.headers["content-type"] ?? "application/json",
+        raw,
+      );
     const ctx: RequestContext = {
       method,
       path: url.pathname,
       query: url.searchParams,
       params: matched.params,
       headers: req.headers,
-      body,
+      body: parsed.body,
+      form: parsed.form,
       baseUrl: `http://${req.headers.host ?? "127.0.0.1"}`,
       store: deps.store,
       perPageDefault: deps.perPageDefault,
@@ -153,6 +169,8 @@ function control(
       return writeJson(res, 200, {
         detail: "Emulator reset to its seed state.",
       });
+    case "GET /_emulator/uploads/":
+      return writeJson(res, 200, deps.store.uploads());
     case "GET /_emulator/faults/":
       return writeJson(res, 200, deps.faults.pending());
     case "DELETE /_emulator/faults/":
@@ -194,7 +212,7 @@ async function handle(
   const url = new URL(req.url ?? "/", "http://emulator.invalid");
   const raw = await readBody(req);
   if (url.pathname.startsWith("/_emulator/") || url.pathname === "/_emulator") {
-    return control(deps, method, url.pathname, raw, res);
+    return control(deps, method, url.pathname, raw.toString("utf8"), res);
   }
   const entry: EmulatorLogEntry = {
     method,

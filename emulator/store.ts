@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseLossless } from "./json";
 import { SnowflakeGenerator } from "./snowflake";
-import type { StateData } from "./types";
+import type { EmulatorUpload, StateData } from "./types";
 
 interface StateFile {
   version: 1;
@@ -99,6 +99,18 @@ export class Store {
 
   get deviceIds(): string[] {
     return this.seed.devices.map((d) => d.id);
+  }
+
+  /** Every application's latest upload per kind (oldest application first). */
+  uploads(): EmulatorUpload[] {
+    return this.data.applications.flatMap((a) =>
+      Object.entries(a.uploads ?? {}).map(([kind, u]) => ({
+        application_id: a.id,
+        application_name: String(a.fields.name),
+        kind,
+        ...u,
+      })),
+    );
   }
 
   reset(): void {

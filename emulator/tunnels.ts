@@ -2,10 +2,11 @@
 // fixed at creation; is_active changes only through activate/ deactivate/ (immediate here).
 
 import { createHash } from "node:crypto";
-import { objectBody, ok, type Handler, type RequestContext } from "./context";
+import { ok, type Handler, type RequestContext } from "./context";
 import { findDevice, superBasicDevice } from "./directory";
 import { notFound, validationError, type FieldErrors } from "./errors";
-import { applyFilters } from "./filters";
+import { applyListQuery, type ListSpec } from "./filters";
+import { requestObject } from "./form-data";
 import { paginate } from "./pagination";
 import { tunnelRequest } from "./schemas";
 import type { Store } from "./store";
@@ -77,22 +78,39 @@ function withoutDeviceId(
   return rest;
 }
 
+const field = (name: string) => (t: TunnelRecord) =>
+  ({ ...DEFAULTS, ...t.fields })[name];
+
+/** The spec lists only search and ordering for both tunnel lists (no field filters). */
+export const tunnelListSpec: ListSpec<TunnelRecord> = {
+  filters: {},
+  search: [field("name"), field("hostname")],
+  ordering: {
+    id: (t) => t.id,
+    name: field("name"),
+    hostname: field("hostname"),
+    port: field("port"),
+    protocol: field("protocol"),
+    timeout: field("timeout"),
+    is_active: (t) => t.is_active,
+    is_favourite: field("is_favourite"),
+    ip_restricted: field("ip_restricted"),
+  },
+};
+
 export const listTunnels: Handler = (ctx) => {
   const device = pathDevice(ctx);
   const all = ctx.store.data.tunnels.filter(
     (t) => !device || t.device_id === device.id,
   );
-  const items = applyFilters(ctx, all, {
-    search: [(t) => t.fields.name, (t) => t.fields.hostname],
-    ordering: { id: (t) => t.id, name: (t) => t.fields.name },
-  });
+  const items = applyListQuery(ctx, all, tunnelListSpec);
   return paginate(ctx, items, (t) => presentTunnel(ctx.store, t));
 };
 
 export const createTunnel: Handler = (ctx) => {
   let device = pathDevice(ctx);
   const { data, errors = {} } = validateBody(
-    objectBody(ctx),
+    requestObject(ctx, tunnelRequest),
     tunnelRequest,
     false,
   );
@@ -131,7 +149,7 @@ export const retrieveTunnel: Handler = (ctx) =>
 function update(ctx: RequestContext, partial: boolean) {
   const t = findTunnel(ctx);
   const { data, errors = {} } = validateBody(
-    objectBody(ctx),
+    requestObject(ctx, tunnelRequest),
     tunnelRequest,
     partial,
   );

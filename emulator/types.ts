@@ -76,6 +76,8 @@ export interface Emulator {
   clearLog(): void;
   /** Back to the seed state; log and faults cleared. */
   reset(): void;
+  /** Files received by processor_source/, widget/ and the artwork PATCH (also `GET /_emulator/uploads/`). */
+  uploads(): EmulatorUpload[];
   addFault(f: EmulatorFault): void;
   close(): Promise<void>;
 }
@@ -112,6 +114,23 @@ export interface ApplicationRecord {
   organisation_id: string;
   container_registry_profile_id: string | null;
   fields: Record<string, unknown>;
+  /** The latest file per kind (processor_source, widget, icon, banner); not part of any response. */
+  uploads?: Record<string, UploadRecord>;
+}
+
+/** What an upload left behind: enough for a test to tell which bytes arrived. */
+export interface UploadRecord {
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+}
+
+/** One upload as listed by `GET /_emulator/uploads/` and `Emulator.uploads()`. */
+export interface EmulatorUpload extends UploadRecord {
+  application_id: string;
+  application_name: string;
+  kind: string;
 }
 
 export interface TunnelRecord {

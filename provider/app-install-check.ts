@@ -5,14 +5,14 @@
 import { validateDeploymentConfig } from "../sdk";
 import { APP_INSTALL_INPUT_KEYS, DEFAULT_DEPLOY_TIMEOUT_SECONDS } from "./app-install-fields";
 import {
-  Failures,
+  type CheckFailure,
   checkBoolean,
   checkInteger,
   checkString,
+  Failures,
   isPlainObject,
   isUnknown,
   pickKnownKeys,
-  type CheckFailure,
 } from "./inputs";
 
 const ID = /^\d+$/;

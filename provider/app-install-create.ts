@@ -3,12 +3,12 @@
 // an archived install of that name is brought back, a live one is taken over only with `adopt` or
 // `doover:adoptExisting`, and anything else is an error that says which case it is and what to do.
 
-import { Conflict, type AppInstallData, type Client } from "../sdk";
+import { type AppInstallData, type Client, Conflict } from "../sdk";
 import { APP_INSTALL_FIELDS, APP_INSTALL_NULLABLE_WIRE } from "./app-install-fields";
 import { createOrAdopt } from "./create-path";
 import { wirePatch } from "./diff";
 import { DooverProviderError } from "./errors";
-import { call, wrap, type Props } from "./props";
+import { call, type Props, wrap } from "./props";
 
 export interface InstallCreateRequest {
   client: Client;
@@ -21,7 +21,9 @@ export interface InstallCreateRequest {
 }
 
 /** The live install after create or take-over, and whether it already existed. */
-export async function createOrAdoptInstall(req: InstallCreateRequest): Promise<{ live: AppInstallData; existed: boolean }> {
+export async function createOrAdoptInstall(
+  req: InstallCreateRequest,
+): Promise<{ live: AppInstallData; existed: boolean }> {
   const { client, body } = req;
   const name = String(body.name);
   const deviceId = String(body.device_id);

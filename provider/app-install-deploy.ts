@@ -1,7 +1,7 @@
 // Rolling an install's config out: POST a deployment, then poll it with backoff until it ends
 // (SUC/FAI/CAN) or `deployTimeoutSeconds` passes.
 
-import { FINAL_DEPLOYMENT_STATUSES, type Client, type DeploymentData } from "../sdk";
+import { type Client, type DeploymentData, FINAL_DEPLOYMENT_STATUSES } from "../sdk";
 
 /** Poll delays: first, growth factor and cap (ms). Tests may shorten them. */
 export const POLL = { firstMs: 200, factor: 1.5, maxMs: 5000 };
@@ -48,5 +48,9 @@ export async function deployAndWait(
   timeoutSeconds: number,
 ): Promise<DeploymentData> {
   const started = await client.appInstalls.createDeployment(installId, { after: previousDeploymentId ?? null });
-  return waitForDeployment(client, { ...started, app_install: String(started.app_install ?? installId) }, timeoutSeconds);
+  return waitForDeployment(
+    client,
+    { ...started, app_install: String(started.app_install ?? installId) },
+    timeoutSeconds,
+  );
 }

@@ -1,9 +1,8 @@
 // DooverAppInstall provider methods (the code the serialized shim loads at run time).
 
-import { NotFound, type AppInstallData, type Client, type DeploymentData } from "../sdk";
-import { deploymentConfigFailures, checkAppInstall } from "./app-install-check";
+import { type AppInstallData, type Client, type DeploymentData, NotFound } from "../sdk";
+import { checkAppInstall, deploymentConfigFailures } from "./app-install-check";
 import { createOrAdoptInstall } from "./app-install-create";
-import { skipDeleteOfAdopted } from "./create-path";
 import { deployAndWait, isFinal, logTail, waitForDeployment } from "./app-install-deploy";
 import {
   APP_INSTALL_DEPLOY_KEYS,
@@ -12,16 +11,17 @@ import {
   APP_INSTALL_INPUT_KEYS,
   APP_INSTALL_NULLABLE_WIRE,
   APP_INSTALL_OUTPUT_KEYS,
-  DEFAULT_DEPLOY_TIMEOUT_SECONDS,
   appInstallComputed,
   appInstallPayload,
+  DEFAULT_DEPLOY_TIMEOUT_SECONDS,
   deploymentSummary,
 } from "./app-install-fields";
+import { skipDeleteOfAdopted } from "./create-path";
 import { mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
-import { isUnknown, type CheckFailure } from "./inputs";
+import { type CheckFailure, isUnknown } from "./inputs";
+import { call, type Props, pick, stripReserved, wrap } from "./props";
 import { targetFor } from "./provider-config";
-import { call, pick, stripReserved, wrap, type Props } from "./props";
 
 /** Inputs that, left undeclared, are the server's (or the application's) business: not diffed. */
 const UNMANAGED_WHEN_UNSET = new Set(["name", "displayName", "version", "configProfileIds"]);
@@ -138,7 +138,8 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   const withProvider = { ...kept, __provider: news.__provider };
   const current = live ?? (await call(`reading app install ${id}`, () => client.appInstalls.retrieve(id)));
   // An earlier `up` timed out waiting: if nothing changed since, wait for that deployment, not a new one.
-  const unfinished = current.latest_deployment && !isFinal(current.latest_deployment) ? current.latest_deployment : undefined;
+  const unfinished =
+    current.latest_deployment && !isFinal(current.latest_deployment) ? current.latest_deployment : undefined;
   if (unfinished && Object.keys(patch).length === 0 && previous?.id === String(unfinished.id)) {
     return { outs: await rollOut(client, current, withProvider, outputs(kept, current), unfinished) };
   }

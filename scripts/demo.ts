@@ -9,7 +9,7 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type Emulator } from "../emulator";
+import { type Emulator, startEmulator } from "../emulator";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -84,7 +84,9 @@ async function summary(emulator: Emulator): Promise<void> {
   const apps = (await get("/applications/?per_page=100")).results;
   console.log(`Applications (${apps.length}):`);
   for (const a of apps) {
-    console.log(`  ${a.name.padEnd(22)} ${a.type}  ${a.archived ? "archived" : "active  "}  "${a.display_name}"  id ${a.id}`);
+    console.log(
+      `  ${a.name.padEnd(22)} ${a.type}  ${a.archived ? "archived" : "active  "}  "${a.display_name}"  id ${a.id}`,
+    );
   }
   const installs = (await get("/app_installs/?per_page=100")).results;
   console.log(`App installs (${installs.length}):`);
@@ -102,7 +104,9 @@ async function summary(emulator: Emulator): Promise<void> {
     console.log(`Tunnels on device ${deviceId} (${tunnels.length}):`);
     for (const t of tunnels) {
       const state = t.is_active ? "active  " : "inactive";
-      console.log(`  ${t.name.padEnd(14)} ${t.protocol.padEnd(5)} ${`${t.hostname}:${t.port}`.padEnd(15)} ${state}  ${t.endpoint}`);
+      console.log(
+        `  ${t.name.padEnd(14)} ${t.protocol.padEnd(5)} ${`${t.hostname}:${t.port}`.padEnd(15)} ${state}  ${t.endpoint}`,
+      );
     }
   }
 }

@@ -5,7 +5,9 @@
 #   2. dist/tests/mocks/*.test.js    pulumi.runtime.setMocks tests (separate process: setMocks is global)
 #   3. dist/tests/e2e/*.test.js      the real Pulumi engine (never skipped in CI)
 #   3b. dist/tests/faults/*.test.js  the fault suite: real CLI + user-style project behind a fault proxy
-#   4. dist/tests/conformance.test.js LAST: checks every API response recorded during 1-3
+#   4. dist/tests/real-clients/*.test.js doover-cli + pydoover from PyPI (venv cached by
+#      scripts/ensure-python-clients.sh under ~/.cache/pulumi-doover; fails in CI without Python)
+#   5. dist/tests/conformance.test.js LAST: checks every API response recorded during 1-4
 # All runs share one DOOVER_EMULATOR_RECORD file. Every group runs; exit is non-zero if any failed.
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,6 +24,7 @@ for f in dist/tests/*.test.js; do [ "$f" = dist/tests/conformance.test.js ] || u
 mocks=(dist/tests/mocks/*.test.js)
 e2e=(dist/tests/e2e/*.test.js)
 faults=(dist/tests/faults/*.test.js)
+realclients=(dist/tests/real-clients/*.test.js)
 conformance=(dist/tests/conformance.test.js)
 
 summary=()
@@ -58,6 +61,7 @@ run_group unit "${unit[@]}"
 run_group mocks "${mocks[@]}"
 run_group e2e "${e2e[@]}"
 run_group faults "${faults[@]}"
+run_group real-clients "${realclients[@]}"
 run_group conformance "${conformance[@]}"
 
 echo

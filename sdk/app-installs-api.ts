@@ -2,13 +2,8 @@
 // Creates use the flat route (the device is `device_id` in the body); lists also exist per device
 // (/devices/{d}/app_installs/) and per application (/applications/{a}/installs/).
 
-import type {
-  AppInstallData,
-  AppInstallListQuery,
-  AppInstallRequest,
-  DeploymentData,
-} from "./app-install-types";
-import { createOnce, type CreateOnceOptions, type CreateOutcome } from "./create-once";
+import type { AppInstallData, AppInstallListQuery, AppInstallRequest, DeploymentData } from "./app-install-types";
+import { type CreateOnceOptions, type CreateOutcome, createOnce } from "./create-once";
 import { DooverException } from "./errors";
 import { listAll } from "./paginate";
 import type { RestClient } from "./rest-client";
@@ -74,10 +69,15 @@ export class AppInstallsApi {
   ): Promise<CreateOutcome<AppInstallData>> {
     if (body.name === undefined || body.device_id === null) return this.post(body).then((created) => ({ created }));
     const { name, device_id: deviceId } = body;
-    return createOnce(this.rest, () => this.post(body), () => this.findByName(deviceId, name), {
-      isOurs: (found) => !found.archived && String(found.application?.id) === String(body.application_id),
-      ...opts,
-    });
+    return createOnce(
+      this.rest,
+      () => this.post(body),
+      () => this.findByName(deviceId, name),
+      {
+        isOurs: (found) => !found.archived && String(found.application?.id) === String(body.application_id),
+        ...opts,
+      },
+    );
   }
 
   /**

@@ -12,7 +12,7 @@ export interface DeploymentConfigProblem {
   message: string;
 }
 
-function escape(segment: string): string {
+function escapePointer(segment: string): string {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
@@ -27,18 +27,24 @@ export function validateDeploymentConfig(
   const copy = config === undefined ? {} : structuredClone(config);
   if (schema === undefined || schema === null || schema === true) return { problems: [], withDefaults: copy };
   if (typeof schema !== "object" && typeof schema !== "boolean") {
-    return { problems: [{ pointer: "", message: "the application's config schema is not a JSON object" }], withDefaults: copy };
+    return {
+      problems: [{ pointer: "", message: "the application's config schema is not a JSON object" }],
+      withDefaults: copy,
+    };
   }
   const s = typeof schema === "boolean" ? schema : { ...(schema as Record<string, unknown>) };
   if (typeof s === "object" && s.$id === "") delete s.$id; // pydoover writes an empty $id
   // strict: false — unknown keywords (Doover's x-… annotations) and unknown formats are annotations here.
   const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, logger: false });
   addFormats(ajv);
-  let validate;
+  let validate: ReturnType<typeof ajv.compile>;
   try {
     validate = ajv.compile(s);
   } catch (e) {
-    return { problems: [{ pointer: "", message: `the application's config schema does not compile: ${(e as Error).message}` }], withDefaults: copy };
+    return {
+      problems: [{ pointer: "", message: `the application's config schema does not compile: ${(e as Error).message}` }],
+      withDefaults: copy,
+    };
   }
   if (validate(copy)) return { problems: [], withDefaults: copy };
   const problems: DeploymentConfigProblem[] = [];
@@ -48,10 +54,10 @@ export function validateDeploymentConfig(
     let message = e.message ?? "is invalid";
     const params = e.params as Record<string, unknown>;
     if (e.keyword === "required" && typeof params.missingProperty === "string") {
-      pointer = `${pointer}/${escape(params.missingProperty)}`;
+      pointer = `${pointer}/${escapePointer(params.missingProperty)}`;
       message = "is required";
     } else if (e.keyword === "additionalProperties" && typeof params.additionalProperty === "string") {
-      pointer = `${pointer}/${escape(params.additionalProperty)}`;
+      pointer = `${pointer}/${escapePointer(params.additionalProperty)}`;
       message = "is not a property the schema allows";
     } else if (e.keyword === "enum" && Array.isArray(params.allowedValues)) {
       message = `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;

@@ -1,8 +1,8 @@
 // SDK `client.appInstalls` and the seed methods against the real HTTP emulator's /app_installs/ family.
 
 import * as assert from "node:assert/strict";
-import { BadRequest, Client, Conflict, NotFound, type AppInstallData, type DeploymentData } from "../sdk";
-import { applicationBody, emulatorFetch, useEmulator, type Emulator } from "./support/emulator";
+import { type AppInstallData, BadRequest, Client, Conflict, type DeploymentData, NotFound } from "../sdk";
+import { applicationBody, type Emulator, emulatorFetch, useEmulator } from "./support/emulator";
 
 const TOKEN = "tok-installs-1";
 const SCHEMA = {
@@ -19,7 +19,12 @@ const SCHEMA = {
 };
 
 async function makeApp(e: Emulator, name: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await emulatorFetch(e, "POST", "/applications/", applicationBody(e, name, { type: "DEV", config_schema: SCHEMA, ...extra }));
+  const r = await emulatorFetch(
+    e,
+    "POST",
+    "/applications/",
+    applicationBody(e, name, { type: "DEV", config_schema: SCHEMA, ...extra }),
+  );
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id;
 }
@@ -38,14 +43,25 @@ describe("sdk: app installs against the emulator", function () {
   this.timeout(20000);
   const emu = useEmulator({ token: TOKEN, deploymentStepMs: 20, perPageDefault: 2 });
   const client = () =>
-    new Client({ baseUrl: emu.current.url, token: TOKEN, organisationId: emu.current.organisationId, env: {}, retryBaseDelayMs: 1 });
+    new Client({
+      baseUrl: emu.current.url,
+      token: TOKEN,
+      organisationId: emu.current.organisationId,
+      env: {},
+      retryBaseDelayMs: 1,
+    });
 
   it("creates, retrieves, lists (every page, filters, per device, per application), patches and deletes", async () => {
     const c = client();
     const [d1, d2] = emu.current.deviceIds;
     const appId = await makeApp(emu.current, "pump_app", { allow_many: true });
     const made: AppInstallData[] = [];
-    for (const [device, name] of [[d1, "pump_a"], [d1, "pump_b"], [d1, "pump_c"], [d2, "pump_a"]]) {
+    for (const [device, name] of [
+      [d1, "pump_a"],
+      [d1, "pump_b"],
+      [d1, "pump_c"],
+      [d2, "pump_a"],
+    ]) {
       made.push(
         await c.installApplication({ applicationId: appId, deviceId: device, name, deploymentConfig: { max_kpa: 5 } }),
       );
@@ -61,7 +77,10 @@ describe("sdk: app installs against the emulator", function () {
     assert.equal((await c.appInstalls.listForApplication(appId, { name: "pump_a" })).length, 2);
     assert.equal((await c.appInstalls.findByName(d2, "pump_a"))?.id, made[3].id);
     assert.equal(await c.appInstalls.findByName(d2, "pump_b"), undefined);
-    const patched = await c.appInstalls.patch(made[1].id, { display_name: "Pump B", deployment_config: { max_kpa: 7 } });
+    const patched = await c.appInstalls.patch(made[1].id, {
+      display_name: "Pump B",
+      deployment_config: { max_kpa: 7 },
+    });
     assert.deepEqual([patched.display_name, patched.deployment_config], ["Pump B", { max_kpa: 7 }]);
     const put = await c.appInstalls.update(made[1].id, {
       application_id: appId,
@@ -100,7 +119,10 @@ describe("sdk: app installs against the emulator", function () {
     await c.installApplication({ applicationId: appId, deviceId: d2, name: "same" });
     const moved = (await c.appInstalls.patch(one.id, { device_id: d2 }).catch((e) => e)) as BadRequest;
     assert.deepEqual(Object.keys(moved.fieldErrors), ["device_id"]);
-    const nameless = await c.installApplication({ applicationId: await makeApp(emu.current, "nameless"), deviceId: d1 });
+    const nameless = await c.installApplication({
+      applicationId: await makeApp(emu.current, "nameless"),
+      deviceId: d1,
+    });
     assert.equal(nameless.name, "nameless", "the name defaults to the application's");
   });
 
@@ -108,14 +130,23 @@ describe("sdk: app installs against the emulator", function () {
     const c = client();
     const [d1] = emu.current.deviceIds;
     const appId = await makeApp(emu.current, "arch_app");
-    const i = await c.installApplication({ applicationId: appId, deviceId: d1, name: "arch", deploymentConfig: { max_kpa: 1 } });
+    const i = await c.installApplication({
+      applicationId: appId,
+      deviceId: d1,
+      name: "arch",
+      deploymentConfig: { max_kpa: 1 },
+    });
     const d = await settle(c, await c.deployAppInstall(i.id));
     const archived = await c.appInstalls.archive(i.id);
     assert.equal(archived.archived, true);
     assert.equal(archived.pre_archive_latest_deployment, d.id);
     assert.equal((await c.appInstalls.list({ archived: false })).length, 0);
     assert.equal((await c.appInstalls.findByName(d1, "arch"))?.archived, true);
-    assert.ok(Conflict.isInstance(await c.installApplication({ applicationId: appId, deviceId: d1, name: "arch" }).catch((e) => e)));
+    assert.ok(
+      Conflict.isInstance(
+        await c.installApplication({ applicationId: appId, deviceId: d1, name: "arch" }).catch((e) => e),
+      ),
+    );
     assert.ok(BadRequest.isInstance(await c.appInstalls.createDeployment(i.id, { after: d.id }).catch((e) => e)));
     assert.equal((await c.appInstalls.unarchive(i.id)).archived, false);
   });
@@ -123,7 +154,11 @@ describe("sdk: app installs against the emulator", function () {
   it("deployments go QUE → RUN → SUC on the emulator's clock and snapshot the config", async () => {
     const c = client();
     const appId = await makeApp(emu.current, "deploy_app");
-    const i = await c.installApplication({ applicationId: appId, deviceId: emu.current.deviceIds[0], deploymentConfig: { max_kpa: 3 } });
+    const i = await c.installApplication({
+      applicationId: appId,
+      deviceId: emu.current.deviceIds[0],
+      deploymentConfig: { max_kpa: 3 },
+    });
     const started = await c.deployAppInstall(i.id);
     assert.equal(started.status, "QUE");
     assert.equal(started.log_output, "");
@@ -157,10 +192,17 @@ describe("sdk: app installs against the emulator", function () {
   it("a deployment fault over /_emulator/faults makes the next deployment FAI with its log; config the schema rejects fails too", async () => {
     const c = client();
     const appId = await makeApp(emu.current, "fail_app");
-    const i = await c.installApplication({ applicationId: appId, deviceId: emu.current.deviceIds[0], deploymentConfig: { max_kpa: 3 } });
+    const i = await c.installApplication({
+      applicationId: appId,
+      deviceId: emu.current.deviceIds[0],
+      deploymentConfig: { max_kpa: 3 },
+    });
     const armed = await fetch(`${emu.current.url}/_emulator/faults/`, {
       method: "POST",
-      body: JSON.stringify({ path: `/app_installs/${i.id}/`, deployment: { status: "FAI", log: "E: image pull failed: 401" } }),
+      body: JSON.stringify({
+        path: `/app_installs/${i.id}/`,
+        deployment: { status: "FAI", log: "E: image pull failed: 401" },
+      }),
     });
     assert.equal(armed.status, 201);
     const bad = await fetch(`${emu.current.url}/_emulator/faults/`, {
@@ -187,7 +229,12 @@ describe("sdk: app installs against the emulator", function () {
     const appId = await makeApp(emu.current, "lost_app");
     const i = await c.installApplication({ applicationId: appId, deviceId: emu.current.deviceIds[0] });
     const first = await settle(c, await c.deployAppInstall(i.id));
-    emu.current.addFault({ method: "POST", path: `/app_installs/${i.id}/deployments/`, status: 502, afterCommit: true });
+    emu.current.addFault({
+      method: "POST",
+      path: `/app_installs/${i.id}/deployments/`,
+      status: 502,
+      afterCommit: true,
+    });
     const d = await c.appInstalls.createDeployment(i.id, { after: first.id });
     assert.notEqual(d.id, first.id);
     assert.equal((await c.appInstalls.listDeployments(i.id)).length, 2, "one new deployment, not two");

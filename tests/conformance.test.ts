@@ -158,6 +158,20 @@ async function exercise(e: Emulator): Promise<void> {
   await expect(200, call("POST", `/applications/${app.id}/archive/`));
   await expect(404, call("POST", "/applications/1/archive/"));
   await expect(200, call("POST", `/applications/${app.id}/unarchive/`, {}));
+  // Form bodies and uploads (multipart: fetch sets the boundary)
+  const form = async (method: string, p: string, fields: Record<string, string | Blob>) => {
+    const body = new FormData();
+    for (const [k, v] of Object.entries(fields)) body.append(k, v, ...(typeof v === "string" ? [] : ["f.bin"]));
+    const r = await fetch(`${e.url}${p}`, { method, headers: { Authorization: `Bearer ${e.token}` }, body });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  const blob = new Blob(["PK\x03\x04"]);
+  await expect(200, form("PATCH", `/applications/${app.id}/`, { display_name: "Form", icon: blob }));
+  await expect(200, form("PUT", `/applications/${app.id}/processor_source/`, { file: blob }));
+  await expect(200, form("PUT", `/applications/${app.id}/widget/`, { file: blob }));
+  await expect(400, form("PUT", `/applications/${app.id}/widget/`, {}));
+  await expect(415, call("PUT", `/applications/${app.id}/processor_source/`, { file: "x" }));
 
   // Device-scoped tunnels
   const base = `/devices/${d1}/tunnels`;

@@ -57,8 +57,14 @@ describe("serialized DooverAppInstall provider (__provider)", function () {
     const p = loadProvider((await serializeProvider(appInstallShim)).text);
     await p.configure({ config: stackConfig(emulatorConfig(emulator.current)).config } as never);
     const device = emulator.current.deviceIds[0];
-    const bad = await p.check({}, { applicationId: app.body.id, deviceId: device, configSchema: app.body.config_schema, deploymentConfig: {} });
-    assert.deepEqual(bad.failures!.map((f) => f.property), ["deploymentConfig/n"]);
+    const bad = await p.check(
+      {},
+      { applicationId: app.body.id, deviceId: device, configSchema: app.body.config_schema, deploymentConfig: {} },
+    );
+    assert.deepEqual(
+      bad.failures!.map((f) => f.property),
+      ["deploymentConfig/n"],
+    );
     const { inputs } = await p.check({}, { applicationId: app.body.id, deviceId: device, deploymentConfig: { n: 1 } });
     const { id, outs } = await p.create(inputs);
     assert.equal((outs as any).latestDeployment.status, "SUC");
@@ -67,7 +73,9 @@ describe("serialized DooverAppInstall provider (__provider)", function () {
     assert.equal((await p.diff(id, outs, inputs)).changes, false);
     const updated = await p.update(id, outs, { ...inputs, deploymentConfig: { n: 2 } });
     assert.equal((updated.outs as any).latestDeployment.status, "SUC");
-    assert.deepEqual((await emulatorFetch(emulator.current, "GET", `/app_installs/${id}/`)).body.deployment_config, { n: 2 });
+    assert.deepEqual((await emulatorFetch(emulator.current, "GET", `/app_installs/${id}/`)).body.deployment_config, {
+      n: 2,
+    });
     await p.delete(id, updated.outs!);
     assert.equal((await p.read(id, updated.outs!)).id, "");
   });

@@ -6,7 +6,7 @@ import { resetAdopted } from "../provider/create-path";
 import { UNKNOWN } from "../provider/inputs";
 import * as runtime from "../provider/runtime";
 import { DooverResourceInitError } from "../provider/runtime";
-import { applicationBody, emulatorFetch, startTestEmulator, useEmulator, type Emulator } from "./support/emulator";
+import { applicationBody, type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
 import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
 
 const install = runtime.appInstalls;
@@ -40,7 +40,11 @@ describe("DooverAppInstall provider", function () {
       emulator.current,
       "POST",
       "/applications/",
-      applicationBody(emulator.current, "pump_monitor", { type: "DEV", config_schema: SCHEMA, display_name: "Pump Monitor" }),
+      applicationBody(emulator.current, "pump_monitor", {
+        type: "DEV",
+        config_schema: SCHEMA,
+        display_name: "Pump Monitor",
+      }),
     );
     appId = r.body.id;
     emulator.current.clearLog();
@@ -114,7 +118,10 @@ describe("DooverAppInstall provider", function () {
     });
 
     it("tolerates unknowns and names other bad inputs", async () => {
-      assert.deepEqual((await install.check({}, fromApp({ applicationId: UNKNOWN, configSchema: UNKNOWN }))).failures, []);
+      assert.deepEqual(
+        (await install.check({}, fromApp({ applicationId: UNKNOWN, configSchema: UNKNOWN }))).failures,
+        [],
+      );
       assert.deepEqual((await install.check({}, fromApp({ deploymentConfig: { max_kpa: UNKNOWN } }))).failures, []);
       const { failures } = await install.check(
         {},
@@ -144,24 +151,48 @@ describe("DooverAppInstall provider", function () {
   });
 
   describe("diff (no HTTP)", () => {
-    const olds = () => ({ ...fromApp(), name: "pump_monitor", displayName: "Pump Monitor", deploy: true, deployTimeoutSeconds: 600, staging: false, installId: "5" });
+    const olds = () => ({
+      ...fromApp(),
+      name: "pump_monitor",
+      displayName: "Pump Monitor",
+      deploy: true,
+      deployTimeoutSeconds: 600,
+      staging: false,
+      installId: "5",
+    });
     it("config, version and display name update in place; application and device replace", async () => {
       const base = olds();
-      assert.deepEqual(await install.diff("5", base, await checked(fromApp())), { changes: false, replaces: [], deleteBeforeReplace: false });
+      assert.deepEqual(await install.diff("5", base, await checked(fromApp())), {
+        changes: false,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
       const cfg = await install.diff("5", base, await checked(fromApp({ deploymentConfig: { max_kpa: 600 } })));
       assert.deepEqual(cfg, { changes: true, replaces: [], deleteBeforeReplace: false });
       assert.deepEqual((await install.diff("5", base, await checked(fromApp({ version: "2.0" })))).replaces, []);
       const moved = await install.diff("5", base, await checked(fromApp({ deviceId: emulator.current.deviceIds[1] })));
       assert.deepEqual(moved, { changes: true, replaces: ["deviceId"], deleteBeforeReplace: false });
-      const other = await install.diff("5", base, await checked(fromApp({ applicationId: "77", applicationName: "other_app", name: "pump_monitor" })));
-      assert.deepEqual(other, { changes: true, replaces: ["applicationId"], deleteBeforeReplace: true }, "same name on the same device: old goes first");
+      const other = await install.diff(
+        "5",
+        base,
+        await checked(fromApp({ applicationId: "77", applicationName: "other_app", name: "pump_monitor" })),
+      );
+      assert.deepEqual(
+        other,
+        { changes: true, replaces: ["applicationId"], deleteBeforeReplace: true },
+        "same name on the same device: old goes first",
+      );
       assert.deepEqual(emulator.current.log(), []);
     });
 
     it("an application being updated (id unknown in preview, same name) is not a replacement", async () => {
       const d = await install.diff("5", olds(), await checked(fromApp({ applicationId: UNKNOWN })));
       assert.deepEqual(d, { changes: false, replaces: [], deleteBeforeReplace: false });
-      const renamed = await install.diff("5", olds(), await checked(fromApp({ applicationId: UNKNOWN, applicationName: "new_app", name: "pm" })));
+      const renamed = await install.diff(
+        "5",
+        olds(),
+        await checked(fromApp({ applicationId: UNKNOWN, applicationName: "new_app", name: "pm" })),
+      );
       assert.deepEqual(renamed.replaces, ["applicationId"]);
     });
   });
@@ -202,7 +233,10 @@ describe("DooverAppInstall provider", function () {
     it("a failed deployment fails with its log and keeps the install; the next update deploys again", async () => {
       const armed = await fetch(`${emulator.current.url}/_emulator/faults/`, {
         method: "POST",
-        body: JSON.stringify({ path: "/app_installs/", deployment: { status: "FAI", log: "E: container exited 3: bad max_kpa" } }),
+        body: JSON.stringify({
+          path: "/app_installs/",
+          deployment: { status: "FAI", log: "E: container exited 3: bad max_kpa" },
+        }),
       });
       assert.equal(armed.status, 201);
       const inputs = await checked(fromApp());
@@ -212,11 +246,18 @@ describe("DooverAppInstall provider", function () {
       assert.match(e.message, /next `pulumi up` deploys it again/);
       assert.equal((e.properties.latestDeployment as any).status, "FAI");
       assert.equal(e.properties.__provider, "PROVIDER", "the engine keeps the provider with the partial state");
-      assert.equal((await emulatorFetch(emulator.current, "GET", `/app_installs/${e.id}/`)).status, 200, "install kept");
+      assert.equal(
+        (await emulatorFetch(emulator.current, "GET", `/app_installs/${e.id}/`)).status,
+        200,
+        "install kept",
+      );
       emulator.current.clearLog();
       const fixed = await checked(fromApp({ deploymentConfig: { max_kpa: 400 } }));
       const { outs } = await install.update(e.id, e.properties, fixed);
-      assert.deepEqual(writes(emulator.current), [`PATCH /app_installs/${e.id}/`, `POST /app_installs/${e.id}/deployments/`]);
+      assert.deepEqual(writes(emulator.current), [
+        `PATCH /app_installs/${e.id}/`,
+        `POST /app_installs/${e.id}/deployments/`,
+      ]);
       assert.equal((outs.latestDeployment as any).status, "SUC");
       // a cancelled roll-out of a new config; the retry with that config (nothing to PATCH) still deploys
       const changed = await checked(fromApp({ deploymentConfig: { max_kpa: 450 } }));
@@ -249,7 +290,13 @@ describe("DooverAppInstall provider", function () {
     });
 
     it("an existing install of that name: an error that says adopt; adopt takes it over; an archived one comes back", async () => {
-      const body = { application_id: appId, device_id: device(), display_name: "Old", name: "pump_monitor", deployment_config: { max_kpa: 1 } };
+      const body = {
+        application_id: appId,
+        device_id: device(),
+        display_name: "Old",
+        name: "pump_monitor",
+        deployment_config: { max_kpa: 1 },
+      };
       const existing = (await emulatorFetch(emulator.current, "POST", "/app_installs/", body)).body;
       emulator.current.clearLog();
       const e = await install.create(await checked(fromApp())).then(
@@ -288,7 +335,12 @@ describe("DooverAppInstall provider", function () {
     });
 
     it("another install of an app that allows one per device: the error names it and how to adopt it", async () => {
-      await emulatorFetch(emulator.current, "POST", "/app_installs/", { application_id: appId, device_id: device(), display_name: "X", name: "legacy" });
+      await emulatorFetch(emulator.current, "POST", "/app_installs/", {
+        application_id: appId,
+        device_id: device(),
+        display_name: "X",
+        name: "legacy",
+      });
       const e = await install.create(await checked(fromApp())).then(
         () => assert.fail("expected a failure"),
         (x: Error) => x,
@@ -300,14 +352,20 @@ describe("DooverAppInstall provider", function () {
       emulator.current.addFault({ method: "POST", path: "/app_installs/", status: 502, afterCommit: true, times: 1 });
       const { id } = await install.create(await checked(fromApp()));
       const all = (await emulatorFetch(emulator.current, "GET", "/app_installs/")).body;
-      assert.deepEqual(all.results.map((i: any) => String(i.id)), [id]);
+      assert.deepEqual(
+        all.results.map((i: any) => String(i.id)),
+        [id],
+      );
     });
   });
 
   describe("read, update, delete", () => {
     it("read shows out-of-band config drift as inputs; archived or deleted is gone", async () => {
       const { id, outs } = await install.create(await checked(fromApp({ deploy: false })));
-      await emulatorFetch(emulator.current, "PATCH", `/app_installs/${id}/`, { deployment_config: { max_kpa: 9 }, display_name: "Hand edited" });
+      await emulatorFetch(emulator.current, "PATCH", `/app_installs/${id}/`, {
+        deployment_config: { max_kpa: 9 },
+        display_name: "Hand edited",
+      });
       const r = await install.read(id, outs);
       assert.deepEqual(r.inputs!.deploymentConfig, { max_kpa: 9 });
       assert.equal(r.inputs!.displayName, "Hand edited");
@@ -323,10 +381,17 @@ describe("DooverAppInstall provider", function () {
       const { id, outs } = await install.create(await checked(fromApp()));
       emulator.current.clearLog();
       const next = await install.update(id, outs, await checked(fromApp({ deploymentConfig: { max_kpa: 700 } })));
-      assert.deepEqual(writes(emulator.current), [`PATCH /app_installs/${id}/`, `POST /app_installs/${id}/deployments/`]);
+      assert.deepEqual(writes(emulator.current), [
+        `PATCH /app_installs/${id}/`,
+        `POST /app_installs/${id}/deployments/`,
+      ]);
       assert.equal((next.outs.latestDeployment as any).status, "SUC");
       emulator.current.clearLog();
-      await install.update(id, next.outs, await checked(fromApp({ deploymentConfig: { max_kpa: 700 }, displayName: "Pump 7" })));
+      await install.update(
+        id,
+        next.outs,
+        await checked(fromApp({ deploymentConfig: { max_kpa: 700 }, displayName: "Pump 7" })),
+      );
       assert.deepEqual(writes(emulator.current), [`PATCH /app_installs/${id}/`]);
     });
 
@@ -334,10 +399,12 @@ describe("DooverAppInstall provider", function () {
       const news = { applicationId: appId, deviceId: device(), deploymentConfig: { max_kpa: 1 } };
       const { id, outs } = await install.create(await checked(news));
       emulator.current.clearLog();
-      const e = await install.update(id, outs, await checked({ ...news, deploymentConfig: { max_kpa: 1, colour: 2 } })).then(
-        () => assert.fail("expected a failure"),
-        (x: Error) => x,
-      );
+      const e = await install
+        .update(id, outs, await checked({ ...news, deploymentConfig: { max_kpa: 1, colour: 2 } }))
+        .then(
+          () => assert.fail("expected a failure"),
+          (x: Error) => x,
+        );
       assert.match(e.message, /deploymentConfig\/colour is not a property the schema allows/);
       assert.deepEqual(writes(emulator.current), []);
     });
@@ -363,9 +430,19 @@ describe("DooverAppInstall provider", function () {
       try {
         staging = await startTestEmulator({ token: "staging-token", deploymentStepMs: 10 });
         runtime.configure(
-          stackConfig(emulatorConfig(emulator.current, { "doover:stagingApiUrl": staging.url, "doover:stagingToken": staging.token })),
+          stackConfig(
+            emulatorConfig(emulator.current, {
+              "doover:stagingApiUrl": staging.url,
+              "doover:stagingToken": staging.token,
+            }),
+          ),
         );
-        const app = await emulatorFetch(staging, "POST", "/applications/", applicationBody(staging, "staged_app", { type: "DEV" }));
+        const app = await emulatorFetch(
+          staging,
+          "POST",
+          "/applications/",
+          applicationBody(staging, "staged_app", { type: "DEV" }),
+        );
         const { id, outs } = await install.create(
           await checked({ applicationId: app.body.id, deviceId: staging.deviceIds[0], staging: true }),
         );

@@ -10,7 +10,7 @@
 //   npm run pulumi -- -C examples/apps-and-tunnels up
 //
 import * as pulumi from "@pulumi/pulumi";
-import { DooverApplication, DooverAppInstall, DooverTunnel } from "pulumi-doover";
+import { DooverAppInstall, DooverApplication, DooverTunnel } from "pulumi-doover";
 
 const config = new pulumi.Config();
 const deviceId = config.require("deviceId");

@@ -3,7 +3,7 @@
 // an emulated device; `pulumi preview` with a config the schema rejects fails naming the pointer and
 // writes nothing; one `pulumi up` then takes the app from declaration to a successful deployment.
 import assert from "node:assert/strict";
-import { emulatorFetch, startTestEmulator, type Emulator } from "../support/emulator";
+import { type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
 import { e2eSkipped } from "../support/pulumi";
 import { UserProject } from "../support/user-project";
 import { logIndex, writes } from "./helpers";
@@ -67,9 +67,16 @@ describe("e2e user project: an app from declaration to a successful deployment i
     const outputs = await project.outputs();
     assert.equal(outputs.deploymentStatus, "SUC");
     const id = String(outputs.installId);
-    assert.deepEqual(writes(emulator), ["POST /applications/", "POST /app_installs/", `POST /app_installs/${id}/deployments/`]);
+    assert.deepEqual(writes(emulator), [
+      "POST /applications/",
+      "POST /app_installs/",
+      `POST /app_installs/${id}/deployments/`,
+    ]);
     const live = (await emulatorFetch(emulator, "GET", `/app_installs/${id}/`)).body;
-    assert.deepEqual([live.deployment_config, live.latest_deployment.status, live.synced], [{ max_kpa: 450 }, "SUC", "OK"]);
+    assert.deepEqual(
+      [live.deployment_config, live.latest_deployment.status, live.synced],
+      [{ max_kpa: 450 }, "SUC", "OK"],
+    );
 
     const again = await project.preview(["--expect-no-changes"]);
     assert.equal(again.code, 0, again.output);

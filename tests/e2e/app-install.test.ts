@@ -5,9 +5,9 @@
 // out-of-band drift; an application update does not replace its installs; destroy deletes installs
 // before the application is archived.
 import assert from "node:assert/strict";
-import { DooverApplication, DooverAppInstall } from "../../provider";
-import { emulatorFetch, startTestEmulator, type Emulator } from "../support/emulator";
-import { changes, e2eSkipped, EngineSandbox, type TestStack } from "../support/pulumi";
+import { DooverAppInstall, DooverApplication } from "../../provider";
+import { type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
+import { changes, EngineSandbox, e2eSkipped, type TestStack } from "../support/pulumi";
 import { distinctiveToken, logIndex, writes } from "./helpers";
 
 const SCHEMA = {
@@ -81,7 +81,11 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     emulator = await startTestEmulator({ token: distinctiveToken("installs"), deploymentStepMs: 50 });
     deviceId = emulator.deviceIds[0];
     sandbox = await EngineSandbox.create();
-    s = await sandbox.stack({ stackName: "installs", program: program(deviceId, { config: { max_kpa: -5 } }), api: emulator });
+    s = await sandbox.stack({
+      stackName: "installs",
+      program: program(deviceId, { config: { max_kpa: -5 } }),
+      api: emulator,
+    });
   });
   after(async () => {
     await sandbox?.dispose();
@@ -110,7 +114,14 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     assert.equal(up.outputs.synced, "OK");
     const live = (await emulatorFetch(emulator, "GET", `/app_installs/${ids.install}/`)).body;
     assert.deepEqual(
-      [live.application.id, live.device.id, live.name, live.display_name, live.deployment_config, live.latest_deployment.status],
+      [
+        live.application.id,
+        live.device.id,
+        live.name,
+        live.display_name,
+        live.deployment_config,
+        live.latest_deployment.status,
+      ],
       [ids.app, deviceId, "e2e_pump", "E2E Pump", { max_kpa: 500 }, "SUC"],
     );
     emulator.clearLog();
@@ -123,12 +134,18 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     assert.deepEqual(changes(await s.preview()), ["update pump-on-1"]);
     const up = await s.up();
     assert.deepEqual(changes(up), ["update pump-on-1"]);
-    assert.deepEqual(writes(emulator), [`PATCH /app_installs/${ids.install}/`, `POST /app_installs/${ids.install}/deployments/`]);
+    assert.deepEqual(writes(emulator), [
+      `PATCH /app_installs/${ids.install}/`,
+      `POST /app_installs/${ids.install}/deployments/`,
+    ]);
     assert.equal((up.outputs.deployment as any).status, "SUC");
   });
 
   it("4. a failed deployment fails `up` with its log and keeps the install; `up` after fixing the config succeeds", async () => {
-    emulator.addFault({ path: "/app_installs/", deployment: { status: "FAI", log: "E: pump_monitor: max_kpa 9999 above sensor range" } });
+    emulator.addFault({
+      path: "/app_installs/",
+      deployment: { status: "FAI", log: "E: pump_monitor: max_kpa 9999 above sensor range" },
+    });
     s.setProgram(program(deviceId, { config: { max_kpa: 9999 } }));
     const text = await failure(s.up());
     assert.match(text, /failed \(FAI\)/);
@@ -140,7 +157,10 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     s.setProgram(program(deviceId, { config: { max_kpa: 900 } }));
     const up = await s.up();
     assert.deepEqual(changes(up), ["update pump-on-1"]);
-    assert.deepEqual(writes(emulator), [`PATCH /app_installs/${ids.install}/`, `POST /app_installs/${ids.install}/deployments/`]);
+    assert.deepEqual(writes(emulator), [
+      `PATCH /app_installs/${ids.install}/`,
+      `POST /app_installs/${ids.install}/deployments/`,
+    ]);
     assert.equal((up.outputs.deployment as any).status, "SUC");
     emulator.clearLog();
     assert.deepEqual(changes(await s.up({ expectNoChanges: true })), []);
@@ -159,7 +179,11 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     emulator.clearLog();
     const up = await s.up();
     assert.deepEqual(changes(up), ["update pump-on-2"]);
-    assert.deepEqual(writes(emulator), [`POST /app_installs/${id}/deployments/`], "no second install, one new deployment");
+    assert.deepEqual(
+      writes(emulator),
+      [`POST /app_installs/${id}/deployments/`],
+      "no second install, one new deployment",
+    );
     emulator.clearLog();
     s.setProgram(program(deviceId, { config: { max_kpa: 900 } }));
     await s.up();
@@ -175,7 +199,10 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     assert.deepEqual(changes(preview), ["update pump-on-1"]);
     emulator.clearLog();
     await s.up();
-    assert.deepEqual(writes(emulator), [`PATCH /app_installs/${ids.install}/`, `POST /app_installs/${ids.install}/deployments/`]);
+    assert.deepEqual(writes(emulator), [
+      `PATCH /app_installs/${ids.install}/`,
+      `POST /app_installs/${ids.install}/deployments/`,
+    ]);
     const live = (await emulatorFetch(emulator, "GET", `/app_installs/${ids.install}/`)).body;
     assert.deepEqual(live.deployment_config, { max_kpa: 900 });
   });
@@ -200,7 +227,12 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     const other = await sandbox.stack({
       stackName: "partial",
       program: async () => {
-        const app = new DooverApplication("p-app", { name: "e2e_partial", displayName: "P", type: "device", description: "d" });
+        const app = new DooverApplication("p-app", {
+          name: "e2e_partial",
+          displayName: "P",
+          type: "device",
+          description: "d",
+        });
         new DooverAppInstall("p-install", { application: app, deviceId: emulator.deviceIds[2] });
       },
       api: emulator,

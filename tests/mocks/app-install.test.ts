@@ -26,7 +26,12 @@ describe("DooverAppInstall under setMocks", function () {
           registered.push({ type: args.type, name: args.name, inputs: args.inputs });
           const computed = args.type.endsWith(":Application")
             ? { applicationId: "900" } // no configSchema/name outputs: only the declared args can supply them
-            : { installId: "902", synced: "OK", archived: false, latestDeployment: { id: "903", status: "SUC", createdAt: "t" } };
+            : {
+                installId: "902",
+                synced: "OK",
+                archived: false,
+                latestDeployment: { id: "903", status: "SUC", createdAt: "t" },
+              };
           const state = args.type.endsWith(":Application") ? computed : { ...args.inputs, ...computed };
           return { id: `${args.name}-id`, state };
         },
@@ -36,7 +41,7 @@ describe("DooverAppInstall under setMocks", function () {
       "test",
       true,
     );
-    provider = await import("../../provider");
+    provider = await import("../../provider/index.js");
   });
 
   const last = (type: string) => [...registered].reverse().find((r) => r.type === type)!;
@@ -79,7 +84,11 @@ describe("DooverAppInstall under setMocks", function () {
   });
 
   it("an application id alone sends no schema (fetched before the first write)", async () => {
-    const install = new provider.DooverAppInstall("by-id", { application: "142400552532231428", deviceId: "1", name: "x" });
+    const install = new provider.DooverAppInstall("by-id", {
+      application: "142400552532231428",
+      deviceId: "1",
+      name: "x",
+    });
     await value(install.installId);
     const r = last(TYPE);
     assert.equal(r.inputs.applicationId, "142400552532231428");

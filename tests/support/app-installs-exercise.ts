@@ -1,7 +1,7 @@
 // Drives every /app_installs/ route and status of the emulator (for the conformance session).
 
 import assert from "node:assert/strict";
-import { applicationBody, emulatorFetch, type Emulator } from "./emulator";
+import { applicationBody, type Emulator, emulatorFetch } from "./emulator";
 
 export async function exerciseAppInstalls(e: Emulator): Promise<void> {
   const call = (method: string, p: string, body?: unknown) => emulatorFetch(e, method, p, body);
@@ -23,7 +23,13 @@ export async function exerciseAppInstalls(e: Emulator): Promise<void> {
       }),
     ),
   );
-  const body = { application_id: app.id, device_id: d1, display_name: "Pump 1", name: "pump_1", deployment_config: { n: 2 } };
+  const body = {
+    application_id: app.id,
+    device_id: d1,
+    display_name: "Pump 1",
+    name: "pump_1",
+    deployment_config: { n: 2 },
+  };
   const i = await expect(201, call("POST", "/app_installs/", body));
   await expect(201, call("POST", "/app_installs/", { ...body, device_id: d2, version: "1.0.0" }));
   await expect(400, call("POST", "/app_installs/", { display_name: "" }));

@@ -23,6 +23,7 @@ import type { Store } from "./store";
 import type { AppInstallRecord, ApplicationRecord, DeploymentRecord } from "./types";
 import { type BodySchema, validateBody } from "./validation";
 
+/** Deployment status codes, in the spec's `status` filter enum. */
 export const DEPLOYMENT_STATUSES = ["QUE", "RUN", "SUC", "FAI", "CAN"] as const;
 
 /** ApplicationInstallationSerializerDetailRequest (Patched*: nothing required). */
@@ -66,6 +67,7 @@ function statusOf(d: DeploymentRecord, now: number): DeploymentRecord["outcome"]
   return d.outcome;
 }
 
+/** ApplicationDeploymentSerializerDetail of a stored deployment, its status read off the clock. */
 export function presentDeployment(store: Store, d: DeploymentRecord) {
   const status = statusOf(d, Date.now());
   const install = store.data.app_installs.find((i) => i.id === d.app_install_id);
@@ -98,6 +100,7 @@ function latestDeployment(store: Store, installId: string): DeploymentRecord | u
   return latest;
 }
 
+/** ApplicationInstallationSerializerDetail of a stored install. */
 export function presentAppInstall(store: Store, i: AppInstallRecord) {
   const app = store.data.applications.find((a) => a.id === i.application_id)!;
   const device = i.device_id ? findDevice(store, i.device_id) : undefined;
@@ -203,6 +206,7 @@ export function appInstallListSpec(store: Store): ListSpec<AppInstallRecord> {
   };
 }
 
+/** GET /app_installs/, /devices/{d}/app_installs/ and /applications/{a}/installs/. */
 export const listAppInstalls: Handler = (ctx) => {
   const spec = appInstallListSpec(ctx.store);
   applyListQuery(ctx, [], spec); // a bad query is a 400 before the parent's 404, as DRF checks it first here
@@ -220,6 +224,7 @@ export const listAppInstalls: Handler = (ctx) => {
   return paginate(ctx, applyListQuery(ctx, all, spec), (i) => presentAppInstall(ctx.store, i));
 };
 
+/** POST /app_installs/. */
 export const createAppInstall: Handler = (ctx) => {
   const { data, errors = {} } = validateBody(objectBody(ctx), appInstallRequest, false);
   checkReferences(data, errors);
@@ -276,6 +281,7 @@ function update(ctx: RequestContext, partial: boolean) {
 export const putAppInstall: Handler = (ctx) => update(ctx, false);
 export const patchAppInstall: Handler = (ctx) => update(ctx, true);
 
+/** DELETE /app_installs/{id}/: the install and its deployments. */
 export const deleteAppInstall: Handler = (ctx) => {
   const install = findInstall(ctx);
   ctx.store.data.app_installs = ctx.store.data.app_installs.filter((i) => i !== install);
@@ -330,6 +336,7 @@ export const listDeployments: Handler = (ctx) => {
   return paginate(ctx, items, (d) => presentDeployment(ctx.store, d));
 };
 
+/** POST /app_installs/{id}/deployments/: a deployment of the current config (a deployment fault shapes it). */
 export const createDeployment: Handler = (ctx) => {
   const install = installOfPath(ctx);
   if (install.archived) {

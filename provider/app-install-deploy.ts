@@ -9,6 +9,7 @@ export const POLL = { firstMs: 200, factor: 1.5, maxMs: 5000 };
 /** Lines of `log_output` an error quotes (the end of the log says why). */
 const LOG_TAIL_LINES = 20;
 
+/** SUC, FAI or CAN: the deployment will not change any more. */
 export function isFinal(d: { status: string }): boolean {
   return (FINAL_DEPLOYMENT_STATUSES as readonly string[]).includes(d.status);
 }

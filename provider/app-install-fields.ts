@@ -21,6 +21,7 @@ export const APP_INSTALL_INPUT_KEYS = [
   "adopt",
 ] as const;
 
+/** Outputs computed from the live install. */
 export const APP_INSTALL_OUTPUT_KEYS = ["installId", "synced", "latestDeployment", "archived"] as const;
 
 /**
@@ -54,6 +55,7 @@ export const APP_INSTALL_FIELDS: readonly { input: string; wire: keyof AppInstal
   { input: "deploymentConfig", wire: "deployment_config" },
 ];
 
+/** Wire fields a PATCH may clear with null when no longer declared. */
 export const APP_INSTALL_NULLABLE_WIRE = ["version"];
 
 /** Default `deployTimeoutSeconds`. */

@@ -26,10 +26,12 @@ import { targetFor } from "./provider-config";
 /** Inputs that, left undeclared, are the server's (or the application's) business: not diffed. */
 const UNMANAGED_WHEN_UNSET = new Set(["name", "displayName", "version", "configProfileIds"]);
 
+/** Validates inputs and applies defaults; deploymentConfig against the declared schema (no HTTP). */
 export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
   return checkAppInstall(news);
 }
 
+/** Declared inputs against the old outputs; application/device/staging replace (no HTTP). */
 export async function diff(
   _id: string,
   olds: Props,
@@ -65,6 +67,7 @@ function applicationChanged(olds: Props, news: Props): boolean {
   return !(typeof name === "string" && !isUnknown(name) && name === olds.applicationName);
 }
 
+/** Creates (or brings back / takes over) the install, then deploys it and waits. */
 export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
   const { client, adoptExisting } = targetFor(inputs.staging === true);
   const resolved = await resolveFromApplication(client, inputs);
@@ -87,6 +90,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
   return { id, outs: result };
 }
 
+/** One GET: gone when deleted or archived; drift comes back as inputs. */
 export async function read(id: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
   const { client } = targetFor(props.staging === true);
   let live: AppInstallData;
@@ -111,6 +115,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
   return { id: String(live.id), props: next, inputs: pick(next, APP_INSTALL_INPUT_KEYS) };
 }
 
+/** PATCH of what changed, then a deployment when the config/version changed or the last one did not succeed. */
 export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
   const { client } = targetFor(news.staging === true);
   const configChanged = !stableEqual(olds.deploymentConfig ?? {}, news.deploymentConfig ?? {});

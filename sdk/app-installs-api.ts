@@ -21,6 +21,7 @@ function newer(a: string, b: string | undefined): boolean {
   }
 }
 
+/** The `/app_installs/` family and its deployments (`client.appInstalls`). */
 export class AppInstallsApi {
   constructor(private readonly rest: RestClient) {}
 
@@ -47,6 +48,7 @@ export class AppInstallsApi {
     return listAll<AppInstallData>(this.rest, path, { ...filters }, perPage);
   }
 
+  /** One install (archived ones too). */
   retrieve(id: string): Promise<AppInstallData> {
     return this.rest.request({ method: "GET", path: p(id) });
   }
@@ -97,6 +99,7 @@ export class AppInstallsApi {
     return this.rest.request({ method: "PUT", path: p(id), body });
   }
 
+  /** Changes the given fields (application and device are fixed at creation). */
   patch(id: string, body: Partial<AppInstallRequest>): Promise<AppInstallData> {
     return this.rest.request({ method: "PATCH", path: p(id), body });
   }
@@ -106,10 +109,12 @@ export class AppInstallsApi {
     await this.rest.request({ method: "DELETE", path: p(id), okOnRepeat: [404] });
   }
 
+  /** Archives the install (it keeps its name on the device); safe to repeat. */
   archive(id: string): Promise<AppInstallData> {
     return this.rest.request({ method: "POST", path: `${p(id)}archive/`, idempotent: true });
   }
 
+  /** Brings an archived install back; safe to repeat. */
   unarchive(id: string): Promise<AppInstallData> {
     return this.rest.request({ method: "POST", path: `${p(id)}unarchive/`, idempotent: true });
   }
@@ -128,6 +133,7 @@ export class AppInstallsApi {
     return listAll<DeploymentData>(this.rest, deployments(installId), { ordering: "-created_at" }, perPage);
   }
 
+  /** One deployment of an install (poll it until its status is SUC, FAI or CAN). */
   retrieveDeployment(installId: string, deploymentId: string): Promise<DeploymentData> {
     return this.rest.request({ method: "GET", path: `${deployments(installId)}${encodeURIComponent(deploymentId)}/` });
   }

@@ -83,7 +83,7 @@ export class DooverAppInstall extends pulumi.dynamic.Resource {
     Object.assign(props, rest);
     const declared = declaredApplication(application);
     if (declared) {
-      Object.assign(props, applicationInputs(declared));
+      Object.assign(props, applicationInputs(declared, args.staging));
       props.applicationId = (application as unknown as { applicationId: pulumi.Output<string> }).applicationId;
     } else if (pulumi.Resource.isInstance(application)) {
       // A DooverApplication from another copy of this package: its outputs still work, known after its create.

@@ -96,6 +96,37 @@ describe("DooverAppInstall under setMocks", function () {
     assert.equal(r.inputs.name, "x");
   });
 
+  it("on staging, the schema is the one the application's stagingConfig overlays", async () => {
+    const staged = { type: "object", properties: { max_kpa: { type: "number", maximum: 10 } } };
+    const app = new provider.DooverApplication("staged-app", {
+      name: "staged_app",
+      displayName: "Staged",
+      type: "DEV",
+      description: "d",
+      configSchema: SCHEMA,
+      staging: true,
+      stagingConfig: { config_schema: staged },
+    });
+    const onStaging = new provider.DooverAppInstall("staged-install", {
+      application: app,
+      deviceId: "1",
+      staging: true,
+    });
+    await value(onStaging.installId);
+    assert.deepEqual(last(TYPE).inputs.configSchema, staged);
+    const prodApp = new provider.DooverApplication("prod-app", {
+      name: "prod_app",
+      displayName: "Prod",
+      type: "DEV",
+      description: "d",
+      configSchema: SCHEMA,
+      stagingConfig: { config_schema: staged },
+    });
+    const onProd = new provider.DooverAppInstall("prod-install", { application: prodApp, deviceId: "1" });
+    await value(onProd.installId);
+    assert.deepEqual(last(TYPE).inputs.configSchema, SCHEMA);
+  });
+
   it("one serialized provider text for every install", async () => {
     const texts = registered.filter((r) => r.type === TYPE).map((r) => r.inputs.__provider);
     assert.ok(texts.length >= 3);

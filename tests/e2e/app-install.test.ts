@@ -215,6 +215,24 @@ describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
     assert.deepEqual(writes(emulator), [`PATCH /applications/${ids.app}/`]);
   });
 
+  it("6b. moving the install to another device replaces it: the new one is deployed before the old one goes", async () => {
+    const d2 = emulator.deviceIds[1];
+    s.setProgram(program(d2, { config: { max_kpa: 900 }, description: "A new description." }));
+    assert.deepEqual(changes(await s.preview()), ["replace pump-on-1"]);
+    const up = await s.up();
+    assert.deepEqual(changes(up), ["replace pump-on-1"]);
+    const moved = String(up.outputs.installId);
+    assert.notEqual(moved, ids.install);
+    assert.deepEqual(writes(emulator), [
+      "POST /app_installs/",
+      `POST /app_installs/${moved}/deployments/`,
+      `DELETE /app_installs/${ids.install}/`,
+    ]);
+    assert.equal((up.outputs.deployment as any).status, "SUC");
+    assert.equal((await emulatorFetch(emulator, "GET", `/app_installs/${moved}/`)).body.device.id, d2);
+    ids.install = moved;
+  });
+
   it("7. destroy deletes the install before the application is archived", async () => {
     await s.destroy();
     const del = logIndex(emulator, "DELETE", new RegExp(`^/app_installs/${ids.install}/$`));

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm run pulumi -- <args>`: the project's Pulumi CLI with a local setup.
+# `npm run pulumi -- <args>`: the project's Pulumi CLI with a local setup. For a project of your own:
+# `npm run pulumi -- --cwd <project> <args>`.
 #
 # Ensures the CLI (scripts/ensure-pulumi.sh), then runs it with a local file
 # backend and an isolated PULUMI_HOME inside the repo, Node 22 from
@@ -37,7 +38,8 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PL
 # The demo passphrase protects only local demo state; set your own for anything real.
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE=doover-demo
-  echo "[pulumi] using the demo passphrase; set PULUMI_CONFIG_PASSPHRASE for stacks that hold real tokens" >&2
+  echo "[pulumi] secrets are encrypted with the demo passphrase \"doover-demo\". Before storing a real token, set" \
+    "your own: export PULUMI_CONFIG_PASSPHRASE=<passphrase> (or PULUMI_CONFIG_PASSPHRASE_FILE=<file>)" >&2
 fi
 case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
 mkdir -p "$PULUMI_HOME"

@@ -4,7 +4,7 @@
 //
 //   import { setDooverMocks } from "pulumi-doover/testing";
 //   setDooverMocks();                       // before the program module is loaded
-//   const infra = await import("../index");
+//   const infra = await import("../index.js");  // then assert on `await outputValue(infra.someOutput)`
 
 import { createHash } from "node:crypto";
 import * as path from "node:path";
@@ -103,7 +103,9 @@ export class DooverMocks implements pulumi.runtime.Mocks {
     if (args.id) return { id: args.id, state: args.inputs };
     const check =
       args.type === APPLICATION_TYPE ? checkApplication : args.type === TUNNEL_TYPE ? checkTunnel : checkAppInstall;
-    const { inputs, failures } = await check({}, { ...args.inputs });
+    // The provider sees plain values (the engine unwraps secrets); mocks get them wrapped.
+    const secretKeys = Object.keys(args.inputs).filter((k) => hasSecret(args.inputs[k]));
+    const { inputs, failures } = await check({}, unwrapSecrets(args.inputs) as Record<string, unknown>);
     if (failures.length > 0) throw new DooverCheckError(args.type, args.name, failures);
     const id = snowflake(`${args.type}/${args.name}`);
     const computed =
@@ -112,7 +114,9 @@ export class DooverMocks implements pulumi.runtime.Mocks {
         : args.type === TUNNEL_TYPE
           ? tunnelOutputs(id, inputs)
           : appInstallOutputs(id, inputs);
-    return { id, state: { ...inputs, ...computed } };
+    const state: Record<string, unknown> = { ...inputs, ...computed };
+    for (const k of secretKeys) if (k in state) state[k] = wrapSecret(state[k]);
+    return { id, state };
   }
 
   call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult | Promise<pulumi.runtime.MockCallResult> {
@@ -149,6 +153,7 @@ function tunnelOutputs(id: string, inputs: Record<string, unknown>): Record<stri
   return tunnelComputed({ id, endpoint, endpoint_id: endpointId, is_active: inputs.active === true } as never);
 }
 
+<<<<<<< HEAD
 /** An install as `pulumi up` leaves it: deployed (SUC, synced) unless `deploy: false`. */
 function appInstallOutputs(id: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const deployed = inputs.deploy !== false;
@@ -171,6 +176,28 @@ function appInstallOutputs(id: string, inputs: Record<string, unknown>): Record<
   } as never);
   // With only an application id, name and display name come from the application at create: stand-ins here.
   return { name: inputs.name ?? "mock_install", displayName: inputs.displayName ?? "Mock install", ...outs };
+=======
+function isSecret(v: unknown): v is { value: unknown } {
+  const o = v as Record<string, unknown> | null;
+  return typeof o === "object" && o !== null && o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+}
+
+function hasSecret(v: unknown): boolean {
+  if (isSecret(v)) return true;
+  if (Array.isArray(v)) return v.some(hasSecret);
+  return typeof v === "object" && v !== null && Object.values(v).some(hasSecret);
+}
+
+function unwrapSecrets(v: unknown): unknown {
+  if (isSecret(v)) return unwrapSecrets(v.value);
+  if (Array.isArray(v)) return v.map(unwrapSecrets);
+  if (typeof v !== "object" || v === null) return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+}
+
+function wrapSecret(value: unknown): unknown {
+  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
+>>>>>>> wt/pkg
 }
 
 /** An 18-digit decimal id (the shape of Doover's snowflake ids), the same for the same seed. */
@@ -192,4 +219,16 @@ export function setDooverMocks(
   return Promise.resolve(
     pulumi.runtime.setMocks(new DooverMocks(userMocks, mockOptions), project, stack, preview, organization),
   );
+}
+
+/**
+ * The value of an output in a mocked test, as a promise: resolves once the resource is registered, rejects
+ * when registration failed (e.g. a `DooverCheckError` from invalid inputs). Unknown values resolve to
+ * `undefined`.
+ */
+export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+  // Output's own promise carries registration errors; `apply` alone would never call back on one.
+  const internal = (output as unknown as { promise?: () => Promise<T> }).promise;
+  if (typeof internal === "function") return internal.call(output);
+  return new Promise<T>((resolve) => output.apply((v) => resolve(v)));
 }

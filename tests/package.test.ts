@@ -2,6 +2,7 @@
 // examples, benchmarks, scripts or source maps), typed entry points with doc comments, @pulumi/pulumi as
 // a peer dependency, the metadata registries show. Issue 8 "Package contents and metadata".
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "./support/pulumi";
@@ -57,7 +58,7 @@ describe("npm package", function () {
     for (const entry of Object.values(pkg.exports) as (string | Record<string, string>)[]) {
       targets.push(...(typeof entry === "string" ? [entry] : Object.values(entry)));
     }
-    targets.push(pkg.main, pkg.types);
+    targets.push(pkg.main, pkg.types, ...Object.values(pkg.bin as Record<string, string>));
     for (const t of targets) assert.ok(files.includes(t.replace(/^\.\//, "")), `${t} is packed`);
     assert.ok(pkg.exports["./testing"], "pulumi-doover/testing is exported");
   });
@@ -84,5 +85,36 @@ describe("npm package", function () {
     assert.equal(pkg.engines.node, ">=22");
     const changelog = fs.readFileSync(path.join(REPO_ROOT, "CHANGELOG.md"), "utf8");
     assert.match(changelog, new RegExp(`## \\[${pkg.version.replace(/\./g, "\\.")}\\]`), "an entry for this version");
+  });
+
+  it("npm shows its own errors (no loglevel=silent): a mistyped script name says so", () => {
+    const r = spawnSync("npm", ["run", "emulatr"], { cwd: REPO_ROOT, encoding: "utf8" });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /Missing script: "emulatr"/);
+  });
+
+  it("`npx doover-emulator --port 0` prints the address JSON as its first stdout line", async () => {
+    // Own process group: npx runs the emulator as a child, and both must go at the end.
+    const child = spawn("npx", ["doover-emulator", "--port", "0"], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+      detached: true,
+    });
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        let buf = "";
+        child.stdout.on("data", (d) => {
+          buf += d;
+          if (buf.includes("\n")) resolve(buf.slice(0, buf.indexOf("\n")));
+        });
+        child.on("exit", (code) => reject(new Error(`exited ${code} before printing a line: ${buf}`)));
+      });
+      const info = JSON.parse(first);
+      assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.ok(info.token && info.organisationId);
+    } finally {
+      process.kill(-child.pid!, "SIGTERM");
+      child.stdout.destroy();
+    }
   });
 });

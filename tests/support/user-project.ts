@@ -110,12 +110,14 @@ function sha256(data: string | Buffer): string {
 }
 
 /** Installs (once, cached) node_modules for this dependency set; returns the template directory. */
-function installTemplate(manifest: Record<string, unknown>): string {
+function installTemplate(manifest: Record<string, unknown>, tgz: string): string {
   const key = sha256(JSON.stringify([manifest, process.versions.node])).slice(0, 16);
   const dir = path.join(CACHE_DIR, `template-${key}`);
   if (fs.existsSync(path.join(dir, ".complete"))) return dir;
   const tmp = fs.mkdtempSync(path.join(CACHE_DIR, "install-"));
   fs.writeFileSync(path.join(tmp, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.mkdirSync(path.join(tmp, "vendor"));
+  fs.copyFileSync(tgz, path.join(tmp, "vendor", path.basename(tgz)));
   try {
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
       cwd: tmp,
@@ -156,6 +158,8 @@ export class UserProject {
   static async create(opts: UserProjectOptions): Promise<UserProject> {
     const tgz = packTarball();
     const name = opts.name ?? "user-project";
+    // The tarball sits in the project (as a user would keep it), so the lock's relative path holds in every copy.
+    const vendored = path.join("vendor", path.basename(tgz));
     const manifest = {
       name,
       private: true,
@@ -163,7 +167,7 @@ export class UserProject {
       main: "index.ts",
       dependencies: {
         "@pulumi/pulumi": devVersion("@pulumi/pulumi"),
-        "pulumi-doover": `file:${tgz}`,
+        "pulumi-doover": `file:${vendored}`,
         ...opts.dependencies,
       },
       devDependencies: {
@@ -172,12 +176,13 @@ export class UserProject {
         ...opts.devDependencies,
       },
     };
-    const template = installTemplate(manifest);
+    const template = installTemplate(manifest, tgz);
 
     const sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "doover-user-"));
     const dir = path.join(sandbox, "project");
     for (const sub of ["project", "state", "home"]) fs.mkdirSync(path.join(sandbox, sub));
     execFileSync("cp", ["-al", path.join(template, "node_modules"), path.join(dir, "node_modules")]);
+    execFileSync("cp", ["-al", path.join(template, "vendor"), path.join(dir, "vendor")]);
     fs.copyFileSync(path.join(template, "package-lock.json"), path.join(dir, "package-lock.json"));
     fs.writeFileSync(
       path.join(dir, "package.json"),

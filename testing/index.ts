@@ -153,7 +153,6 @@ function tunnelOutputs(id: string, inputs: Record<string, unknown>): Record<stri
   return tunnelComputed({ id, endpoint, endpoint_id: endpointId, is_active: inputs.active === true } as never);
 }
 
-<<<<<<< HEAD
 /** An install as `pulumi up` leaves it: deployed (SUC, synced) unless `deploy: false`. */
 function appInstallOutputs(id: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const deployed = inputs.deploy !== false;
@@ -176,7 +175,8 @@ function appInstallOutputs(id: string, inputs: Record<string, unknown>): Record<
   } as never);
   // With only an application id, name and display name come from the application at create: stand-ins here.
   return { name: inputs.name ?? "mock_install", displayName: inputs.displayName ?? "Mock install", ...outs };
-=======
+}
+
 function isSecret(v: unknown): v is { value: unknown } {
   const o = v as Record<string, unknown> | null;
   return typeof o === "object" && o !== null && o[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
@@ -197,7 +197,6 @@ function unwrapSecrets(v: unknown): unknown {
 
 function wrapSecret(value: unknown): unknown {
   return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
->>>>>>> wt/pkg
 }
 
 /** An 18-digit decimal id (the shape of Doover's snowflake ids), the same for the same seed. */

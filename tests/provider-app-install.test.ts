@@ -359,6 +359,30 @@ describe("DooverAppInstall provider", function () {
     });
   });
 
+  describe("faults", () => {
+    it("connections dropped after the install POST and the deployment POST committed: one install, one deployment", async () => {
+      emulator.current.addFault({ method: "POST", path: "/app_installs/", dropConnection: true, afterCommit: true });
+      emulator.current.addFault({ method: "POST", path: "/app_installs/", dropConnection: true, afterCommit: true });
+      const { id, outs } = await install.create(await checked(fromApp()));
+      assert.equal((outs.latestDeployment as any).status, "SUC");
+      const installs = (await emulatorFetch(emulator.current, "GET", "/app_installs/")).body;
+      assert.deepEqual(
+        installs.results.map((i: any) => String(i.id)),
+        [id],
+      );
+      const deployments = (await emulatorFetch(emulator.current, "GET", `/app_installs/${id}/deployments/`)).body;
+      assert.equal(deployments.count, 1, "the lost deployment answer was resolved by listing, not by a second POST");
+      const pending = await (await fetch(`${emulator.current.url}/_emulator/faults/`)).json();
+      assert.deepEqual(pending, [], "both POSTs lost their answers");
+    });
+
+    it("a 503 burst on deployment polling is retried; the deployment still completes", async () => {
+      emulator.current.addFault({ method: "GET", path: "/app_installs/", status: 503, times: 2, retryAfter: "0" });
+      const { outs } = await install.create(await checked(fromApp()));
+      assert.equal((outs.latestDeployment as any).status, "SUC");
+    });
+  });
+
   describe("read, update, delete", () => {
     it("read shows out-of-band config drift as inputs; archived or deleted is gone", async () => {
       const { id, outs } = await install.create(await checked(fromApp({ deploy: false })));

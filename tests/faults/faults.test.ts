@@ -9,35 +9,37 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { FaultProxy, type FaultProxyOptions } from "../support/fault-proxy";
 import { startTestEmulator, type Emulator, type EmulatorFault } from "../support/emulator";
-import { e2eSkipped, EngineSandbox } from "../support/pulumi";
-import { cliOk, duplicates, liveObjects, makeProject, runCli, stateIds } from "./support";
+import { e2eSkipped } from "../support/pulumi";
+import { UserProject } from "../support/user-project";
+import { duplicates, liveObjects, PROGRAM, runGroup, stateIds } from "./support";
 
 /** Apps and tunnels per scenario (each): 10 + 10 keeps the suite within a few minutes on 2 cores. */
 const COUNT = Number(process.env.DOOVER_FAULTS_COUNT ?? 10);
+/** The rate-limit scenario's API limit and --parallel (raise for measurements, e.g. 5 and 32). */
+const RATE = Number(process.env.DOOVER_FAULTS_RATE ?? 10);
+const PARALLEL = Number(process.env.DOOVER_FAULTS_PARALLEL ?? 16);
 
 describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulator)", function () {
   this.timeout(600_000);
-  let sandbox: EngineSandbox;
   let emulator: Emulator;
   let proxy: FaultProxy;
-  let project: string;
+  let project: UserProject;
   const device = () => emulator.deviceIds[0];
 
   before(async function () {
     if (e2eSkipped()) this.skip();
     emulator = await startTestEmulator({ token: `faults-tok-${Date.now().toString(36)}` });
     proxy = await FaultProxy.start({ target: emulator.url });
-    sandbox = await EngineSandbox.create();
-    project = makeProject(fs.mkdtempSync(path.join(sandbox.dir, "work", "faults-project-")));
+    project = await UserProject.create({ program: PROGRAM, name: "doover-faults" });
   });
   after(async () => {
     await proxy?.close();
     await emulator?.close();
-    await sandbox?.dispose();
+    await project?.dispose();
   });
 
   async function initStack(stack: string, extra: Record<string, string> = {}, token = emulator.token): Promise<void> {
-    await cliOk(sandbox, project, ["stack", "init", stack, "--secrets-provider", "passphrase"]);
+    await project.initStack(stack);
     const plain = {
       "doover:apiUrl": proxy.url,
       "doover:organisationId": emulator.organisationId,
@@ -48,7 +50,7 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     };
     const args = ["config", "set-all", "--stack", stack, "--secret", `doover:token=${token}`];
     for (const [k, v] of Object.entries(plain)) args.push("--plaintext", `${k}=${v}`);
-    await cliOk(sandbox, project, args);
+    await project.pulumiOk(args);
   }
 
   const up = (stack: string, parallel: number, extra: string[] = []) =>
@@ -62,10 +64,11 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     assert.deepEqual(duplicates(live.tunnels), [], "no duplicate tunnel");
     assert.equal(live.apps.length, COUNT, "every app exists");
     assert.equal(live.tunnels.length, COUNT, "every tunnel exists");
-    const state = await stateIds(sandbox, project, stack);
+    project.stack = stack;
+    const state = await stateIds(project);
     assert.deepEqual([...state.apps].sort(), live.apps.map((a) => a.id).sort(), "apps in state = apps in the API (no orphan)");
     assert.deepEqual([...state.tunnels].sort(), live.tunnels.map((t) => t.id).sort(), "tunnels in state = tunnels in the API");
-    await cliOk(sandbox, project, ["preview", "--expect-no-changes", "--non-interactive", "--stack", stack]);
+    await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", stack]);
   }
 
   async function scenario(
@@ -78,16 +81,16 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     proxy.configure(faults);
     for (const f of opts.emulatorFaults ?? []) emulator.addFault(f);
     try {
-      const r = await runCli(sandbox, project, up(stack, parallel));
-      assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout}\n${r.stderr}`);
+      const r = await project.pulumi(up(stack, parallel));
+      assert.equal(r.code, 0, `pulumi up failed:\n${r.output}`);
     } finally {
       proxy.configure({});
     }
     await converged(stack);
   }
 
-  it("API rate limit (10 req/s, 429 + Retry-After) at --parallel 16: one `up` finishes", async () => {
-    await scenario("rate-limit", 16, { ratePerSecond: 10 });
+  it(`API rate limit (${RATE} req/s, 429 + Retry-After) at --parallel ${PARALLEL}: one \`up\` finishes`, async () => {
+    await scenario("rate-limit", PARALLEL, { ratePerSecond: RATE });
     assert.ok(proxy.stats.rateLimited > 0, "the proxy did throttle");
   });
 
@@ -127,40 +130,53 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     const stack = "killed";
     const prefix = stack;
     await initStack(stack);
-    proxy.configure({ ratePerSecond: 6 }); // slow enough to stop it half-way
+    // Slow enough to stop it half-way; a few app creates are committed by the API and never
+    // answered, so the kill surely leaves objects that exist but are not in state.
+    proxy.configure({ ratePerSecond: 6, pathPrefix: "/applications/", stall: { probability: 0.5, max: 3, stallMs: 60_000 }, seed: 11 });
     let killed = false;
-    const r = await runCli(sandbox, project, up(stack, 8), {
-      onStart: (pid) => {
-        const poll = setInterval(() => {
-          void liveObjects(emulator, device(), prefix).then((live) => {
-            if (killed || live.apps.length + live.tunnels.length < Math.ceil(COUNT / 2)) return;
-            killed = true;
-            clearInterval(poll);
-            process.kill(-pid, "SIGKILL");
-          });
-        }, 100);
-      },
+    const r = await runGroup(project, up(stack, 8), (pid) => {
+      const poll = setInterval(() => {
+        void liveObjects(emulator, device(), prefix).then((live) => {
+          if (killed || proxy.stats.stalled < 1 || live.apps.length + live.tunnels.length < Math.ceil(COUNT / 2)) return;
+          killed = true;
+          clearInterval(poll);
+          process.kill(-pid, "SIGKILL");
+        });
+      }, 100);
     });
     proxy.configure({});
-    assert.equal(killed, true, `up ended before the kill:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(killed, true, `up ended before the kill:\n${r.output}`);
     const made = await liveObjects(emulator, device(), prefix);
     assert.ok(made.apps.length + made.tunnels.length < 2 * COUNT, "stopped half-way");
 
-    // The killed run's lock stays (file/S3 backends; Pulumi Cloud marks the update in progress):
-    // the CLI says to run `pulumi cancel`, the first documented step.
-    const locked = await runCli(sandbox, project, up(stack, 8));
-    assert.notEqual(locked.code, 0);
-    assert.match(locked.stdout + locked.stderr, /locked.*pulumi cancel/s);
-    await cliOk(sandbox, project, ["cancel", "--yes", "--stack", stack]);
-
-    // Without the switch, the next `up` says what happened and what to run.
-    const plain = await runCli(sandbox, project, up(stack, 8));
-    assert.notEqual(plain.code, 0);
-    assert.match(plain.stdout + plain.stderr, /pulumi up -c doover:adoptExisting=true/);
+    // What a kill -9 can leave besides pending creates, and the documented first steps:
+    // - the killed run's lock (file/S3 backends; Pulumi Cloud marks the update in progress): the CLI
+    //   says to run `pulumi cancel`;
+    // - on the file backend (which writes the checkpoint in place), a checkpoint cut short mid-write
+    //   (`failed to load checkpoint`): put the backup Pulumi keeps next to it back.
+    // Then, without the switch, `up` says what happened and what to run.
+    const steps: string[] = [];
+    let plain = await project.pulumi(up(stack, 8));
+    for (let i = 0; i < 3 && plain.code !== 0; i++) {
+      if (/failed to load checkpoint/.test(plain.output)) {
+        const file = path.join(project.sandbox, "state", ".pulumi", "stacks", "doover-faults", `${stack}.json`);
+        const listing = (fs.readdirSync(path.join(project.sandbox, "state"), { recursive: true }) as string[])
+          .map((f) => { const p = path.join(project.sandbox, "state", f); return `${f}:${fs.statSync(p).isFile() ? fs.statSync(p).size : "d"}`; })
+          .join(" ");
+        steps.push(`restore .bak (${fs.statSync(file).size} → ${fs.statSync(`${file}.bak`).size} bytes) [${listing}]`);
+        fs.copyFileSync(`${file}.bak`, file);
+      } else if (/locked.*pulumi cancel/s.test(plain.output)) {
+        await project.pulumiOk(["cancel", "--yes", "--stack", stack]);
+        steps.push("cancel");
+      } else break;
+      plain = await project.pulumi(up(stack, 8));
+    }
+    assert.notEqual(plain.code, 0, `steps: ${steps}\n${plain.output}`);
+    assert.match(plain.output, /pulumi up -c doover:adoptExisting=true/, `steps: ${steps}\n${plain.output}`);
 
     // The documented recovery: one `up` with the switch, then remove it.
-    await cliOk(sandbox, project, up(stack, 8, ["-c", "doover:adoptExisting=true"]));
-    await cliOk(sandbox, project, ["config", "rm", "doover:adoptExisting", "--stack", stack]);
+    await project.pulumiOk(up(stack, 8, ["-c", "doover:adoptExisting=true"]));
+    await project.pulumiOk(["config", "rm", "doover:adoptExisting", "--stack", stack]);
     await converged(stack);
   });
 
@@ -169,20 +185,20 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     await initStack(stack, { count: "2" }, "token-before-rotation");
     proxy.setAuth({ accept: "token-before-rotation", forwardAs: emulator.token });
     try {
-      await cliOk(sandbox, project, up(stack, 8));
+      await project.pulumiOk(up(stack, 8));
       proxy.setAuth({ accept: "token-after-rotation", forwardAs: emulator.token });
 
       // Nothing else known: the 401 says which tokens were tried, in which order, and what to do.
-      const stale = await runCli(sandbox, project, ["refresh", "--yes", "--non-interactive", "--stack", stack]);
+      const stale = await project.pulumi(["refresh", "--yes", "--non-interactive", "--stack", stack]);
       assert.notEqual(stale.code, 0);
       assert.match(stale.stdout + stale.stderr, /401.*rejected: the token from stack config doover:token/s);
       assert.match(stale.stdout + stale.stderr, /pulumi config set --secret doover:token/);
 
       const env = { DOOVER_API_TOKEN: "token-after-rotation" };
-      const refreshed = await cliOk(sandbox, project, ["refresh", "--yes", "--non-interactive", "--stack", stack], env);
+      const refreshed = await project.pulumiOk(["refresh", "--yes", "--non-interactive", "--stack", stack], { extraEnv: env });
       assert.match(refreshed, /trying the one from env DOOVER_API_TOKEN/);
       assert.ok(!refreshed.includes("token-after-rotation") && !refreshed.includes("token-before-rotation"));
-      await cliOk(sandbox, project, ["destroy", "--yes", "--non-interactive", "--stack", stack], env);
+      await project.pulumiOk(["destroy", "--yes", "--non-interactive", "--stack", stack], { extraEnv: env });
       const left = await liveObjects(emulator, device(), stack);
       assert.deepEqual([left.apps.length, left.tunnels.length], [0, 0], "destroy archived the apps and deleted the tunnels");
     } finally {

@@ -1,30 +1,27 @@
-// Helpers for the fault suite: a user-style project outside the repository, the Pulumi CLI run as a
-// user runs it (its own process group, so a test can kill -9 all of it), and the checks every
-// scenario ends with (0 duplicates, 0 orphans).
-import { spawn } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
+// Helpers for the fault suite: the user's program (run as a user-style project, tests/support/user-project.ts),
+// the CLI in its own process group (so a test can kill -9 all of it), and the checks every scenario
+// ends with (0 duplicates, 0 orphans).
 import { emulatorFetch, type Emulator } from "../support/emulator";
-import { REPO_ROOT, type EngineSandbox } from "../support/pulumi";
+import type { CommandResult, UserProject } from "../support/user-project";
 
-/** The program: `count` apps and `count` tunnels, named after `prefix` (stack config). */
-const PROGRAM = `"use strict";
-const pulumi = require("@pulumi/pulumi");
-const { DooverApplication, DooverTunnel } = require("pulumi-doover");
+/** The program (a user's index.ts): `count` apps and `count` tunnels, named after `prefix` (stack config). */
+export const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import { DooverApplication, DooverTunnel } from "pulumi-doover";
+
 const cfg = new pulumi.Config();
 const count = cfg.requireNumber("count");
 const prefix = cfg.require("prefix");
 const deviceId = cfg.require("deviceId");
 for (let i = 0; i < count; i++) {
-  new DooverApplication("app-" + i, {
-    name: prefix + "_app_" + i,
-    displayName: "Fault suite app " + i,
+  new DooverApplication(\`app-\${i}\`, {
+    name: \`\${prefix}_app_\${i}\`,
+    displayName: \`Fault suite app \${i}\`,
     type: "processor",
     description: "Made by the fault suite.",
   });
-  new DooverTunnel("tunnel-" + i, {
+  new DooverTunnel(\`tunnel-\${i}\`, {
     deviceId,
-    name: prefix + "-tunnel-" + i,
+    name: \`\${prefix}-tunnel-\${i}\`,
     hostname: "127.0.0.1",
     port: 9000 + i,
     protocol: "tcp",
@@ -33,70 +30,26 @@ for (let i = 0; i < count; i++) {
 `;
 
 /**
- * A project folder outside the repository with its own package.json; `pulumi-doover` and
- * `@pulumi/pulumi` are linked from this checkout (its compiled dist/), as `npm install <path>` would.
+ * Runs `pulumi <args>` in the project as the leader of its own process group (what
+ * `npm run pulumi -- … --cwd <project>` runs); `onStart(pid)` may kill the whole group
+ * (`process.kill(-pid, "SIGKILL")`), as a CI runner cancelling a job does.
  */
-export function makeProject(dir: string): string {
-  fs.mkdirSync(path.join(dir, "node_modules", "@pulumi"), { recursive: true });
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: doover-faults\nruntime: nodejs\nmain: index.js\n");
-  fs.writeFileSync(
-    path.join(dir, "package.json"),
-    JSON.stringify({ name: "doover-faults", private: true, dependencies: { "pulumi-doover": `file:${REPO_ROOT}` } }, null, 2),
-  );
-  fs.writeFileSync(path.join(dir, "index.js"), PROGRAM);
-  fs.symlinkSync(REPO_ROOT, path.join(dir, "node_modules", "pulumi-doover"), "dir");
-  fs.symlinkSync(
-    path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi"),
-    path.join(dir, "node_modules", "@pulumi", "pulumi"),
-    "dir",
-  );
-  return dir;
-}
-
-export interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Runs `pulumi <args>` in `cwd` in its own process group. `onStart(pid)` may kill the group
- * (`process.kill(-pid, "SIGKILL")`).
- */
-export function runCli(
-  sandbox: EngineSandbox,
-  cwd: string,
-  args: string[],
-  opts: { onStart?: (pid: number) => void; env?: Record<string, string> } = {},
-): Promise<CliRun> {
+export function runGroup(project: UserProject, args: string[], onStart: (pid: number) => void): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(sandbox.bin, "pulumi"), args, {
-      cwd,
-      env: { ...process.env, ...sandbox.envVars, ...opts.env },
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = project.spawnPulumi(args);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    child.stdout?.on("data", (d) => (stdout += d));
+    child.stderr?.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-    if (child.pid !== undefined) opts.onStart?.(child.pid);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, output: `${stdout}\n${stderr}` }));
+    if (child.pid !== undefined) onStart(child.pid);
   });
 }
 
-/** Like runCli, failing with the CLI's output when it does not exit 0. */
-export async function cliOk(sandbox: EngineSandbox, cwd: string, args: string[], env?: Record<string, string>): Promise<string> {
-  const r = await runCli(sandbox, cwd, args, env ? { env } : {});
-  if (r.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
 /** Ids of the custom resources in the stack's state, by kind. */
-export async function stateIds(sandbox: EngineSandbox, cwd: string, stack: string): Promise<{ apps: string[]; tunnels: string[] }> {
-  const dep = JSON.parse(await cliOk(sandbox, cwd, ["stack", "export", "--stack", stack])).deployment;
+export async function stateIds(project: UserProject): Promise<{ apps: string[]; tunnels: string[] }> {
+  const dep = (await project.exportStack()).deployment;
   const out = { apps: [] as string[], tunnels: [] as string[] };
   for (const r of dep.resources ?? []) {
     if (!r.custom || !r.id) continue;

@@ -57,6 +57,8 @@ export class FaultProxy {
     resetAfter: 0,
     stalled: 0,
   };
+  /** stats at the last configure(): `max` bounds count from there */
+  private base: FaultProxyStats = { ...this.stats };
   private tokens = 0;
   private lastRefill = Date.now();
   private rng: () => number;
@@ -89,6 +91,7 @@ export class FaultProxy {
   /** Changes the faults from now on (the target stays). */
   configure(opts: Omit<FaultProxyOptions, "target">): void {
     this.opts = { ...opts, target: this.opts.target };
+    this.base = { ...this.stats };
     if (opts.auth === undefined && this.keepAuth) this.opts.auth = this.keepAuth;
     this.tokens = opts.ratePerSecond ?? 0;
     this.lastRefill = Date.now();
@@ -107,7 +110,7 @@ export class FaultProxy {
   }
 
   private take(rate: FaultRate | undefined, count: keyof FaultProxyStats): boolean {
-    if (!rate || this.stats[count] >= rate.max) return false;
+    if (!rate || this.stats[count] - this.base[count] >= rate.max) return false;
     return this.rng() < rate.probability;
   }
 

@@ -87,6 +87,7 @@ export function packTarball(): string {
     const hash = sha256(fs.readFileSync(file)).slice(0, 16);
     const dest = path.join(CACHE_DIR, `pulumi-doover-${repoPackage.version}-${hash}.tgz`);
     if (!fs.existsSync(dest)) fs.renameSync(file, dest);
+    else fs.utimesSync(dest, new Date(), new Date());
     tarball = dest;
     return dest;
   } finally {
@@ -113,7 +114,13 @@ function sha256(data: string | Buffer): string {
 function installTemplate(manifest: Record<string, unknown>, tgz: string): string {
   const key = sha256(JSON.stringify([manifest, process.versions.node])).slice(0, 16);
   const dir = path.join(CACHE_DIR, `template-${key}`);
-  if (fs.existsSync(path.join(dir, ".complete"))) return dir;
+  const complete = path.join(dir, ".complete");
+  if (fs.existsSync(complete)) {
+    const now = new Date();
+    fs.utimesSync(complete, now, now); // last use, for pruneCache
+    return dir;
+  }
+  pruneCache();
   const tmp = fs.mkdtempSync(path.join(CACHE_DIR, "install-"));
   fs.writeFileSync(path.join(tmp, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   fs.mkdirSync(path.join(tmp, "vendor"));
@@ -138,6 +145,22 @@ function installTemplate(manifest: Record<string, unknown>, tgz: string): string
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   return dir;
+}
+
+/** Removes templates and tarballs unused for a day (each new tarball hash makes a new ~130 MB template). */
+function pruneCache(): void {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const name of fs.readdirSync(CACHE_DIR)) {
+    const p = path.join(CACHE_DIR, name);
+    const stamp = name.startsWith("template-") ? path.join(p, ".complete") : p;
+    try {
+      if ((name.startsWith("template-") || name.endsWith(".tgz")) && fs.statSync(stamp).mtimeMs < dayAgo) {
+        fs.rmSync(p, { recursive: true, force: true });
+      }
+    } catch {
+      // in use or removed by another process
+    }
+  }
 }
 
 /** A user's Pulumi project in a temp dir outside the repository, with its own backend and PULUMI_HOME. */
@@ -188,7 +211,11 @@ export class UserProject {
       path.join(dir, "package.json"),
       `${JSON.stringify({ ...manifest, ...(opts.scripts ? { scripts: opts.scripts } : {}) }, null, 2)}\n`,
     );
-    fs.writeFileSync(path.join(dir, "tsconfig.json"), `${JSON.stringify(USER_TSCONFIG, null, 2)}\n`);
+    // TypeScript 6 loads no @types package unless `types` names it.
+    const devDeps: Record<string, string> = manifest.devDependencies;
+    const types = ["node", ...(devDeps["@types/mocha"] ? ["mocha"] : [])];
+    const tsconfig = { ...USER_TSCONFIG, compilerOptions: { ...USER_TSCONFIG.compilerOptions, types } };
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
     const yaml = [
       `name: ${name}`,
       "description: A user's Pulumi program using pulumi-doover",
@@ -382,6 +409,7 @@ export const USER_TSCONFIG = {
     sourceMap: true,
     skipLibCheck: true,
     forceConsistentCasingInFileNames: true,
+    types: ["node"] as string[],
   },
   include: ["**/*.ts"],
   exclude: ["node_modules", "bin"],

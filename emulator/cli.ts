@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N]`
+// `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]`
 // First stdout line: {"url","token","organisationId","deviceIds"}; then serves until SIGTERM/SIGINT.
 // (`-s`: without it npm prints its own "> pulumi-doover emulator" banner on stdout first.)
 
@@ -7,7 +7,7 @@ import { startEmulator } from "./index";
 import type { EmulatorOptions } from "./types";
 
 const USAGE =
-  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N]";
+  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]";
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const opts: EmulatorOptions = {};
@@ -44,6 +44,10 @@ function parseArgs(argv: string[]): EmulatorOptions {
         opts.perPageDefault = Number(value);
         if (!Number.isInteger(opts.perPageDefault) || opts.perPageDefault < 1)
           throw new Error(`bad --per-page ${value}`);
+        break;
+      case "--deploy-step-ms":
+        opts.deploymentStepMs = Number(value);
+        if (!(opts.deploymentStepMs >= 0)) throw new Error(`bad --deploy-step-ms ${value}`);
         break;
       default:
         throw new Error(`unknown option ${flag}\n${USAGE}`);

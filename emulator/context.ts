@@ -2,6 +2,7 @@
 
 import type { IncomingHttpHeaders } from "node:http";
 import { ApiError } from "./errors";
+import type { Faults } from "./faults";
 import type { FormBody } from "./form-data";
 import type { Store } from "./store";
 
@@ -19,6 +20,8 @@ export interface RequestContext {
   baseUrl: string;
   store: Store;
   perPageDefault: number;
+  /** Armed faults (deployment creates take their deployment faults from here). */
+  faults?: Faults;
 }
 
 export interface HandlerResult {

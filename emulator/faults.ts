@@ -39,6 +39,20 @@ export function faultProblem(f: unknown): string | undefined {
     return "delayMs must be a number >= 0";
   if (x.afterCommit && x.status === undefined && !x.dropConnection)
     return "afterCommit needs status or dropConnection";
+  if (x.deployment !== undefined) return deploymentProblem(x.deployment);
+  return undefined;
+}
+
+function deploymentProblem(d: unknown): string | undefined {
+  if (typeof d !== "object" || d === null || Array.isArray(d))
+    return "deployment must be an object";
+  const x = d as Record<string, unknown>;
+  if (x.status !== undefined && !["SUC", "FAI", "CAN"].includes(x.status as string))
+    return "deployment.status must be SUC, FAI or CAN";
+  if (x.log !== undefined && typeof x.log !== "string")
+    return "deployment.log must be a string";
+  if (x.stepMs !== undefined && !(typeof x.stepMs === "number" && x.stepMs >= 0))
+    return "deployment.stepMs must be a number >= 0";
   return undefined;
 }
 
@@ -51,10 +65,11 @@ export class Faults {
     this.armed.push({ ...f, remaining: f.times ?? 1 });
   }
 
-  /** The first armed fault for this request, counted as used. */
+  /** The first armed fault for this request, counted as used (deployment faults excepted). */
   take(method: string, path: string): EmulatorFault | undefined {
     const i = this.armed.findIndex(
       (f) =>
+        !f.deployment &&
         (!f.method || f.method.toUpperCase() === method) &&
         path.startsWith(f.path),
     );
@@ -63,6 +78,17 @@ export class Faults {
     if (--f.remaining <= 0) this.armed.splice(i, 1);
     const { remaining: _r, ...fault } = f;
     return fault;
+  }
+
+  /** The first armed deployment fault for a deployment create at `path`, counted as used. */
+  takeDeployment(path: string): EmulatorFault["deployment"] | undefined {
+    const i = this.armed.findIndex(
+      (f) => f.deployment && path.startsWith(f.path),
+    );
+    if (i < 0) return undefined;
+    const f = this.armed[i];
+    if (--f.remaining <= 0) this.armed.splice(i, 1);
+    return f.deployment;
   }
 
   pending(): EmulatorFault[] {

@@ -13,6 +13,7 @@ import type {
 } from "./types";
 
 export type {
+  EmulatedDeployment,
   Emulator,
   EmulatorFault,
   EmulatorLogEntry,
@@ -29,6 +30,11 @@ export async function startEmulator(
     token: opts.token,
     organisationId: opts.organisationId,
   });
+  store.deploymentStepMs =
+    opts.deploymentStepMs ??
+    (Number(process.env.DOOVER_EMULATOR_DEPLOY_STEP_MS || NaN) >= 0
+      ? Number(process.env.DOOVER_EMULATOR_DEPLOY_STEP_MS)
+      : 1000);
   const faults = new Faults();
   const requestLog: EmulatorLogEntry[] = [];
   // Read here, not at module load, so a test run can set it late.

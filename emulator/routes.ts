@@ -1,5 +1,6 @@
 // Route table: OpenAPI path templates → handlers per method.
 
+import * as installs from "./app-installs";
 import * as apps from "./applications";
 import type { Handler } from "./context";
 import * as dir from "./directory";
@@ -14,6 +15,38 @@ export interface Route {
 
 // Path parameters the spec constrains to digits; anything else cannot match the route (404).
 const DIGITS = new Set(["parent_lookup_device"]);
+
+function appInstallRoutes(): Route[] {
+  return [
+    route("/app_installs/", {
+      GET: installs.listAppInstalls,
+      POST: installs.createAppInstall,
+    }),
+    route("/app_installs/{id}/", {
+      GET: installs.retrieveAppInstall,
+      PUT: installs.putAppInstall,
+      PATCH: installs.patchAppInstall,
+      DELETE: installs.deleteAppInstall,
+    }),
+    route("/app_installs/{id}/archive/", { POST: installs.archiveAppInstall }),
+    route("/app_installs/{id}/unarchive/", {
+      POST: installs.unarchiveAppInstall,
+    }),
+    route("/app_installs/{parent_lookup_app_install}/deployments/", {
+      GET: installs.listDeployments,
+      POST: installs.createDeployment,
+    }),
+    route("/app_installs/{parent_lookup_app_install}/deployments/{id}/", {
+      GET: installs.retrieveDeployment,
+    }),
+    route("/devices/{parent_lookup_device}/app_installs/", {
+      GET: installs.listAppInstalls,
+    }),
+    route("/applications/{parent_lookup_application}/installs/", {
+      GET: installs.listAppInstalls,
+    }),
+  ];
+}
 
 function route(
   template: string,
@@ -77,6 +110,7 @@ export const ROUTES: Route[] = [
   route("/applications/{id}/widget/", { PUT: apps.putWidget }),
   ...tunnelRoutes("/devices/{parent_lookup_device}"),
   ...tunnelRoutes(""),
+  ...appInstallRoutes(),
   route("/organisations/", { GET: dir.listOrganisations }),
   route("/devices/", { GET: dir.listDevices }),
   route("/devices/{id}/", { GET: dir.retrieveDevice }),

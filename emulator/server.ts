@@ -135,6 +135,7 @@ function answer(
       baseUrl: `http://${req.headers.host ?? "127.0.0.1"}`,
       store: deps.store,
       perPageDefault: deps.perPageDefault,
+      faults: deps.faults,
     };
     return { ...handler(ctx), template };
   } catch (e) {

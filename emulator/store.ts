@@ -51,12 +51,16 @@ function seedData(ids: SnowflakeGenerator, organisationId: string): StateData {
     registries,
     applications: [],
     tunnels: [],
+    app_installs: [],
+    deployments: [],
   };
 }
 
 export class Store {
   readonly ids: SnowflakeGenerator;
   readonly token: string;
+  /** QUE and RUN duration of a new deployment (see EmulatorOptions.deploymentStepMs). */
+  deploymentStepMs = 1000;
   private seed: StateData;
   data: StateData;
 
@@ -73,6 +77,11 @@ export class Store {
       this.token = opts.token ?? saved.token;
       this.seed = saved.seed;
       this.data = saved.data;
+      // State files written before app installs existed.
+      this.data.app_installs ??= [];
+      this.data.deployments ??= [];
+      this.seed.app_installs ??= [];
+      this.seed.deployments ??= [];
     } else {
       this.ids = new SnowflakeGenerator();
       this.token = opts.token ?? `emu_${randomBytes(18).toString("base64url")}`;

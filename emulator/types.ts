@@ -18,6 +18,11 @@ export interface EmulatorOptions {
    * Default: env `DOOVER_EMULATOR_RECORD` read at start; `null` turns recording off.
    */
   recordFile?: string | null;
+  /**
+   * How long a deployment stays in each of QUE and RUN before it ends (default: env
+   * `DOOVER_EMULATOR_DEPLOY_STEP_MS`, else 1000). 0 ends it at once.
+   */
+  deploymentStepMs?: number;
 }
 
 export interface EmulatorFault {
@@ -37,6 +42,19 @@ export interface EmulatorFault {
   dropConnection?: boolean;
   /** Wait this long before handling. */
   delayMs?: number;
+  /**
+   * Not an HTTP fault: shapes the next deployment started under `path` (e.g. "/app_installs/"):
+   * its final status (FAI/CAN make it fail), a log line added to its `log_output`, and how long it
+   * stays in QUE and in RUN. Used up by deployment creates only.
+   */
+  deployment?: EmulatedDeployment;
+}
+
+/** How an emulated deployment ends (see {@link EmulatorFault.deployment}). */
+export interface EmulatedDeployment {
+  status?: "SUC" | "FAI" | "CAN";
+  log?: string;
+  stepMs?: number;
 }
 
 export interface EmulatorLogEntry {
@@ -123,10 +141,37 @@ export interface TunnelRecord {
   fields: Record<string, unknown>;
 }
 
+/** An application installed on a device. */
+export interface AppInstallRecord {
+  id: string;
+  archived: boolean;
+  application_id: string;
+  device_id: string | null;
+  organisation_id: string;
+  config_profile_ids: string[];
+  pre_archive_latest_deployment: string | null;
+  /** name, display_name, version, deployment_config, solution_id */
+  fields: Record<string, unknown>;
+}
+
+/** One deployment; its status follows from the clock (QUE for step_ms, RUN for step_ms, then outcome). */
+export interface DeploymentRecord {
+  id: string;
+  app_install_id: string;
+  created_ms: number;
+  step_ms: number;
+  outcome: "SUC" | "FAI" | "CAN";
+  /** log lines added when it ends */
+  log: string;
+  deployment_config: unknown;
+}
+
 export interface StateData {
   organisations: OrganisationRecord[];
   devices: DeviceRecord[];
   registries: RegistryRecord[];
   applications: ApplicationRecord[];
   tunnels: TunnelRecord[];
+  app_installs: AppInstallRecord[];
+  deployments: DeploymentRecord[];
 }

@@ -16,6 +16,7 @@ import {
   liveAsPayload,
   liveDeploymentHash,
 } from "./application-fields";
+import { createOrAdopt, skipDeleteOfAdopted } from "./create-path";
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
 import type { CheckFailure } from "./inputs";
@@ -44,7 +45,7 @@ export async function diff(
 
 export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
   const name = String(inputs.name);
-  const { client, staging, defaultOrganisationId } = targetFor(inputs.staging === true);
+  const { client, staging, defaultOrganisationId, organisationKey, adoptExisting } = targetFor(inputs.staging === true);
   const organisationId = (inputs.organisationId as string | undefined) ?? defaultOrganisationId;
   const payload = applicationPayload(inputs, { staging, organisationId, create: true });
   const declared = applicationPayload(inputs, { staging }); // what a take-over PATCH may change
@@ -58,35 +59,58 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
     const live = await call(`reading staging application ${stagingId}`, () =>
       client.applications.retrieve(String(stagingId)),
     );
-    return takeOver(client, live, declared, outsOf);
+    const taken = await takeOver(client, live, declared, outsOf);
+    return { id: taken.id, outs: taken.outs };
   }
-  // Look the name up first (names are global and archived apps keep theirs), so a destroyed app comes
-  // back by unarchiving instead of a 409. A lost race with another creator ends in a 409: look again once.
-  for (let attempt = 0; ; attempt++) {
-    const existing = await call(`looking up application "${name}"`, () => client.applications.findByName(name));
-    if (existing) {
-      const freeName = await resolveExisting(client, existing, inputs, declared, payload);
-      if (!freeName) return takeOver(client, existing, declared, outsOf);
+  const { client: c } = { client };
+  let result;
+  try {
+    result = await createOrAdopt<ApplicationData>({
+      kind: "application",
+      resourceType: "DooverApplication",
+      label: `application "${name}"`,
+      rest: c.rest,
+      nameConflicts: true,
+      post: () => c.applications.post(payload as never),
+      find: () => c.applications.findByName(name),
+      // After an ambiguous failure: ours when it holds what we sent (someone else's differs).
+      isOurs: (found) => !found.archived && sameAsDeclared(found, declared) && sameOrganisation(found, payload),
+      id: (a) => String(a.id),
+      isArchived: (a) => a.archived === true,
+      vet: async (existing) => ((await resolveExisting(c, existing, inputs, declared, payload)) ? "retry" : "take"),
+      takeOver: async (existing) => (await takeOver(c, existing, declared, outsOf)).live,
+      adopt: inputs.adopt === true,
+      adoptExisting,
+    });
+  } catch (e) {
+    if (Conflict.isInstance(e)) {
+      throw new DooverProviderError(
+        `application name "${name}" is already taken by an application this token cannot see; choose another name`,
+        { cause: e },
+      );
     }
-    try {
-      const live = await client.applications.create(payload as never);
-      return { id: String(live.id), outs: outsOf(live) };
-    } catch (e) {
-      if (!Conflict.isInstance(e) || attempt > 0) {
-        if (Conflict.isInstance(e)) {
-          throw new DooverProviderError(
-            `application name "${name}" is already taken by an application this token cannot see; choose another name`,
-            { cause: e },
-          );
-        }
-        const hint =
-          payload.organisation_id === null
-            ? " (no organisation was given: set `doover:organisationId` in stack config or `organisationId` on the resource)"
-            : "";
-        throw wrap(`creating application "${name}"${hint}`, e);
-      }
-    }
+    const hint =
+      payload.organisation_id === null
+        ? ` (no organisation was given: set \`${organisationKey}\` in stack config or \`organisationId\` on the resource)`
+        : "";
+    throw wrap(`creating application "${name}"${hint}`, e);
   }
+  return { id: String(result.live.id), outs: outsOf(result.live) };
+}
+
+function sameOrganisation(found: ApplicationData, payload: Props): boolean {
+  const want = payload.organisation_id as string | null | undefined;
+  return !want || !found.organisation || String(found.organisation.id) === want;
+}
+
+/** The live app already has every declared value (deployment by hash). */
+function sameAsDeclared(live: ApplicationData, declared: Props): boolean {
+  const to = { ...declared };
+  delete to.organisation_id;
+  const deploymentData = to.deployment_data;
+  delete to.deployment_data;
+  if (Object.keys(wirePatch(liveAsPayload(live, to), to, NULLABLE_WIRE)).length > 0) return false;
+  return !deploymentData || deploymentHash(Buffer.from(String(deploymentData), "base64")) === liveDeploymentHash(live);
 }
 
 /**
@@ -113,13 +137,8 @@ async function resolveExisting(
   const targetOrganisation = payload.organisation_id as string | undefined; // declared or the stack's default
   const where = existing.organisation ? String(existing.organisation.id) : undefined;
   const elsewhere = targetOrganisation !== undefined && where !== undefined && where !== targetOrganisation;
-  const adopt = inputs.adopt === true;
-  if (!existing.archived && !adopt) {
-    throw new DooverProviderError(
-      `an application named "${name}" already exists (id ${id}). Set \`adopt: true\` on this ` +
-        "DooverApplication to manage the existing application, or choose another name.",
-    );
-  }
+  // Live apps reach here only with adopt or doover:adoptExisting (create-path.ts decides that).
+  const adopt = inputs.adopt === true || !existing.archived;
   // Without a declared organisation, adopt takes the app wherever it is (the organisation stays unmanaged).
   if (!elsewhere || (adopt && declaredOrganisation === undefined)) return false;
   if (existing.archived && archivedHere.has(archiveKey(client, id))) {
@@ -204,6 +223,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
 
 export async function del(id: string, props: Props): Promise<void> {
   const { client } = targetFor(props.staging === true);
+  if (skipDeleteOfAdopted(client.baseUrl, "application", id, `application "${String(props.name)}"`)) return;
   try {
     await client.applications.archive(id);
   } catch (e) {
@@ -226,7 +246,7 @@ async function takeOver(
   existing: ApplicationData,
   payload: Props,
   outsOf: (live: ApplicationData) => Props,
-): Promise<{ id: string; outs: Props }> {
+): Promise<{ id: string; outs: Props; live: ApplicationData }> {
   const id = String(existing.id);
   let live = existing;
   try {
@@ -249,7 +269,7 @@ async function takeOver(
       e,
     );
   }
-  return { id, outs: outsOf(live) };
+  return { id, outs: outsOf(live), live };
 }
 
 function outputs(inputs: Props, live: ApplicationData, deploymentHash: string | null | undefined): Props {

@@ -15,6 +15,7 @@ import {
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 import { configSchemaWarnings } from "./application-check";
 import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
+import { rememberApplicationArgs } from "./app-install-source";
 import { isPlainObject } from "./inputs";
 import { declaredProps, defineUnsetOutputs } from "./resource-props";
 import { APPLICATION_PROVIDER } from "./shim";
@@ -155,6 +156,7 @@ export class DooverApplication extends pulumi.CustomResource {
     props.__provider = APPLICATION_PROVIDER; // what pulumi.dynamic.Resource stores, but ~0.5 KB (see shim.ts)
     super("pulumi-nodejs:dynamic/doover:Application", name, props, opts);
     warnAboutConfigSchema(this, args.configSchema);
+    rememberApplicationArgs(this, name, args); // for DooverAppInstall's preview-time config check
   }
 
   /**

@@ -2,4 +2,5 @@
 
 export { DooverApplication, applicationArgsFromConfig, type DooverApplicationArgs } from "./application";
 export { DooverTunnel, type DooverTunnelArgs } from "./tunnel";
+export { DooverAppInstall, type DooverAppInstallArgs, type DeploymentSummary } from "./app-install";
 export { DooverProviderError, DooverResourceInitError } from "./errors";

@@ -1,5 +1,6 @@
 // Small property-bag helpers shared by the providers.
 
+import { Unauthorized } from "../sdk";
 import { DooverProviderError, messageOf } from "./errors";
 
 export type Props = Record<string, unknown>;
@@ -29,5 +30,14 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 export function wrap(what: string, e: unknown): Error {
   if (DooverProviderError.isInstance(e)) return e as Error;
-  return new DooverProviderError(`${what}: ${messageOf(e)}`, { cause: e });
+  const advice = Unauthorized.isInstance(e) ? `. ${TOKEN_ORDER}` : "";
+  return new DooverProviderError(`${what}: ${messageOf(e)}${advice}`, { cause: e });
 }
+
+/** Which token wins, said in every 401 (a rotated token is the usual cause). */
+export const TOKEN_ORDER =
+  "Tokens are tried in this order: stack config `doover:token` (note: `pulumi refresh` and `pulumi destroy` use " +
+  "the value saved, encrypted, with the stack's provider at the last `pulumi up`), then env DOOVER_API_TOKEN, " +
+  "then the ~/.doover/config profile; a 401 moves on to the next one. After rotating the token, either run " +
+  "`pulumi config set --secret doover:token <new token>` and `pulumi up`, or export DOOVER_API_TOKEN=<new token> " +
+  "(or `doover login`) and run the command again";

@@ -2,7 +2,8 @@
 // reach the serialized provider, resource inputs, outputs or state. Methods build the sdk Client from
 // them; absent values fall back to env / ~/.doover/config inside the sdk.
 
-import { Client, type ClientOptions } from "../sdk";
+import { Client, CredentialsError, type ClientOptions } from "../sdk";
+import { DooverProviderError } from "./errors";
 
 /** The stack config keys read by `configure()` (namespace `doover`). */
 export interface ProviderSettings {
@@ -14,6 +15,14 @@ export interface ProviderSettings {
   stagingToken?: string;
   stagingApiUrl?: string;
   stagingOrganisationId?: string;
+  /** per-attempt timeout (env DOOVER_REQUEST_TIMEOUT_SECONDS), default 30 */
+  requestTimeoutSeconds?: number;
+  /** how long one API call keeps retrying after its first failure (env DOOVER_RETRY_BUDGET_SECONDS), default 180 */
+  retryBudgetSeconds?: number;
+  /** fixed cap on API requests per second for the whole deployment (env DOOVER_MAX_REQUESTS_PER_SECOND) */
+  maxRequestsPerSecond?: number;
+  /** every create adopts an existing object of the same name (env DOOVER_ADOPT_EXISTING): crash recovery */
+  adoptExisting?: boolean;
 }
 
 /** The shape of `ConfigureRequest` the Pulumi host passes (only `config.get` is used). */
@@ -36,9 +45,20 @@ function bool(v: unknown): boolean | undefined {
   return s === undefined ? undefined : /^(1|true|yes|on)$/i.test(s);
 }
 
+function positive(key: string, v: unknown): number | undefined {
+  const s = str(v);
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new DooverProviderError(`${key} must be a positive number of seconds or requests, not "${s}"`);
+  }
+  return n;
+}
+
 /** Stores the settings from stack config; the host calls it once per provider with all stack config. */
 export function configure(req: ConfigureRequest): void {
   const get = (k: string) => req.config.get(`doover:${k}`);
+  const num = (k: string) => positive(`doover:${k}`, get(k));
   state.settings = {
     token: str(get("token")),
     apiUrl: str(get("apiUrl")),
@@ -48,7 +68,32 @@ export function configure(req: ConfigureRequest): void {
     stagingToken: str(get("stagingToken")),
     stagingApiUrl: str(get("stagingApiUrl")),
     stagingOrganisationId: str(get("stagingOrganisationId")),
+    requestTimeoutSeconds: num("requestTimeoutSeconds"),
+    retryBudgetSeconds: num("retryBudgetSeconds"),
+    maxRequestsPerSecond: num("maxRequestsPerSecond"),
+    adoptExisting: bool(get("adoptExisting")),
   };
+}
+
+/** Stack config first, then the environment variable (names say both in errors). */
+export interface RequestSettings {
+  timeoutMs?: number;
+  retryBudgetMs?: number;
+  maxRequestsPerSecond?: number;
+  adoptExisting: boolean;
+}
+
+/** The request-layer settings and the recovery switch: stack config, then env. */
+export function requestSettings(env: Record<string, string | undefined> = process.env): RequestSettings {
+  const s = state.settings ?? {};
+  const timeout = s.requestTimeoutSeconds ?? positive("DOOVER_REQUEST_TIMEOUT_SECONDS", env.DOOVER_REQUEST_TIMEOUT_SECONDS);
+  const budget = s.retryBudgetSeconds ?? positive("DOOVER_RETRY_BUDGET_SECONDS", env.DOOVER_RETRY_BUDGET_SECONDS);
+  const rate = s.maxRequestsPerSecond ?? positive("DOOVER_MAX_REQUESTS_PER_SECOND", env.DOOVER_MAX_REQUESTS_PER_SECOND);
+  const out: RequestSettings = { adoptExisting: s.adoptExisting ?? bool(env.DOOVER_ADOPT_EXISTING) ?? false };
+  if (timeout !== undefined) out.timeoutMs = Math.round(timeout * 1000);
+  if (budget !== undefined) out.retryBudgetMs = Math.round(budget * 1000);
+  if (rate !== undefined) out.maxRequestsPerSecond = rate;
+  return out;
 }
 
 /** Forgets the stored settings (tests). */
@@ -63,6 +108,10 @@ export interface Target {
   staging: boolean;
   /** organisation to create in when the resource declares none */
   defaultOrganisationId?: string;
+  /** the stack config key that sets that organisation (`doover:stagingOrganisationId` for a staging variant) */
+  organisationKey: string;
+  /** `doover:adoptExisting` / DOOVER_ADOPT_EXISTING: creates adopt an existing object of the same name */
+  adoptExisting: boolean;
 }
 
 /**
@@ -72,6 +121,8 @@ export interface Target {
 export function targetFor(resourceStaging: boolean | undefined, env?: Record<string, string | undefined>): Target {
   const s = state.settings ?? {};
   const variant = resourceStaging === true && s.staging !== true;
+  const request = requestSettings(env ?? process.env);
+  const tokenKey = variant && s.stagingToken !== undefined ? "doover:stagingToken" : "doover:token";
   const opts: ClientOptions = variant
     ? {
         token: s.stagingToken ?? s.token,
@@ -81,8 +132,34 @@ export function targetFor(resourceStaging: boolean | undefined, env?: Record<str
         staging: true,
       }
     : { token: s.token, baseUrl: s.apiUrl, organisationId: s.organisationId, profile: s.profile, staging: s.staging };
+  opts.timeoutMs = request.timeoutMs;
+  opts.retryBudgetMs = request.retryBudgetMs;
+  opts.maxRequestsPerSecond = request.maxRequestsPerSecond;
+  opts.tokenSource = `stack config ${tokenKey}`;
+  opts.settingNames = {
+    timeout: "doover:requestTimeoutSeconds (env DOOVER_REQUEST_TIMEOUT_SECONDS)",
+    retryBudget: "doover:retryBudgetSeconds (env DOOVER_RETRY_BUDGET_SECONDS)",
+  };
   for (const k of Object.keys(opts) as (keyof ClientOptions)[]) if (opts[k] === undefined) delete opts[k];
   if (env) opts.env = env;
-  const client = new Client(opts);
-  return { client, staging: variant || client.isStaging, defaultOrganisationId: client.organisationId };
+  let client: Client;
+  try {
+    client = new Client(opts);
+  } catch (e) {
+    if (!CredentialsError.isInstance(e)) throw e;
+    const key = variant ? "doover:stagingToken (or doover:token)" : "doover:token";
+    throw new DooverProviderError(
+      `no Doover API token: set one with \`pulumi config set --secret ${variant ? "doover:stagingToken" : "doover:token"} <token>\`` +
+        ` (stack config ${key}), or set env DOOVER_API_TOKEN, or log in with doover-cli so ~/.doover/config has a ` +
+        `profile (pick it with doover:profile). ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  return {
+    client,
+    staging: variant || client.isStaging,
+    defaultOrganisationId: client.organisationId,
+    organisationKey: variant ? "doover:stagingOrganisationId" : "doover:organisationId",
+    adoptExisting: request.adoptExisting,
+  };
 }

@@ -2,6 +2,7 @@
 // `require("pulumi-doover/provider-runtime")` (package.json `exports`). Everything here may change between
 // versions without changing what is stored in state.
 
+import * as appInstall from "./app-install-provider";
 import * as application from "./application-provider";
 import { configure, type ConfigureRequest } from "./provider-config";
 import * as tunnel from "./tunnel-provider";
@@ -54,4 +55,14 @@ export const tunnels: ProviderMethods = {
   read: tunnel.read,
   update: tunnel.update,
   delete: tunnel.del,
+};
+
+export const appInstalls: ProviderMethods = {
+  configure: configureAsync,
+  check: appInstall.check,
+  diff: appInstall.diff,
+  create: appInstall.create,
+  read: appInstall.read,
+  update: appInstall.update,
+  delete: appInstall.del,
 };

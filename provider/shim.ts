@@ -16,7 +16,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The `__provider` text of one resource kind (a key of `pulumi-doover/provider-runtime`). */
-export function providerText(kind: "applications" | "tunnels"): string {
+export function providerText(kind: "applications" | "tunnels" | "appInstalls"): string {
   return (
     `exports.handler=()=>{const c=async(m,a)=>{let r;try{r=require("module").createRequire(process.cwd()+"/")` +
     `("pulumi-doover/provider-runtime")}catch(e){throw/'pulumi-doover\\//.test(e.message)?Error("Run \`npm install\` in "` +
@@ -44,3 +44,9 @@ export const applicationShim = providerFromText(APPLICATION_PROVIDER);
 
 /** The provider every DooverTunnel's stored text gives. */
 export const tunnelShim = providerFromText(TUNNEL_PROVIDER);
+
+/** `__provider` of every DooverAppInstall. */
+export const APP_INSTALL_PROVIDER = providerText("appInstalls");
+
+/** The provider every DooverAppInstall's stored text gives. */
+export const appInstallShim = providerFromText(APP_INSTALL_PROVIDER);

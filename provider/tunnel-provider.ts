@@ -1,6 +1,7 @@
 // DooverTunnel provider methods (the code the serialized shim loads at run time).
 
 import { NotFound, type Client, type TunnelData } from "../sdk";
+import { createOrAdopt, skipDeleteOfAdopted } from "./create-path";
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
 import type { CheckFailure } from "./inputs";
@@ -38,36 +39,43 @@ export async function diff(
 }
 
 export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
-  const { client } = targetFor(inputs.staging === true);
+  const { client, adoptExisting } = targetFor(inputs.staging === true);
   const deviceId = String(inputs.deviceId);
   const name = String(inputs.name);
   const body = tunnelPayload(inputs);
-  const existing = await call(`looking up tunnel "${name}" on device ${deviceId}`, () =>
-    client.tunnels.findByName(deviceId, name),
-  );
+  // The API accepts a second tunnel with the same name on a device, so there is no 409 to rely
+  // on: one lookup before the POST keeps "never a duplicate" (create-path.ts, nameConflicts false).
   let live: TunnelData;
-  if (existing) {
-    if (inputs.adopt !== true) {
-      throw new DooverProviderError(
-        `device ${deviceId} already has a tunnel named "${name}" (id ${existing.id}). Set \`adopt: true\` on ` +
-          "this DooverTunnel to manage the existing tunnel, or choose another name.",
-      );
-    }
-    if (existing.protocol !== inputs.protocol) {
-      throw new DooverProviderError(
-        `cannot adopt tunnel ${existing.id}: its protocol is ${existing.protocol}, not ${String(inputs.protocol)}, ` +
-          "and the protocol of a tunnel cannot be changed",
-      );
-    }
-    live = existing;
-    const patch = wirePatch(liveBody(live, body), body, TUNNEL_NULLABLE_WIRE);
-    delete patch.protocol;
-    if (Object.keys(patch).length > 0)
-      live = await call(`updating tunnel ${live.id}`, () => client.tunnels.patch(String(existing.id), patch));
-  } else {
-    live = await call(`creating tunnel "${name}" on device ${deviceId}`, () =>
-      client.tunnels.create(deviceId, body as never),
-    );
+  try {
+    ({ live } = await createOrAdopt<TunnelData>({
+      kind: "tunnel",
+      resourceType: "DooverTunnel",
+      label: `tunnel "${name}" on device ${deviceId}`,
+      rest: client.rest,
+      nameConflicts: false,
+      post: () => client.tunnels.post(deviceId, body as never),
+      find: () => client.tunnels.findByName(deviceId, name),
+      id: (t) => String(t.id),
+      vet: async (existing) => {
+        if (existing.protocol !== inputs.protocol) {
+          throw new DooverProviderError(
+            `cannot adopt tunnel ${existing.id}: its protocol is ${existing.protocol}, not ${String(inputs.protocol)}, ` +
+              "and the protocol of a tunnel cannot be changed",
+          );
+        }
+        return "take";
+      },
+      takeOver: async (existing) => {
+        const patch = wirePatch(liveBody(existing, body), body, TUNNEL_NULLABLE_WIRE);
+        delete patch.protocol;
+        if (Object.keys(patch).length === 0) return existing;
+        return call(`updating tunnel ${existing.id}`, () => client.tunnels.patch(String(existing.id), patch));
+      },
+      adopt: inputs.adopt === true,
+      adoptExisting,
+    }));
+  } catch (e) {
+    throw wrap(`creating tunnel "${name}" on device ${deviceId}`, e);
   }
   try {
     live = await setActive(client, live, inputs.active as boolean | undefined);
@@ -124,6 +132,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
 
 export async function del(id: string, props: Props): Promise<void> {
   const { client } = targetFor(props.staging === true);
+  if (skipDeleteOfAdopted(client.baseUrl, "tunnel", id, `tunnel "${String(props.name)}"`)) return;
   try {
     await client.tunnels.delete(id);
   } catch (e) {

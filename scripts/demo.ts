@@ -1,5 +1,6 @@
 // `npm run demo`: the root Pulumi project (examples/apps-and-tunnels) against the embedded Doover
-// emulator, with the real Pulumi CLI: preview, up, outputs, a change with its diff, up, refresh,
+// emulator, with the real Pulumi CLI: preview, up (apps, their installs on two emulated devices rolled
+// out to a successful deployment, tunnels), outputs, a change with its diff, a config roll-out, refresh,
 // and a summary of what exists in the emulator. Exits non-zero on any failure.
 //
 // Run through `npm run demo` (scripts/setup.sh first: dependencies, tsc, the Pulumi CLI).
@@ -8,7 +9,7 @@ import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type Emulator } from "../emulator";
+import { type Emulator, startEmulator } from "../emulator";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -55,6 +56,25 @@ function expectWrites(emulator: Emulator, expected: number, what: string): void 
   emulator.clearLog();
 }
 
+const DEPLOYMENT_STATUS: Record<string, string> = {
+  QUE: "queued",
+  RUN: "running",
+  SUC: "succeeded",
+  FAI: "failed",
+  CAN: "cancelled",
+};
+
+/** A guard: `count` installs exist and the latest deployment of each succeeded. */
+async function requireDeployments(emulator: Emulator, count: number): Promise<void> {
+  const res = await fetch(`${emulator.url}/app_installs/`, { headers: { Authorization: `Bearer ${emulator.token}` } });
+  const installs = ((await res.json()) as { results: Record<string, any>[] }).results;
+  const ok = installs.filter((i) => i.latest_deployment?.status === "SUC");
+  if (installs.length !== count || ok.length !== count) {
+    throw new Error(`expected ${count} installs with a successful deployment, saw ${ok.length} of ${installs.length}`);
+  }
+  console.log(`(emulator: ${count} app installs, each with a successful deployment)`);
+}
+
 async function summary(emulator: Emulator): Promise<void> {
   const get = async (p: string) => {
     const res = await fetch(`${emulator.url}${p}`, { headers: { Authorization: `Bearer ${emulator.token}` } });
@@ -64,7 +84,19 @@ async function summary(emulator: Emulator): Promise<void> {
   const apps = (await get("/applications/?per_page=100")).results;
   console.log(`Applications (${apps.length}):`);
   for (const a of apps) {
-    console.log(`  ${a.name.padEnd(22)} ${a.type}  ${a.archived ? "archived" : "active  "}  "${a.display_name}"  id ${a.id}`);
+    console.log(
+      `  ${a.name.padEnd(22)} ${a.type}  ${a.archived ? "archived" : "active  "}  "${a.display_name}"  id ${a.id}`,
+    );
+  }
+  const installs = (await get("/app_installs/?per_page=100")).results;
+  console.log(`App installs (${installs.length}):`);
+  for (const i of installs) {
+    const d = i.latest_deployment;
+    const deployment = d ? `deployment ${d.id} ${DEPLOYMENT_STATUS[d.status] ?? d.status}` : "never deployed";
+    console.log(
+      `  ${String(i.display_name).padEnd(16)} ${i.application.name} on ${i.device?.name ?? "-"}  ${deployment}` +
+        `  synced ${i.synced}  config ${JSON.stringify(i.deployment_config)}`,
+    );
   }
   for (const deviceId of emulator.deviceIds) {
     const tunnels = (await get(`/devices/${deviceId}/tunnels/`)).results;
@@ -72,7 +104,9 @@ async function summary(emulator: Emulator): Promise<void> {
     console.log(`Tunnels on device ${deviceId} (${tunnels.length}):`);
     for (const t of tunnels) {
       const state = t.is_active ? "active  " : "inactive";
-      console.log(`  ${t.name.padEnd(14)} ${t.protocol.padEnd(5)} ${`${t.hostname}:${t.port}`.padEnd(15)} ${state}  ${t.endpoint}`);
+      console.log(
+        `  ${t.name.padEnd(14)} ${t.protocol.padEnd(5)} ${`${t.hostname}:${t.port}`.padEnd(15)} ${state}  ${t.endpoint}`,
+      );
     }
   }
 }
@@ -93,7 +127,8 @@ async function main(): Promise<void> {
     .replace(/^main: (.*)$/m, (_, main: string) => `main: ${path.resolve(REPO, main.trim())}`);
   fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), project);
 
-  const emulator = await startEmulator({ host: "127.0.0.1", port: 0 });
+  // Deployments spend 0.4 s queued and 0.4 s running on the emulated devices.
+  const emulator = await startEmulator({ host: "127.0.0.1", port: 0, deploymentStepMs: 400 });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: [path.join(REPO, "node_modules", ".bin"), bin, process.env.PATH].join(path.delimiter),
@@ -116,6 +151,7 @@ async function main(): Promise<void> {
     await pulumi(["config", "set", "doover:apiUrl", emulator.url]);
     await pulumi(["config", "set", "doover:organisationId", emulator.organisationId]);
     await pulumi(["config", "set", "deviceId", emulator.deviceIds[0]]);
+    await pulumi(["config", "set", "secondDeviceId", emulator.deviceIds[1]]);
     // The value goes in on stdin: not in the process list, not on screen.
     await pulumi(["config", "set", "--secret", "doover:token"], emulator.token);
 
@@ -123,8 +159,9 @@ async function main(): Promise<void> {
     await pulumi(["preview"]);
     expectWrites(emulator, 0, "preview");
 
-    step("pulumi up: create the apps and tunnels");
+    step("pulumi up: create the apps, install the monitor on two devices (deployed, waited for), open the tunnels");
     await pulumi(["up", "--yes", "--skip-preview"]);
+    await requireDeployments(emulator, 2);
     emulator.clearLog();
 
     step("Stack outputs");
@@ -137,6 +174,14 @@ async function main(): Promise<void> {
     step("pulumi up: apply it (one PATCH)");
     await pulumi(["up", "--yes", "--skip-preview"]);
     expectWrites(emulator, 1, "the display-name change");
+
+    step("Roll out new config to pump 2 (preview the diff, then up: one PATCH and one deployment)");
+    await pulumi(["config", "set", "pump2MaxPressureKpa", "650"]);
+    await pulumi(["preview", "--diff"]);
+    await pulumi(["up", "--yes", "--skip-preview"]);
+    expectWrites(emulator, 2, "the config roll-out");
+    await requireDeployments(emulator, 2);
+    await pulumi(["stack", "output", "pump2Deployment"]);
 
     step("pulumi refresh: compare state with the API");
     await pulumi(["refresh", "--yes", "--skip-preview"]);

@@ -4,6 +4,7 @@
 #   1. dist/tests/*.test.js          unit + emulator + provider + package contents tests
 #   2. dist/tests/mocks/*.test.js    pulumi.runtime.setMocks tests (separate process: setMocks is global)
 #   3. dist/tests/e2e/*.test.js      the real Pulumi engine (never skipped in CI)
+#   3b. dist/tests/faults/*.test.js  the fault suite: real CLI + user-style project behind a fault proxy
 #   4. dist/tests/real-clients/*.test.js doover-cli + pydoover from PyPI (venv cached by
 #      scripts/ensure-python-clients.sh under ~/.cache/pulumi-doover; fails in CI without Python)
 #   5. dist/tests/conformance.test.js LAST: checks every API response recorded during 1-4
@@ -22,6 +23,7 @@ unit=()
 for f in dist/tests/*.test.js; do [ "$f" = dist/tests/conformance.test.js ] || unit+=("$f"); done
 mocks=(dist/tests/mocks/*.test.js)
 e2e=(dist/tests/e2e/*.test.js)
+faults=(dist/tests/faults/*.test.js)
 realclients=(dist/tests/real-clients/*.test.js)
 conformance=(dist/tests/conformance.test.js)
 
@@ -58,6 +60,7 @@ run_step lint "biome check ." biome check --max-diagnostics=50 .
 run_group unit "${unit[@]}"
 run_group mocks "${mocks[@]}"
 run_group e2e "${e2e[@]}"
+run_group faults "${faults[@]}"
 run_group real-clients "${realclients[@]}"
 run_group conformance "${conformance[@]}"
 

@@ -1,6 +1,7 @@
 // /applications/ family (wire level, used by the provider).
 
-import { createOnce } from "./create-once";
+import { createOnce, type CreateOnceOptions, type CreateOutcome } from "./create-once";
+import { Conflict } from "./errors";
 import { listAll } from "./paginate";
 import type { RestClient } from "./rest-client";
 import type { ApplicationData, ApplicationRequest } from "./types";
@@ -16,7 +17,7 @@ export interface ApplicationListQuery {
 
 const p = (id: string) => `/applications/${encodeURIComponent(id)}/`;
 
-export { isAmbiguousFailure } from "./create-once";
+export { isAmbiguousFailure, type CreateOutcome } from "./create-once";
 
 export class ApplicationsApi {
   constructor(private readonly rest: RestClient) {}
@@ -30,21 +31,31 @@ export class ApplicationsApi {
     return this.rest.request({ method: "GET", path: p(id) });
   }
 
-  /**
-   * One POST. On an ambiguous failure the application may exist already, so look it up
-   * by name (names are globally unique) and adopt it; only re-send when it is absent.
-   */
-  create(body: ApplicationRequest): Promise<ApplicationData> {
+  /** Exactly one POST, no lookup, no retry of an ambiguous failure (the create path decides). */
+  post(body: ApplicationRequest): Promise<ApplicationData> {
     const organisationId = body.organisation_id ?? undefined;
-    return createOnce(
-      this.rest,
-      () => this.rest.request<ApplicationData>({ method: "POST", path: "/applications/", body, organisationId }),
-      async () => {
-        const found = await this.findByName(body.name);
-        const sameOrg = !body.organisation_id || !found?.organisation || found.organisation.id === body.organisation_id;
-        return found && sameOrg ? found : undefined;
-      },
-      { conflictMeansLanded: true },
+    return this.rest.request<ApplicationData>({ method: "POST", path: "/applications/", body, organisationId });
+  }
+
+  /**
+   * POST first; a 409 or an ambiguous failure is resolved by looking the name up (names are
+   * global; see create-once.ts). `existing` when the name was taken by another application.
+   */
+  createOrFind(body: ApplicationRequest, opts: CreateOnceOptions<ApplicationData> = {}): Promise<CreateOutcome<ApplicationData>> {
+    return createOnce(this.rest, () => this.post(body), () => this.findByName(body.name), {
+      isOurs: (found) => !body.organisation_id || !found.organisation || found.organisation.id === body.organisation_id,
+      ...opts,
+    });
+  }
+
+  /** One POST (never a duplicate after an ambiguous failure); a taken name throws Conflict. */
+  async create(body: ApplicationRequest): Promise<ApplicationData> {
+    const outcome = await this.createOrFind(body);
+    if (outcome.created) return outcome.created;
+    throw new Conflict(
+      `Doover API 409 Conflict: POST /applications/ — the name "${body.name}" is taken by application ${outcome.existing.id}` +
+        (outcome.existing.archived ? " (archived; unarchive it to use it again)" : ""),
+      { status: 409, method: "POST", url: this.rest.url("/applications/"), body: undefined },
     );
   }
 

@@ -2,6 +2,8 @@
 // of the wire-level families `applications` and `tunnels`.
 
 import { Application } from "./application";
+import type { AppInstallData, AppInstallRequest, InstallDeploymentData } from "./app-install-types";
+import { AppInstallsApi } from "./app-installs-api";
 import { ApplicationListQuery, ApplicationsApi } from "./applications-api";
 import { resolveCredentials } from "./credentials";
 import { DooverException, NotSupported } from "./errors";
@@ -25,6 +27,19 @@ export interface CreateTunnelArgs {
   disableTlsVerification?: boolean;
 }
 
+/** Arguments of {@link Client.installApplication} (camelCase of the install request). */
+export interface InstallApplicationArgs {
+  applicationId: string;
+  deviceId: string;
+  /** defaults to the application's display name */
+  displayName?: string;
+  /** unique per device; the server defaults it to the application's name */
+  name?: string;
+  version?: string | null;
+  deploymentConfig?: Record<string, unknown>;
+  configProfileIds?: string[];
+}
+
 export class Client {
   readonly baseUrl: string;
   readonly organisationId?: string;
@@ -35,6 +50,7 @@ export class Client {
   readonly tokenExpiresAt?: Date;
   readonly applications: ApplicationsApi;
   readonly tunnels: TunnelsApi;
+  readonly appInstalls: AppInstallsApi;
   readonly rest: RestClient;
 
   /** Throws CredentialsError when no token is found anywhere. */
@@ -50,6 +66,11 @@ export class Client {
     this.rest = new RestClient({
       baseUrl: creds.baseUrl,
       token: creds.token,
+      tokenSource: creds.source,
+      fallbackCredentials: creds.fallbacks,
+      retryBudgetMs: options.retryBudgetMs,
+      maxRequestsPerSecond: options.maxRequestsPerSecond,
+      settingNames: options.settingNames,
       organisationId: creds.organisationId,
       fetch: options.fetch,
       timeoutMs: options.timeoutMs,
@@ -67,6 +88,7 @@ export class Client {
     }
     this.applications = new ApplicationsApi(this.rest);
     this.tunnels = new TunnelsApi(this.rest);
+    this.appInstalls = new AppInstallsApi(this.rest);
   }
 
   // ---- applications (seed surface)
@@ -163,5 +185,46 @@ export class Client {
 
   getTunnelEndpoints(..._args: unknown[]): never {
     throw new NotSupported("getTunnelEndpoints is not available on the Doover 2.0 API");
+  }
+
+  // ---- app installs (seed surface)
+
+  /** Every install (every page), or only those on `deviceId`. */
+  getAppInstalls(deviceId?: string): Promise<AppInstallData[]> {
+    return deviceId === undefined ? this.appInstalls.list() : this.appInstalls.listForDevice(deviceId);
+  }
+
+  getAppInstall(id: string): Promise<AppInstallData> {
+    return this.appInstalls.retrieve(id);
+  }
+
+  /** Installs an application on a device (one POST; the display name defaults to the app's). */
+  async installApplication(args: InstallApplicationArgs): Promise<AppInstallData> {
+    const displayName =
+      args.displayName ?? (await this.applications.retrieve(args.applicationId)).display_name;
+    const body: AppInstallRequest = {
+      application_id: args.applicationId,
+      device_id: args.deviceId,
+      display_name: displayName,
+    };
+    if (args.name !== undefined) body.name = args.name;
+    if (args.version !== undefined) body.version = args.version;
+    if (args.deploymentConfig !== undefined) body.deployment_config = args.deploymentConfig;
+    if (args.configProfileIds !== undefined) body.config_profile_ids = args.configProfileIds;
+    return this.appInstalls.create(body);
+  }
+
+  /** Starts a deployment of the install's current config; poll `getDeployment` for its status. */
+  async deployAppInstall(id: string): Promise<InstallDeploymentData> {
+    const install = await this.appInstalls.retrieve(id);
+    return this.appInstalls.createDeployment(id, { after: install.latest_deployment?.id ?? null });
+  }
+
+  getDeployment(installId: string, deploymentId: string): Promise<InstallDeploymentData> {
+    return this.appInstalls.retrieveDeployment(installId, deploymentId);
+  }
+
+  uninstallApplication(id: string): Promise<void> {
+    return this.appInstalls.delete(id);
   }
 }

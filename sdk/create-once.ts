@@ -1,5 +1,13 @@
-// Creates are POSTs, never re-sent blindly: after an ambiguous failure the object may
-// exist already, so look it up (by its unique name) before sending again.
+// Creates are POSTs, never re-sent blindly. This is the wire half of the create path (the provider
+// half, with adopt/unarchive/errors, is provider/create-path.ts):
+// - send once;
+// - 409 Conflict on the first attempt: the name is taken. Look it up and hand the object back
+//   (`existing`): the caller decides (adopt, unarchive, or an error). Nothing is looked up before.
+// - an ambiguous failure (network error, timeout, 5xx after the request may have been processed):
+//   look the name up. Found and carrying what we sent (`isOurs`): that is our create (`created`).
+//   Found but different: someone else's (`existing`). Not found: re-send after a backoff, within
+//   the request layer's time budget. A 409 answering a re-send means an earlier attempt landed
+//   (or someone raced us): one more lookup decides the same way.
 
 import { Conflict, NetworkError, RequestTimeout, ServerError } from "./errors";
 import type { RestClient } from "./rest-client";
@@ -9,27 +17,54 @@ export function isAmbiguousFailure(e: unknown): boolean {
   return NetworkError.isInstance(e) || RequestTimeout.isInstance(e) || ServerError.isInstance(e);
 }
 
+/** `created`: this call made the object (or one of its ambiguous attempts did). `existing`: the name was taken. */
+export type CreateOutcome<T> = { created: T; existing?: undefined } | { existing: T; created?: undefined };
+
+export interface CreateOnceOptions<T> {
+  /**
+   * After an ambiguous failure, does the object found under the name carry what we sent? Default:
+   * yes (right when nothing else could have made it, e.g. the name was looked up just before).
+   */
+  isOurs?: (found: T) => boolean;
+  /** The API answers 409 for a taken name (applications, installs). Default true. */
+  nameConflicts?: boolean;
+}
+
 /**
- * `send` once; on an ambiguous failure adopt what `lookup` finds, else re-send after a
- * backoff, at most `rest.retries` more times. With `conflictMeansLanded`, a 409 answering a
- * re-send means an earlier attempt did land: one more lookup decides.
+ * `send` once; resolve a 409 or an ambiguous failure with `lookup` (see the file comment). Throws
+ * the Conflict when the name is taken by an object `lookup` cannot see, and the last failure when
+ * the time budget of `rest` runs out.
  */
 export async function createOnce<T>(
   rest: RestClient,
   send: () => Promise<T>,
   lookup: () => Promise<T | undefined>,
-  opts: { conflictMeansLanded?: boolean } = {},
-): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
+  opts: CreateOnceOptions<T> = {},
+): Promise<CreateOutcome<T>> {
+  const isOurs = opts.isOurs ?? (() => true);
+  const nameConflicts = opts.nameConflicts ?? true;
+  let firstFailureAt: number | undefined;
+  let sentBefore = false; // an earlier attempt of ours may have landed
+  for (let attempt = 1; ; attempt++) {
     try {
-      return await send();
+      return { created: await send() };
     } catch (e) {
-      const landedConflict = opts.conflictMeansLanded === true && attempt > 0 && Conflict.isInstance(e);
-      if (!isAmbiguousFailure(e) && !landedConflict) throw e;
+      const conflict = nameConflicts && Conflict.isInstance(e);
+      if (!conflict && !isAmbiguousFailure(e)) throw e;
       const found = await lookup();
-      if (found) return found;
-      if (landedConflict || attempt >= rest.retries) throw e;
-      await rest.pause(attempt + 1, e);
+      if (found !== undefined) {
+        if (sentBefore || !conflict) {
+          // Ours when it carries what we sent; else someone else's object under the name.
+          return isOurs(found) ? { created: found } : { existing: found };
+        }
+        return { existing: found };
+      }
+      if (conflict) throw e; // taken by something this token cannot see
+      sentBefore = true;
+      firstFailureAt ??= Date.now();
+      const wait = rest.backoffMs(attempt);
+      rest.checkBudget(e, attempt, firstFailureAt, wait);
+      await rest.sleep(wait);
     }
   }
 }

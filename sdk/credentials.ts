@@ -21,6 +21,12 @@ export interface ResolvedCredentials {
   /** TOKEN_EXPIRES of the profile, when known; an expired token is still used */
   expiresAt?: Date;
   expired?: boolean;
+  /**
+   * The other tokens to try, in order, when `token` is answered 401: after a token from options,
+   * env DOOVER_API_TOKEN then the profile; after env, the profile. Read when called (a rotated
+   * token is picked up), never containing `token` itself.
+   */
+  fallbacks: () => { token: string; source: string }[];
 }
 
 /** One `[profile=NAME]` block of ~/.doover/config: KEY=VALUE pairs. */
@@ -96,7 +102,7 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
   const profileToken = profile ? nonEmpty(profile.TOKEN) : undefined;
   if (nonEmpty(opts.token)) {
     token = opts.token!.trim();
-    source = "options.token";
+    source = nonEmpty(opts.tokenSource) ?? "options.token";
   } else if (profileOption && profileToken) {
     token = profileToken;
     source = `profile "${profileName}" in ${configPath}`;
@@ -110,12 +116,31 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
     fromProfile = true;
   }
   if (token === undefined) {
+    const first = nonEmpty(opts.tokenSource) ?? "options.token";
     throw new CredentialsError(
-      "No Doover API token found. Looked in: options.token (not set); env DOOVER_API_TOKEN (not set); " +
+      `No Doover API token found. Looked in: ${first} (not set); env DOOVER_API_TOKEN (not set); ` +
         `profile "${profileName}" in ${configPath} (${profileProblem}). ` +
-        'Pass `token`, set DOOVER_API_TOKEN, or run "doover login".',
+        (opts.tokenSource
+          ? `Set ${first}, set DOOVER_API_TOKEN, or run "doover login".`
+          : 'Pass `token`, set DOOVER_API_TOKEN, or run "doover login".'),
     );
   }
+  const primary = token;
+  const fromOptions = nonEmpty(opts.token) !== undefined;
+  const fallbacks = (): { token: string; source: string }[] => {
+    if (fromProfile) return [];
+    const out: { token: string; source: string }[] = [];
+    const envToken = nonEmpty(env.DOOVER_API_TOKEN);
+    if (fromOptions && envToken && envToken !== primary) out.push({ token: envToken, source: "env DOOVER_API_TOKEN" });
+    try {
+      const p = parseDooverConfig(fs.readFileSync(configPath, "utf8")).get(profileName);
+      const t = p ? nonEmpty(p.TOKEN) : undefined;
+      if (t && t !== primary && t !== envToken) out.push({ token: t, source: `profile "${profileName}" in ${configPath}` });
+    } catch {
+      // no profile file: nothing more to try
+    }
+    return out;
+  };
 
   // Profile values apply when the token came from it or a profile was asked for by name.
   const useProfile = profile !== undefined && (fromProfile || profileExplicit);
@@ -142,6 +167,7 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
     token,
     isStaging: stagingWanted ?? baseUrl.includes(".staging."),
     source,
+    fallbacks,
   };
   if (organisationId !== undefined) result.organisationId = organisationId;
   if (fromProfile) {

@@ -146,6 +146,17 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** `host:port` of a URL, the port spelled out even when it is the scheme's default. */
+export function hostPort(url: string): string {
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === "https:" ? "443" : u.protocol === "http:" ? "80" : "");
+    return port ? `${u.hostname}:${port}` : u.hostname;
+  } catch {
+    return url;
+  }
+}
+
 function pathOf(url: string): string {
   try {
     return new URL(url).pathname;
@@ -249,7 +260,7 @@ export function networkError(
   // A cause that quotes a secret (a custom fetch might) is replaced by a redacted stand-in.
   const full = inspect(cause);
   const safeCause = redact(full) === full ? cause : new Error(redact(why));
-  return new NetworkError(redact(`Doover API network error: ${method} ${pathOf(url)} — ${why}`), {
+  return new NetworkError(redact(`Doover API network error: ${method} ${pathOf(url)} at ${hostPort(url)} — ${why}`), {
     status: 0,
     method,
     url,
@@ -284,8 +295,9 @@ export function invalidBodyError(status: number, method: string, url: string, te
   });
 }
 
-export function timeoutError(method: string, url: string, timeoutMs: number): RequestTimeout {
-  return new RequestTimeout(`Doover API request timed out after ${timeoutMs} ms: ${method} ${pathOf(url)}`, {
+export function timeoutError(method: string, url: string, timeoutMs: number, setting?: string): RequestTimeout {
+  const hint = setting ? ` (per-request timeout: ${setting})` : "";
+  return new RequestTimeout(`Doover API request timed out after ${timeoutMs} ms: ${method} ${pathOf(url)} at ${hostPort(url)}${hint}`, {
     status: 0,
     method,
     url,

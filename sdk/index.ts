@@ -30,7 +30,19 @@ export type {
   TunnelProtocol,
 } from "./types";
 export { Client } from "./client";
-export type { CreateTunnelArgs } from "./client";
+export type { CreateTunnelArgs, InstallApplicationArgs } from "./client";
+export { AppInstallsApi } from "./app-installs-api";
+export { FINAL_DEPLOYMENT_STATUSES } from "./app-install-types";
+export type {
+  AppInstallData,
+  AppInstallListQuery,
+  AppInstallRequest,
+  InstallDeploymentData,
+  DeploymentStatus,
+  InstallSynced,
+} from "./app-install-types";
+export { validateDeploymentConfig } from "./deployment-config";
+export type { DeploymentConfigProblem } from "./deployment-config";
 export { ApplicationsApi } from "./applications-api";
 export type { ApplicationListQuery } from "./applications-api";
 export { TunnelsApi } from "./tunnels-api";
@@ -61,3 +73,7 @@ export type { ResolvedCredentials } from "./credentials";
 export { parseLossless, parseDocument, stringifyDocument, toPlain } from "./lossless-json";
 export type { JsonDocument, JsonNode } from "./lossless-json";
 export { VERSION } from "./version";
+export { createOnce, isAmbiguousFailure, type CreateOutcome, type CreateOnceOptions } from "./create-once";
+export { RequestLimiter, limiterFor, resetLimiters } from "./request-limiter";
+export type { RequestLimiterOptions, LimiterStats, SlotOutcome } from "./request-limiter";
+export { DEFAULT_RETRY_BUDGET_MS, DEFAULT_TIMEOUT_MS, type FallbackCredential } from "./rest-client";

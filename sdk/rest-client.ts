@@ -1,5 +1,7 @@
 // The HTTP layer: auth headers, JSON in/out (lossless ids), per-attempt
-// timeout, retries with backoff, typed errors, optional debug logging.
+// timeout, retries within a time budget, typed errors, optional debug logging. Every attempt
+// takes a slot of the process-wide limiter of its base URL (request-limiter.ts), which backs
+// the whole process off on 429/503.
 //
 // Retry policy (why each method is safe to repeat):
 // - GET/HEAD: reads.
@@ -7,13 +9,18 @@
 // - PATCH: we only ever PATCH absolute field values (never increments or list appends), so
 //   applying the same PATCH twice gives the same object as applying it once.
 // - DELETE: a repeat after a lost response sees 404, which callers may treat as success.
-// - POST is never re-sent blindly: a create that failed ambiguously is resolved by a
-//   lookup by name (see applications-api.ts / tunnels-api.ts). State-transition POSTs
-//   (archive, unarchive, activate, deactivate) opt in with `idempotent: true`: doing them
+// - POST is never re-sent blindly: a create that failed ambiguously is resolved by the create
+//   path (provider/create-path.ts: a lookup by name before anything is re-sent). State-transition
+//   POSTs (archive, unarchive, activate, deactivate) opt in with `idempotent: true`: doing them
 //   twice leaves the object in the same state.
-// - 429 is retried for every method: the server refused the request without doing it.
+// - 429 is retried for every method, and so is a refused connection: the request was not done.
 // - 500 is not retried: it usually means a bug that answers the same every time (502/503/504
 //   are the transient gateway/overload statuses).
+// - 401 with a token from stack config/options is retried once with each other token the
+//   caller offers (env, profile): a rotated token in the environment still works when the stale
+//   one sits in the stack's saved provider config.
+// Retries stop when the operation's time budget (counted from its first failure) would be
+// exceeded, not after a fixed small count.
 // Redirects are never followed: fetch would turn a redirected POST into a GET (reporting a
 // bogus success) and drop the token on a cross-origin hop; a 3xx is an error naming Location.
 
@@ -24,20 +31,41 @@ import {
   invalidBodyError,
   networkError,
   parseRetryAfter,
-  RateLimited,
   redirectError,
   timeoutError,
 } from "./errors";
+import { createHash } from "node:crypto";
 import { parseLossless } from "./lossless-json";
+import { limiterFor, type RequestLimiter } from "./request-limiter";
 import { VERSION } from "./version";
+
+/** Another token to try after a 401, and where it came from (never the token in messages). */
+export interface FallbackCredential {
+  token: string;
+  source: string;
+}
 
 export interface RestClientOptions {
   baseUrl: string;
   token: string;
+  /** where `token` came from, e.g. `stack config doover:token` (for the 401 message) */
+  tokenSource?: string;
+  /** tokens to try, in order, when `token` is answered 401 (read lazily, once) */
+  fallbackCredentials?: () => FallbackCredential[];
   organisationId?: string;
   fetch?: typeof fetch;
+  /** per attempt, default 30000 */
   timeoutMs?: number;
+  /** total time one operation keeps retrying after its first failure, default 180000 */
+  retryBudgetMs?: number;
+  /** optional cap on extra attempts (default: none, the time budget decides) */
   retries?: number;
+  /** fixed cap on requests per second for this base URL (process-wide) */
+  maxRequestsPerSecond?: number;
+  /** the limiter to use (default: the process-wide one of `baseUrl`) */
+  limiter?: RequestLimiter;
+  /** names of the settings, for error messages (the provider passes its stack config keys) */
+  settingNames?: { timeout?: string; retryBudget?: string };
   userAgent?: string;
   retryBaseDelayMs?: number;
   maxRetryDelayMs?: number;
@@ -66,29 +94,57 @@ export interface RequestOptions {
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"]);
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
+/** Connection failures where nothing reached the server: safe to repeat even a POST. */
+const NOT_SENT = new Set(["ECONNREFUSED", "EADDRNOTAVAIL", "ENETUNREACH", "EHOSTUNREACH"]);
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_RETRY_BUDGET_MS = 180_000;
+
+// Which fallback token answered for a (base URL, primary token) pair, so later clients in this
+// process skip the stale one. Keyed by a hash: the map never holds a primary token as a key.
+const PREFERRED = Symbol.for("pulumi-doover.preferred-token.v1");
+function preferredTokens(): Map<string, string> {
+  const g = globalThis as unknown as Record<symbol, Map<string, string> | undefined>;
+  return (g[PREFERRED] ??= new Map());
+}
 
 export class RestClient {
   readonly baseUrl: string;
   readonly organisationId?: string;
   readonly timeoutMs: number;
-  readonly retries: number;
-  private readonly token: string;
+  readonly retryBudgetMs: number;
+  readonly retries?: number;
+  readonly limiter: RequestLimiter;
+  private token: string;
+  private tokenSource: string;
+  private readonly primaryKey: string;
+  private readonly fallbacks?: () => FallbackCredential[];
+  private readonly knownTokens: string[];
+  private readonly triedSources: string[] = [];
   private readonly fetchImpl: typeof fetch;
   private readonly userAgent: string;
   private readonly baseDelay: number;
   private readonly maxDelay: number;
   private readonly debug: boolean;
   private readonly logger: (line: string) => void;
-  private readonly sleep: (ms: number) => Promise<void>;
+  readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly settingNames: { timeout?: string; retryBudget?: string };
 
   constructor(o: RestClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, "");
     this.token = o.token;
+    this.tokenSource = o.tokenSource ?? "the given token";
+    this.knownTokens = [o.token];
+    this.primaryKey = `${this.baseUrl}\n${createHash("sha256").update(o.token).digest("hex")}`;
+    if (o.fallbackCredentials) this.fallbacks = o.fallbackCredentials;
     if (o.organisationId !== undefined) this.organisationId = o.organisationId;
     this.fetchImpl = o.fetch ?? globalThis.fetch;
-    this.timeoutMs = o.timeoutMs ?? 30_000;
-    this.retries = Math.max(0, o.retries ?? 3);
+    this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.retryBudgetMs = Math.max(0, o.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
+    if (o.retries !== undefined) this.retries = Math.max(0, o.retries);
+    this.limiter = o.limiter ?? limiterFor(this.baseUrl, { maxRequestsPerSecond: o.maxRequestsPerSecond });
+    this.settingNames = o.settingNames ?? {};
     this.userAgent = o.userAgent ?? `pulumi-doover/${VERSION}`;
     this.baseDelay = o.retryBaseDelayMs ?? 500;
     this.maxDelay = o.maxRetryDelayMs ?? 30_000;
@@ -96,8 +152,15 @@ export class RestClient {
     this.logger = o.logger ?? ((line) => console.error(line));
     this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = o.random ?? Math.random;
-    // Keep the token off enumerable state so util.inspect/JSON of the client never shows it.
-    Object.defineProperty(this, "token", { enumerable: false });
+    const preferred = preferredTokens().get(this.primaryKey);
+    if (preferred !== undefined) {
+      this.knownTokens.push(preferred);
+      this.token = preferred;
+      this.tokenSource = "the fallback that answered after the configured token was rejected";
+    }
+    this.triedSources.push(this.tokenSource);
+    // Keep tokens off enumerable state so util.inspect/JSON of the client never shows them.
+    for (const k of ["token", "knownTokens", "primaryKey", "fallbacks"]) Object.defineProperty(this, k, { enumerable: false });
   }
 
   url(path: string, query?: Query): string {
@@ -115,34 +178,41 @@ export class RestClient {
   }
 
   redact(text: string): string {
-    return this.token ? text.split(this.token).join("***") : text;
+    let out = text;
+    for (const t of this.knownTokens) if (t) out = out.split(t).join("***");
+    return out;
   }
 
   async request<T>(req: RequestOptions): Promise<T> {
     const method = req.method.toUpperCase();
     const url = this.url(req.path, req.query);
     const retryable = req.idempotent ?? IDEMPOTENT.has(method);
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${this.token}`,
-      Accept: "application/json",
-      "User-Agent": this.userAgent,
-    };
     const org = req.organisationId === undefined ? this.organisationId : req.organisationId;
-    if (org) headers["X-Doover-Organisation"] = org;
     let payload: string | undefined;
     const streamed = jsonBodyChunks(req.body); // deployment data: zip + base64 streamed, never one string
-    if (req.body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      if (!streamed) payload = JSON.stringify(req.body);
-    }
+    if (req.body !== undefined && !streamed) payload = JSON.stringify(req.body);
+    const headers = (): Record<string, string> => {
+      const h: Record<string, string> = {
+        Authorization: `Bearer ${this.token}`,
+        Accept: "application/json",
+        "User-Agent": this.userAgent,
+      };
+      if (org) h["X-Doover-Organisation"] = org;
+      if (req.body !== undefined) h["Content-Type"] = "application/json";
+      return h;
+    };
 
+    let firstFailureAt: number | undefined;
+    let fallbacks: FallbackCredential[] | undefined;
     for (let attempt = 1; ; attempt++) {
+      const release = await this.limiter.acquire();
       const started = Date.now();
       let err: HTTPException;
+      let wait: number | undefined;
       try {
         const res = await this.fetchImpl(url, {
           method,
-          headers,
+          headers: headers(),
           body: streamed ? streamed() : payload,
           ...(streamed ? { duplex: "half" as const } : {}),
           redirect: "manual",
@@ -150,42 +220,97 @@ export class RestClient {
         });
         // Read the body under the same timeout signal: a stalled body is a timeout too.
         const text = await res.text();
+        const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
+        release(
+          res.status === 429 || res.status === 503
+            ? { kind: "throttled", rateLimited: res.status === 429, retryAfterMs: retryAfter }
+            : res.ok
+              ? { kind: "ok" }
+              : { kind: "other" },
+        );
         this.trace(method, req.path, res.status, attempt, started);
         if (res.ok) return this.parseSuccess(res.status, text, method, url) as T;
         if (res.status >= 300 && res.status < 400) throw redirectError(res.status, method, url, res.headers.get("location"));
         if (attempt > 1 && req.okOnRepeat?.includes(res.status)) return undefined as T;
         err = errorFromResponse(res.status, method, url, this.redactBody(this.parse(text)), res.headers);
-        if (!RETRY_STATUS.has(res.status) || (!retryable && res.status !== 429) || attempt > this.retries) throw err;
-        const wait = this.backoff(attempt, err, res.headers.get("retry-after"));
-        // The server asks for a longer pause than we are willing to wait: give up now (the error says how long).
-        if (wait === undefined) throw err;
-        await this.sleep(wait);
+        if (res.status === 401) {
+          fallbacks ??= this.untriedFallbacks();
+          const next = fallbacks.shift();
+          if (!next) throw this.unauthorized(err);
+          this.useFallback(next);
+          continue; // a 401 did nothing: safe to repeat any method at once
+        }
+        if (!RETRY_STATUS.has(res.status) || (!retryable && res.status !== 429)) throw err;
+        // A Retry-After is waited for by the shared limiter pause (every request backs off with it).
+        wait = retryAfter !== undefined ? Math.round(this.random() * 50) : this.backoffMs(attempt);
+        if (retryAfter !== undefined) wait += Math.max(0, retryAfter - (Date.now() - started));
       } catch (e) {
         if (HTTPException.isInstance(e)) throw e;
+        release({ kind: "other" });
         const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
         this.trace(method, req.path, timedOut ? "timeout" : "network error", attempt, started);
-        err = timedOut ? timeoutError(method, url, this.timeoutMs) : networkError(method, url, e, (t) => this.redact(t));
-        if (!retryable || attempt > this.retries) throw err;
-        await this.sleep(this.backoff(attempt, err, null) ?? this.maxDelay);
+        err = timedOut
+          ? timeoutError(method, url, this.timeoutMs, this.settingNames.timeout)
+          : networkError(method, url, e, (t) => this.redact(t));
+        const notSent = !timedOut && NOT_SENT.has(causeCode(e) ?? "");
+        if (!retryable && !notSent) throw err;
+        wait = this.backoffMs(attempt);
       }
+      firstFailureAt ??= Date.now();
+      this.checkBudget(err, attempt, firstFailureAt, wait);
+      await this.sleep(wait);
     }
   }
 
-  /** Wait before attempt `attempt + 1` of a create that is re-sent after a lookup found nothing. */
-  pause(attempt: number, err: unknown): Promise<void> {
-    const e = HTTPException.isInstance(err) ? (err as HTTPException) : undefined;
-    return this.sleep(this.backoff(attempt, e, null) ?? this.maxDelay);
+  /**
+   * Throws `err` (with how long we tried) when waiting `waitMs` more would go past the time budget
+   * that started at `firstFailureAt`, or past the optional `retries` cap. The create path uses
+   * it for its own re-sends, so a whole create shares one budget.
+   */
+  checkBudget(err: unknown, attempt: number, firstFailureAt: number, waitMs: number): void {
+    const elapsed = Date.now() - firstFailureAt;
+    const overCount = this.retries !== undefined && attempt > this.retries;
+    if (!overCount && elapsed + waitMs <= this.retryBudgetMs) return;
+    if (err instanceof Error && attempt > 1) {
+      const setting = this.settingNames.retryBudget ?? "retryBudgetMs";
+      err.message += overCount
+        ? ` (gave up after ${attempt} attempts: retries = ${this.retries})`
+        : ` (gave up after ${attempt} attempts over ${seconds(elapsed)} s: the retry budget is ` +
+          `${seconds(this.retryBudgetMs)} s, set by ${setting})`;
+    }
+    throw err;
   }
 
-  /**
-   * Full-jitter exponential backoff, capped at maxDelay. A Retry-After hint (seconds or date)
-   * wins; undefined when it asks for more than maxDelay (retrying early would only be refused).
-   */
-  private backoff(attempt: number, err: HTTPException | undefined, retryAfter: string | null): number | undefined {
-    const hinted = RateLimited.isInstance(err) ? (err as RateLimited).retryAfterMs : parseRetryAfter(retryAfter);
-    if (hinted !== undefined) return hinted <= this.maxDelay ? hinted : undefined;
+  /** Full-jitter exponential backoff before attempt `attempt + 1`, capped at maxRetryDelayMs. */
+  backoffMs(attempt: number): number {
     const ceiling = Math.min(this.maxDelay, this.baseDelay * 2 ** (attempt - 1));
     return Math.round(this.random() * ceiling);
+  }
+
+  private untriedFallbacks(): FallbackCredential[] {
+    let list: FallbackCredential[] = [];
+    try {
+      list = this.fallbacks?.() ?? [];
+    } catch {
+      list = [];
+    }
+    const seen = new Set(this.knownTokens);
+    return list.filter((c) => c.token && !seen.has(c.token) && (seen.add(c.token), true));
+  }
+
+  private useFallback(next: FallbackCredential): void {
+    this.knownTokens.push(next.token);
+    this.triedSources.push(next.source);
+    this.log(`doover: the token from ${this.tokenSource} was rejected (401); trying the one from ${next.source}`);
+    this.token = next.token;
+    this.tokenSource = next.source;
+    preferredTokens().set(this.primaryKey, next.token);
+  }
+
+  /** A 401 after every token was tried: say which sources were tried and what to do. */
+  private unauthorized(err: HTTPException): HTTPException {
+    err.message += ` — rejected: the token from ${this.triedSources.join(", then the token from ")}`;
+    return err;
   }
 
   /** 2xx: undefined for no content, else JSON; anything else (an HTML proxy page…) is an error, not data. */
@@ -208,9 +333,8 @@ export class RestClient {
   }
 
   private redactBody(body: unknown): unknown {
-    if (!this.token) return body;
     const s = typeof body === "string" ? body : JSON.stringify(body);
-    if (s === undefined || !s.includes(this.token)) return body;
+    if (s === undefined || this.redact(s) === s) return body;
     const cleaned = this.redact(s);
     return typeof body === "string" ? cleaned : JSON.parse(cleaned);
   }
@@ -219,4 +343,17 @@ export class RestClient {
     if (!this.debug) return;
     this.log(`doover: ${method} ${path} -> ${status} (attempt ${attempt}, ${Date.now() - started} ms)`);
   }
+}
+
+function causeCode(e: unknown): string | undefined {
+  for (let c: unknown = e, depth = 0; c && depth < 4; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return undefined;
+}
+
+/** Milliseconds as seconds for messages: whole seconds from 10 s up, else one decimal. */
+function seconds(ms: number): string {
+  return ms >= 10_000 ? String(Math.round(ms / 1000)) : String(Math.round(ms / 100) / 10);
 }

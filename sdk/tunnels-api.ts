@@ -1,7 +1,7 @@
 // Tunnels (wire level). Creates and lists use the device-scoped route; reads and
 // changes of one tunnel use the flat /tunnels/{id}/ route (as doover-cli does).
 
-import { createOnce } from "./create-once";
+import { createOnce, type CreateOnceOptions, type CreateOutcome } from "./create-once";
 import { listAll } from "./paginate";
 import type { RestClient } from "./rest-client";
 import type { TunnelData, TunnelRequest } from "./types";
@@ -20,13 +20,27 @@ export class TunnelsApi {
     return this.rest.request({ method: "GET", path: p(id) });
   }
 
-  /** One POST; after an ambiguous failure, adopt a tunnel of that name on the device before re-sending. */
-  create(deviceId: string, body: TunnelRequest): Promise<TunnelData> {
-    return createOnce(
-      this.rest,
-      () => this.rest.request<TunnelData>({ method: "POST", path: dev(deviceId), body }),
-      () => this.findByName(deviceId, body.name),
-    );
+  /** Exactly one POST, no lookup, no retry of an ambiguous failure (the create path decides). */
+  post(deviceId: string, body: TunnelRequest): Promise<TunnelData> {
+    return this.rest.request<TunnelData>({ method: "POST", path: dev(deviceId), body });
+  }
+
+  /**
+   * One POST; after an ambiguous failure, a tunnel of that name on the device is taken as the one
+   * this call made before anything is re-sent. The API does not reject a second tunnel with the
+   * same name, so callers that must not duplicate one look the name up first (the provider does).
+   */
+  async create(deviceId: string, body: TunnelRequest): Promise<TunnelData> {
+    const outcome = await this.createOrFind(deviceId, body);
+    return (outcome.created ?? outcome.existing)!;
+  }
+
+  /** `create` that reports whether the tunnel was made here (`created`) or found (`existing`). */
+  createOrFind(deviceId: string, body: TunnelRequest, opts: CreateOnceOptions<TunnelData> = {}): Promise<CreateOutcome<TunnelData>> {
+    return createOnce(this.rest, () => this.post(deviceId, body), () => this.findByName(deviceId, body.name), {
+      nameConflicts: false,
+      ...opts,
+    });
   }
 
   patch(id: string, body: Partial<TunnelRequest>): Promise<TunnelData> {

@@ -159,8 +159,16 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** per attempt, default 30000 */
   timeoutMs?: number;
-  /** extra attempts for retryable failures, default 3 */
+  /** optional cap on extra attempts; by default only the time budget (`retryBudgetMs`) limits retries */
   retries?: number;
+  /** how long one call keeps retrying after its first failure, default 180000 (3 minutes) */
+  retryBudgetMs?: number;
+  /** fixed cap on requests per second to this API, shared by the whole process */
+  maxRequestsPerSecond?: number;
+  /** how to name `token`'s origin in messages (default `options.token`), e.g. `stack config doover:token` */
+  tokenSource?: string;
+  /** how to name the timeout/budget settings in messages (the provider passes its stack config keys) */
+  settingNames?: { timeout?: string; retryBudget?: string };
   userAgent?: string;
   /** default process.env, read at construction */
   env?: Record<string, string | undefined>;
@@ -168,7 +176,7 @@ export interface ClientOptions {
   configPath?: string;
   /** first backoff step in ms (full jitter, doubling), default 500 */
   retryBaseDelayMs?: number;
-  /** cap for one backoff wait, default 30000; a longer Retry-After is not waited for (the error is thrown) */
+  /** cap for one backoff wait, default 30000 (a Retry-After is honoured while it fits the budget) */
   maxRetryDelayMs?: number;
   /** log method, path, status, attempt and duration (also env DOOVER_LOG=debug) */
   debug?: boolean;

@@ -1,5 +1,5 @@
-// `pulumi-doover/testing`: unit-test a Pulumi program that uses DooverApplication / DooverTunnel with
-// `pulumi.runtime.setMocks`, getting the same input failures `pulumi preview` reports and realistic outputs,
+// `pulumi-doover/testing`: unit-test a Pulumi program that uses DooverApplication / DooverTunnel /
+// DooverAppInstall with `pulumi.runtime.setMocks`, getting the same input failures `pulumi preview` reports and realistic outputs,
 // without an API, a token or the engine.
 //
 //   import { setDooverMocks } from "pulumi-doover/testing";
@@ -9,6 +9,8 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { appInstallComputed } from "../provider/app-install-fields";
+import { check as checkAppInstall } from "../provider/app-install-provider";
 import { computedOutputs, deploymentHash } from "../provider/application-fields";
 import { check as checkApplication } from "../provider/application-provider";
 import { tunnelComputed } from "../provider/tunnel-fields";
@@ -19,6 +21,14 @@ import { deploymentZip } from "../sdk";
 export const APPLICATION_TYPE = "pulumi-nodejs:dynamic/doover:Application";
 /** Type token of every `DooverTunnel`. */
 export const TUNNEL_TYPE = "pulumi-nodejs:dynamic/doover:Tunnel";
+/** Type token of every `DooverAppInstall`. */
+export const APP_INSTALL_TYPE = "pulumi-nodejs:dynamic/doover:AppInstall";
+
+const KIND: Record<string, string> = {
+  [APPLICATION_TYPE]: "DooverApplication",
+  [TUNNEL_TYPE]: "DooverTunnel",
+  [APP_INSTALL_TYPE]: "DooverAppInstall",
+};
 
 const BRAND = "DooverCheckError";
 
@@ -42,7 +52,7 @@ export class DooverCheckError extends Error {
     /** Every rejected input. */
     readonly failures: DooverCheckFailure[],
   ) {
-    const kind = resourceType === TUNNEL_TYPE ? "DooverTunnel" : "DooverApplication";
+    const kind = KIND[resourceType] ?? "DooverApplication";
     super(
       `${kind} "${resourceName}" has invalid inputs (pulumi preview would fail the same way):\n` +
         failures.map((f) => `  - ${f.property}: ${f.reason}`).join("\n"),
@@ -68,7 +78,8 @@ export interface DooverMocksOptions {
 }
 
 /**
- * `pulumi.runtime.Mocks` for programs using pulumi-doover: each `DooverApplication` and `DooverTunnel` goes
+ * `pulumi.runtime.Mocks` for programs using pulumi-doover: each `DooverApplication`, `DooverTunnel` and
+ * `DooverAppInstall` (deploymentConfig checked against its application's declared configSchema) goes
  * through the provider's real `check` (invalid inputs throw a `DooverCheckError` naming the property, as
  * preview does) and gets realistic outputs: snowflake-style ids derived from the resource name (stable
  * across runs), `applicationId`, `organisation`, `archived: false`, `deploymentHash`; `tunnelId`,
@@ -84,19 +95,25 @@ export class DooverMocks implements pulumi.runtime.Mocks {
   async newResource(
     args: pulumi.runtime.MockResourceArgs,
   ): Promise<{ id: string | undefined; state: Record<string, unknown> }> {
-    if (args.type !== APPLICATION_TYPE && args.type !== TUNNEL_TYPE) {
+    if (!(args.type in KIND)) {
       if (this.userMocks?.newResource) return this.userMocks.newResource(args);
       return { id: args.id ?? `${args.name}_id`, state: args.inputs };
     }
     // `Resource.get(...)`: a read of an existing object, nothing to check.
     if (args.id) return { id: args.id, state: args.inputs };
-    const check = args.type === APPLICATION_TYPE ? checkApplication : checkTunnel;
+    const check =
+      args.type === APPLICATION_TYPE ? checkApplication : args.type === TUNNEL_TYPE ? checkTunnel : checkAppInstall;
     // The provider sees plain values (the engine unwraps secrets); mocks get them wrapped.
     const secretKeys = Object.keys(args.inputs).filter((k) => hasSecret(args.inputs[k]));
     const { inputs, failures } = await check({}, unwrapSecrets(args.inputs) as Record<string, unknown>);
     if (failures.length > 0) throw new DooverCheckError(args.type, args.name, failures);
     const id = snowflake(`${args.type}/${args.name}`);
-    const computed = args.type === APPLICATION_TYPE ? this.applicationOutputs(id, inputs) : tunnelOutputs(id, inputs);
+    const computed =
+      args.type === APPLICATION_TYPE
+        ? this.applicationOutputs(id, inputs)
+        : args.type === TUNNEL_TYPE
+          ? tunnelOutputs(id, inputs)
+          : appInstallOutputs(id, inputs);
     const state: Record<string, unknown> = { ...inputs, ...computed };
     for (const k of secretKeys) if (k in state) state[k] = wrapSecret(state[k]);
     return { id, state };
@@ -134,6 +151,30 @@ function tunnelOutputs(id: string, inputs: Record<string, unknown>): Record<stri
       : `${protocol}://${endpointId}.tunnels.mock.doover.local:${20000 + (parseInt(endpointId.slice(0, 4), 16) % 10000)}`;
   // Tunnels are created inactive; `active: true` activates them.
   return tunnelComputed({ id, endpoint, endpoint_id: endpointId, is_active: inputs.active === true } as never);
+}
+
+/** An install as `pulumi up` leaves it: deployed (SUC, synced) unless `deploy: false`. */
+function appInstallOutputs(id: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const deployed = inputs.deploy !== false;
+  const latest = deployed
+    ? {
+        id: snowflake(`deployment/${id}`),
+        app_install: id,
+        status: "SUC",
+        created_at: "2026-01-01T00:00:00.000Z",
+        log_output: "",
+        deployment_config: inputs.deploymentConfig ?? {},
+        docker_message_id: null,
+      }
+    : null;
+  const outs = appInstallComputed({
+    id,
+    archived: false,
+    synced: deployed ? "OK" : "NO",
+    latest_deployment: latest,
+  } as never);
+  // With only an application id, name and display name come from the application at create: stand-ins here.
+  return { name: inputs.name ?? "mock_install", displayName: inputs.displayName ?? "Mock install", ...outs };
 }
 
 function isSecret(v: unknown): v is { value: unknown } {

@@ -19,6 +19,7 @@ import {
   specPath,
   type RecordedResponse,
 } from "./support/openapi";
+import { exerciseAppInstalls } from "./support/app-installs-exercise";
 
 function validateAll(
   validator: SpecValidator,
@@ -236,6 +237,8 @@ async function exercise(e: Emulator): Promise<void> {
   await expect(200, call("POST", `/tunnels/${f.id}/deactivate/`, {}));
   await expect(405, call("POST", `/tunnels/${f.id}/`, {}));
   await expect(204, call("DELETE", `/tunnels/${f.id}/`));
+
+  await exerciseAppInstalls(e);
 
   // Faults, unknown paths, broken JSON
   e.addFault({ path: "/applications/", status: 503, retryAfter: "0" });

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { parse } from "yaml";
 import { ROUTES } from "../emulator";
+import { appInstallListSpec, deploymentListSpec } from "../emulator/app-installs";
 import { applicationListSpec } from "../emulator/applications";
 import { deviceListSpec, organisationListSpec } from "../emulator/directory";
 import { acceptedParameters, type ListSpec } from "../emulator/filters";
@@ -32,6 +33,10 @@ const TABLES: Record<string, ListSpec<any>> = {
   "/devices/{parent_lookup_device}/tunnels/": tunnelListSpec,
   "/devices/": deviceListSpec,
   "/organisations/": organisationListSpec,
+  "/app_installs/": appInstallListSpec(new Store(undefined, {})),
+  "/devices/{parent_lookup_device}/app_installs/": appInstallListSpec(new Store(undefined, {})),
+  "/applications/{parent_lookup_application}/installs/": appInstallListSpec(new Store(undefined, {})),
+  "/app_installs/{parent_lookup_app_install}/deployments/": deploymentListSpec,
 };
 
 function loadSpec(): any | undefined {

@@ -1,4 +1,5 @@
 // DooverApplication provider methods called directly, against the real HTTP emulator.
+import { resetLimiters } from "../sdk/request-limiter";
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -13,6 +14,23 @@ import { applicationBody, emulatorFetch, startTestEmulator, useEmulator, type Em
 import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
 
 const app = runtime.applications;
+
+/** "METHOD /path/ status" of every call the emulator saw. */
+function calls(emu: Emulator): string[] {
+  return emu.log().map((e) => `${e.method} ${e.path} ${e.status}`);
+}
+
+/** Runs `fn` while collecting what it writes with console.error (the provider's engine log). */
+async function capturingStderr<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...a: unknown[]) => void lines.push(a.map(String).join(" "));
+  try {
+    return { result: await fn(), lines };
+  } finally {
+    console.error = original;
+  }
+}
 
 function args(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name, displayName: `App ${name}`, type: "processor", description: "Made by a provider test.", ...extra };
@@ -32,6 +50,7 @@ async function createApp(news: Record<string, unknown>) {
 }
 
 describe("DooverApplication provider", function () {
+  beforeEach(() => resetLimiters());
   this.timeout(20000);
   const emulator = useEmulator();
   let tmp: string;
@@ -332,22 +351,31 @@ describe("DooverApplication provider", function () {
   });
 
   describe("names, adopt and recovery", () => {
-    it("after destroy, creating the same name unarchives the same app (no 409)", async () => {
+    it("after destroy, creating the same name POSTs once (409), then unarchives the same app and says so", async () => {
       const first = await createApp(args("phoenix_app"));
       await app.delete(first.id, first.outs);
       emulator.current.clearLog();
-      const again = await createApp(args("phoenix_app", { displayName: "Back again" }));
+      const printed = await capturingStderr(() => createApp(args("phoenix_app", { displayName: "Back again" })));
+      const again = printed.result;
       assert.equal(again.id, first.id);
       assert.equal(again.outs.archived, false);
       assert.equal(again.outs.displayName, "Back again");
-      assert.deepEqual(writes(emulator.current), [
-        `POST /applications/${first.id}/unarchive/`,
-        `PATCH /applications/${first.id}/`,
+      assert.deepEqual(calls(emulator.current), [
+        "POST /applications/ 409",
+        "GET /applications/ 200",
+        `POST /applications/${first.id}/unarchive/ 200`,
+        `PATCH /applications/${first.id}/ 200`,
       ]);
-      assert.equal(
-        emulator.current.log().some((e) => e.status === 409),
-        false,
+      assert.match(printed.lines.join("\n"), new RegExp(`took over the existing application "phoenix_app" \\(id ${first.id}\\).*unarchived`));
+    });
+
+    it("a create is one POST and no lookup; 20 creates are 20 POSTs, 0 GETs", async () => {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => createApp(args(`bulk_app_${i}`))));
+      assert.deepEqual(
+        [...new Set(calls(emulator.current))].sort(),
+        ["POST /applications/ 201"],
       );
+      assert.equal(emulator.current.log().length, 20);
     });
 
     it("refuses a live name without adopt, with an error that says how", async () => {
@@ -599,7 +627,8 @@ describe("DooverApplication provider", function () {
       const live = await emulatorFetch(two, "GET", `/applications/${id}/`);
       assert.equal(live.body.name, "foreign_app");
       assert.equal(live.body.archived, true);
-      assert.deepEqual(writes(two).slice(-1), [`POST /applications/${id}/archive/`], "nothing written after");
+      const done = two.log().filter((e) => e.method !== "GET" && e.status !== 409).map((e) => `${e.method} ${e.path}`);
+      assert.deepEqual(done.slice(-1), [`POST /applications/${id}/archive/`], "nothing written after");
       // In its own organisation it simply comes back.
       const back = await createApp(args("foreign_app", { organisationId: org1 }));
       assert.equal(back.id, id);

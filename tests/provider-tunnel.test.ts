@@ -1,4 +1,5 @@
 // DooverTunnel provider methods called directly, against the real HTTP emulator.
+import { resetLimiters } from "../sdk/request-limiter";
 
 import assert from "node:assert/strict";
 import * as runtime from "../provider/runtime";
@@ -9,6 +10,7 @@ import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
 const tunnel = runtime.tunnels;
 
 describe("DooverTunnel provider", function () {
+  beforeEach(() => resetLimiters());
   this.timeout(20000);
   const emulator = useEmulator();
   const device = () => emulator.current.deviceIds[0];

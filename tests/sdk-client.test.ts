@@ -1,3 +1,4 @@
+import { resetLimiters } from "../sdk/request-limiter";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -32,6 +33,7 @@ const TOKEN = "tok-SECRET-5f3a9c";
 const PASSWORD = "pw-SECRET-77e1";
 
 describe("sdk: Client against the emulator", function () {
+  beforeEach(() => resetLimiters());
   const emu = useEmulator({ token: TOKEN });
   const logs: string[] = [];
   const errors: unknown[] = [];
@@ -309,10 +311,10 @@ describe("sdk: Client against the emulator", function () {
       emu.current.addFault({ method: "GET", path: "/applications/", status: 429, retryAfter: "7" });
       const rl = await rejects<RateLimited>(client({ retries: 0 }).getApplications(), RateLimited);
       assert.equal(rl.retryAfterMs, 7000);
-      // a Retry-After beyond maxRetryDelayMs is not waited for, nor cut short: one attempt, then the error
+      // a Retry-After beyond the retry budget is not waited for, nor cut short: one attempt, then the error
       emu.current.clearLog();
       emu.current.addFault({ method: "GET", path: "/applications/", status: 503, retryAfter: "120", times: 5 });
-      const long = await rejects<ServerError>(client({ maxRetryDelayMs: 1000 }).getApplications(), ServerError);
+      const long = await rejects<ServerError>(client({ retryBudgetMs: 1000 }).getApplications(), ServerError);
       assert.equal(long.status, 503);
       assert.deepEqual(calls(), ["GET /applications/ 503"]);
     });

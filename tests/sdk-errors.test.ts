@@ -1,3 +1,4 @@
+import { resetLimiters } from "../sdk/request-limiter";
 import * as assert from "node:assert/strict";
 import {
   BadRequest,
@@ -21,6 +22,7 @@ import {
 import { useEmulator } from "./support/emulator";
 
 describe("sdk: errors", () => {
+  beforeEach(() => resetLimiters());
   it("maps every status to its class, all catchable as HTTPException / DooverApiError", () => {
     const url = "https://api.doover.com/applications/1/";
     const cases: [number, { isInstance(e: unknown): boolean }, string][] = [

@@ -1,19 +1,25 @@
-// Doover applications and device tunnels declared in code, next to any other infrastructure.
+// Doover applications, where they run and how to reach them, declared in code: the pump monitor app is
+// installed on two pump devices with different config (checked against its configSchema at preview,
+// rolled out by `pulumi up`), and the first pump's web UI and SSH are reachable through tunnels.
 //
 //   npm run pulumi -- -C examples/apps-and-tunnels stack init dev
 //   npm run pulumi -- -C examples/apps-and-tunnels config set --secret doover:token <token>
 //   npm run pulumi -- -C examples/apps-and-tunnels config set doover:organisationId <organisation id>
 //   npm run pulumi -- -C examples/apps-and-tunnels config set deviceId <device id>
+//   npm run pulumi -- -C examples/apps-and-tunnels config set secondDeviceId <another device id>   # optional
 //   npm run pulumi -- -C examples/apps-and-tunnels up
 //
 import * as pulumi from "@pulumi/pulumi";
-import { DooverApplication, DooverTunnel } from "pulumi-doover";
+import { DooverAppInstall, DooverApplication, DooverTunnel } from "pulumi-doover";
 
 const config = new pulumi.Config();
 const deviceId = config.require("deviceId");
+const secondDeviceId = config.get("secondDeviceId");
 // The demo changes this one value to show an in-place update.
 const dashboardTitle = config.get("dashboardTitle") ?? "Pump Station Dashboard";
 const prefix = config.get("namePrefix") ?? "demo";
+// The demo changes this one to show a config roll-out (one PATCH, one deployment).
+const pump2MaxPressure = config.getNumber("pump2MaxPressureKpa") ?? 600;
 
 const monitor = new DooverApplication("pump-monitor", {
   name: `${prefix}_pump_monitor`,
@@ -28,10 +34,32 @@ const monitor = new DooverApplication("pump-monitor", {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     type: "object",
     properties: {
-      max_pressure_kpa: { type: "number", default: 450, minimum: 0 },
+      max_pressure_kpa: { type: "number", default: 450, minimum: 0, maximum: 1000 },
+      site: { type: "string", "x-name": "Site name" },
+      sample_seconds: { type: "integer", default: 1, minimum: 1 },
     },
+    required: ["max_pressure_kpa", "site"],
+    additionalProperties: false,
   },
 });
+
+// The monitor on each pump, with its own config. A value the schema rejects (say max_pressure_kpa: 1200)
+// fails `pulumi preview` naming deploymentConfig/max_pressure_kpa, before anything is written.
+const pump1 = new DooverAppInstall("monitor-on-pump-1", {
+  application: monitor,
+  deviceId,
+  displayName: "Pump 1 monitor",
+  deploymentConfig: { max_pressure_kpa: 450, site: "north" },
+});
+
+const pump2 = secondDeviceId
+  ? new DooverAppInstall("monitor-on-pump-2", {
+      application: monitor,
+      deviceId: secondDeviceId,
+      displayName: "Pump 2 monitor",
+      deploymentConfig: { max_pressure_kpa: pump2MaxPressure, site: "south", sample_seconds: 5 },
+    })
+  : undefined;
 
 const dashboard = new DooverApplication("pump-dashboard", {
   name: `${prefix}_pump_dashboard`,
@@ -42,7 +70,7 @@ const dashboard = new DooverApplication("pump-dashboard", {
   dependsOn: [monitor.name],
 });
 
-// The device's local web UI, reachable through Doover while the tunnel is active.
+// Pump 1's local web UI, reachable through Doover while the tunnel is active.
 const webUi = new DooverTunnel("pump-web-ui", {
   deviceId,
   name: "pump-web-ui",
@@ -70,3 +98,7 @@ export const dashboardDisplayName = dashboard.displayName;
 export const webUiEndpoint = webUi.endpoint;
 export const webUiActive = webUi.isActive;
 export const sshTunnelId = ssh.tunnelId;
+export const pump1InstallId = pump1.installId;
+export const pump1Deployment = pump1.latestDeployment.apply((d) => d?.status ?? "none");
+export const pump2InstallId = pump2?.installId;
+export const pump2Deployment = pump2?.latestDeployment.apply((d) => d?.status ?? "none");

@@ -19,6 +19,25 @@ function program(adopt: boolean) {
   };
 }
 
+/** One app named `e2e_renamed` under resource name `resource`, optionally adopting. */
+function renamed(resource: string, opts: { adopt?: boolean; aliases?: string[]; appName?: string } = {}) {
+  return async () => {
+    const app = new DooverApplication(
+      resource,
+      {
+        name: opts.appName ?? "e2e_renamed",
+        displayName: "Renamed in the program",
+        type: "processor",
+        visibility: "private",
+        description: "The resource is renamed; the app is the same.",
+        adopt: opts.adopt ?? false,
+      },
+      opts.aliases ? { aliases: opts.aliases.map((name) => ({ name })) } : {},
+    );
+    return { id: app.applicationId };
+  };
+}
+
 describe("e2e adopt (real Pulumi engine + emulator)", function () {
   this.timeout(180_000);
   let sandbox: EngineSandbox;
@@ -59,5 +78,47 @@ describe("e2e adopt (real Pulumi engine + emulator)", function () {
     const app = await emulatorFetch(emulator, "GET", `/applications/${existingId}/`);
     assert.equal(app.body.display_name, "Managed by Pulumi now", "program values applied");
     assert.deepEqual(changes(await s.preview({ expectNoChanges: true })), []);
+  });
+
+  it("issue 7.1 rename trap: rename without alias → the error's advice (adopt) → the app stays live", async () => {
+    const s = await sandbox.stack({ stackName: "rename-adopt", program: renamed("old-name"), api: emulator });
+    const first = await s.up();
+    const id = String(first.outputs.id);
+
+    s.setProgram(renamed("new-name"));
+    await assert.rejects(s.up(), (err: Error) => {
+      assert.match(err.message, /application "e2e_renamed" already exists/);
+      assert.match(err.message, /aliases: \[\{ name: "<old name>" \}\]/);
+      assert.match(err.message, /adopt: true/);
+      assert.match(err.message, /doover:adoptExisting=true/);
+      return true;
+    });
+
+    // Follow the advice for "the object is managed elsewhere": adopt. The old resource's delete must
+    // not archive the app the new resource now manages.
+    emulator.clearLog();
+    s.setProgram(renamed("new-name", { adopt: true }));
+    const up = await s.up();
+    assert.deepEqual(changes(up), ["create new-name", "delete old-name"]);
+    assert.equal(String(up.outputs.id), id, "the same app, adopted");
+    assert.ok(!writes(emulator).some((w) => w.includes("/archive/")), `writes: ${writes(emulator)}`);
+    assert.match(up.stdout, /not deleting application "e2e_renamed"/);
+    const live = await emulatorFetch(emulator, "GET", `/applications/${id}/`);
+    assert.equal(live.body.archived, false, "the app stays live");
+    const refreshed = await s.refresh();
+    assert.equal(refreshed.changeSummary.delete ?? 0, 0, "refresh finds it where state says");
+    assert.equal((await s.resources())["new-name"]?.id, id);
+    assert.deepEqual(changes(await s.preview({ expectNoChanges: true })), []);
+  });
+
+  it("issue 7.1 rename with the alias the error suggests: no change at all", async () => {
+    const s = await sandbox.stack({ stackName: "rename-alias", program: renamed("before", { appName: "e2e_alias" }), api: emulator });
+    const id = String((await s.up()).outputs.id);
+    emulator.clearLog();
+    s.setProgram(renamed("after", { aliases: ["before"], appName: "e2e_alias" }));
+    const up = await s.up();
+    assert.deepEqual(changes(up), []);
+    assert.equal(String(up.outputs.id), id);
+    assert.deepEqual(writes(emulator), []);
   });
 });

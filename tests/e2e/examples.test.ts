@@ -2,7 +2,7 @@
 // CLI and our pulumi-language-nodejs host, with their own Pulumi.<stack>.yaml files.
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { startTestEmulator, type Emulator } from "../support/emulator";
+import { emulatorFetch, startTestEmulator, type Emulator } from "../support/emulator";
 import { changes, e2eSkipped, EngineSandbox, REPO_ROOT } from "../support/pulumi";
 import { appByName, distinctiveToken, writes } from "./helpers";
 
@@ -26,21 +26,34 @@ describe("e2e examples (Pulumi.yaml projects through the language host)", functi
     await staging?.close();
   });
 
-  it("apps-and-tunnels: up creates everything, a second preview is empty", async () => {
+  it("apps-and-tunnels: up creates everything (the monitor installed and deployed on two devices), a second preview is empty", async () => {
     const s = await sandbox.stack({
       stackName: "dev",
       projectDir: example("apps-and-tunnels"),
       api: prod,
-      config: { "doover-apps-and-tunnels:deviceId": prod.deviceIds[0] },
+      config: {
+        "doover-apps-and-tunnels:deviceId": prod.deviceIds[0],
+        "doover-apps-and-tunnels:secondDeviceId": prod.deviceIds[1],
+      },
     });
     const up = await s.up();
     assert.deepEqual(changes(up), [
+      "create monitor-on-pump-1",
+      "create monitor-on-pump-2",
       "create pump-dashboard",
       "create pump-monitor",
       "create pump-ssh",
       "create pump-web-ui",
     ]);
     assert.equal(up.outputs.webUiActive, true);
+    assert.deepEqual([up.outputs.pump1Deployment, up.outputs.pump2Deployment], ["SUC", "SUC"]);
+    for (const [key, device, config] of [
+      ["pump1InstallId", prod.deviceIds[0], { max_pressure_kpa: 450, site: "north" }],
+      ["pump2InstallId", prod.deviceIds[1], { max_pressure_kpa: 600, site: "south", sample_seconds: 5 }],
+    ] as const) {
+      const live = (await emulatorFetch(prod, "GET", `/app_installs/${up.outputs[key]}/`)).body;
+      assert.deepEqual([live.device.id, live.deployment_config, live.latest_deployment.status], [device, config, "SUC"]);
+    }
     const dashboard = await appByName(prod, "demo_pump_dashboard");
     assert.equal(dashboard?.id, up.outputs.dashboardAppId);
     assert.deepEqual(dashboard?.depends_on, ["demo_pump_monitor"]);

@@ -215,7 +215,7 @@ describe("e2e lifecycle (real Pulumi engine + emulator)", function () {
     assert.deepEqual(writes(emulator), []);
   });
 
-  it("6. destroy archives apps and deletes tunnels; a later up unarchives without a 409", async () => {
+  it("6. destroy archives apps and deletes tunnels; a later up unarchives them and says so", async () => {
     const destroy = await s.destroy();
     assert.deepEqual(changes(destroy), ["delete app-one", "delete app-two", "delete tunnel"]);
     // Tunnels may be deleted by the device-scoped or the flat path: both name the tunnel id.
@@ -236,7 +236,13 @@ describe("e2e lifecycle (real Pulumi engine + emulator)", function () {
     emulator.clearLog();
     const up = await s.up();
     assert.deepEqual(changes(up), ["create app-one", "create app-two", "create tunnel"]);
-    assert.deepEqual(emulator.log().filter((e) => e.status === 409), [], "no 409 on re-create");
+    // POST first (one call per create): the 409 says the name is held, by the archived app.
+    assert.deepEqual(
+      emulator.log().filter((e) => e.status === 409).map((e) => `${e.method} ${e.path}`),
+      ["POST /applications/", "POST /applications/"],
+      "one 409 per app, nothing else refused",
+    );
+    assert.match(up.stdout, /took over the existing application .*it was unarchived/);
     assert.equal(up.outputs.appOneId, ids.appOneId, "the archived app came back");
     assert.equal(up.outputs.appTwoId, ids.appTwoId);
     const w = writes(emulator);

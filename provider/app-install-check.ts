@@ -1,0 +1,94 @@
+// DooverAppInstall `check`: what the API would refuse, and deploymentConfig against the application's
+// config schema (the one the program declared on its DooverApplication), each failure naming
+// `deploymentConfig/<JSON pointer>`. No HTTP: with only an application id, create/update fetch the schema.
+
+import { validateDeploymentConfig } from "../sdk";
+import { APP_INSTALL_INPUT_KEYS, DEFAULT_DEPLOY_TIMEOUT_SECONDS } from "./app-install-fields";
+import {
+  type CheckFailure,
+  checkBoolean,
+  checkInteger,
+  checkString,
+  Failures,
+  isPlainObject,
+  isUnknown,
+  pickKnownKeys,
+} from "./inputs";
+
+const ID = /^\d+$/;
+
+/** Check failures for a config that does not fit `schema` (empty when it fits or the schema is unknown). */
+export function deploymentConfigFailures(schema: unknown, config: unknown): CheckFailure[] {
+  if (isUnknown(schema) || isUnknown(config)) return [];
+  return validateDeploymentConfig(schema, config ?? {}).problems.map((p) => ({
+    property: `deploymentConfig${p.pointer}`,
+    reason: `deploymentConfig${p.pointer} ${p.message} (checked against the application's configSchema)`,
+  }));
+}
+
+export function checkAppInstall(news: Record<string, unknown>): {
+  inputs: Record<string, unknown>;
+  failures: CheckFailure[];
+} {
+  const f = new Failures();
+  const inputs = pickKnownKeys(f, news, APP_INSTALL_INPUT_KEYS);
+  for (const key of ["applicationId", "deviceId"]) {
+    const v = inputs[key];
+    if (typeof v === "number" && Number.isSafeInteger(v)) inputs[key] = String(v);
+  }
+  checkString(f, inputs, "applicationId", {
+    required: true,
+    pattern: ID,
+    patternText: "must be an application id (digits), or pass the DooverApplication itself as `application`",
+  });
+  checkString(f, inputs, "deviceId", { required: true, pattern: ID, patternText: "must be a device id (digits)" });
+  if (inputs.displayName === undefined && typeof inputs.applicationDisplayName === "string")
+    inputs.displayName = inputs.applicationDisplayName; // the API requires one: the app's, like the Doover UI
+  checkString(f, inputs, "displayName", { max: 100 });
+  if (inputs.displayName === "") f.add("displayName", "displayName must not be empty (omit it for the application's)");
+  if (inputs.name === undefined && typeof inputs.applicationName === "string") inputs.name = inputs.applicationName;
+  checkString(f, inputs, "name", { max: 100 });
+  if (inputs.name === "") f.add("name", "name must not be empty (omit it for the application's name)");
+  checkString(f, inputs, "version", { nullable: true, max: 20 });
+  checkBoolean(f, inputs, "deploy", true);
+  checkInteger(f, inputs, "deployTimeoutSeconds", { min: 1, max: 86400 });
+  if (inputs.deployTimeoutSeconds === undefined) inputs.deployTimeoutSeconds = DEFAULT_DEPLOY_TIMEOUT_SECONDS;
+  checkBoolean(f, inputs, "staging", false);
+  checkBoolean(f, inputs, "adopt", false);
+  checkBoolean(f, inputs, "applicationStaging");
+  const ids = inputs.configProfileIds;
+  if (ids === null) delete inputs.configProfileIds;
+  else if (ids !== undefined && !isUnknown(ids)) {
+    if (!Array.isArray(ids)) f.add("configProfileIds", "configProfileIds must be a list of config profile ids");
+    else
+      ids.forEach((id, i) => {
+        if (!isUnknown(id) && !(typeof id === "string" && ID.test(id)))
+          f.add(`configProfileIds[${i}]`, `configProfileIds[${i}] must be a config profile id (digits)`);
+      });
+  }
+  const staging = inputs.staging;
+  const appStaging = inputs.applicationStaging;
+  if (typeof staging === "boolean" && typeof appStaging === "boolean" && staging !== appStaging) {
+    f.add(
+      "staging",
+      `staging is ${staging} but the application's is ${appStaging}: an install lives on the same API as its ` +
+        "application; set the same `staging` on both",
+    );
+  }
+  const config = inputs.deploymentConfig;
+  if (config === undefined || config === null) inputs.deploymentConfig = {};
+  else if (!isUnknown(config) && !isPlainObject(config)) {
+    f.add("deploymentConfig", "deploymentConfig must be an object (the app's config values)");
+    return { inputs, failures: firstPerProperty(f.list) };
+  }
+  if (inputs.configSchema !== undefined) {
+    for (const x of deploymentConfigFailures(inputs.configSchema, inputs.deploymentConfig)) f.add(x.property, x.reason);
+  }
+  return { inputs, failures: firstPerProperty(f.list) };
+}
+
+/** One failure per property (e.g. an empty id is not also reported as "not digits"). */
+function firstPerProperty(list: CheckFailure[]): CheckFailure[] {
+  const seen = new Set<string>();
+  return list.filter((x) => !seen.has(x.property) && seen.add(x.property));
+}

@@ -1,0 +1,96 @@
+// Creating an install through the shared create path (provider/create-path.ts): POST first; a 409 or
+// an ambiguous failure is resolved by one lookup by name on the device (names are unique per device);
+// an archived install of that name is brought back, a live one is taken over only with `adopt` or
+// `doover:adoptExisting`, and anything else is an error that says which case it is and what to do.
+
+import { type AppInstallData, type Client, Conflict } from "../sdk";
+import { APP_INSTALL_FIELDS, APP_INSTALL_NULLABLE_WIRE } from "./app-install-fields";
+import { createOrAdopt } from "./create-path";
+import { wirePatch } from "./diff";
+import { DooverProviderError } from "./errors";
+import { call, type Props, wrap } from "./props";
+
+export interface InstallCreateRequest {
+  client: Client;
+  /** the full create body (application_id, device_id, display_name, name, …) */
+  body: Props;
+  /** the resource's `adopt` */
+  adopt: boolean;
+  /** the stack-wide recovery switch `doover:adoptExisting` */
+  adoptExisting: boolean;
+}
+
+/** The live install after create or take-over, and whether it already existed. */
+export async function createOrAdoptInstall(
+  req: InstallCreateRequest,
+): Promise<{ live: AppInstallData; existed: boolean }> {
+  const { client, body } = req;
+  const name = String(body.name);
+  const deviceId = String(body.device_id);
+  const appId = String(body.application_id);
+  try {
+    const { live, how } = await createOrAdopt<AppInstallData>({
+      kind: "app install",
+      resourceType: "DooverAppInstall",
+      label: `app install "${name}" on device ${deviceId}`,
+      rest: client.rest,
+      nameConflicts: true,
+      post: () => client.appInstalls.post(body as never),
+      find: () => client.appInstalls.findByName(deviceId, name),
+      isOurs: (found) => !found.archived && String(found.application?.id) === appId,
+      id: (i) => String(i.id),
+      isArchived: (i) => i.archived === true,
+      vet: async (existing) => {
+        if (String(existing.application?.id) !== appId) {
+          throw new DooverProviderError(
+            `device ${deviceId} already has an app install named "${name}" (id ${existing.id}) of another application ` +
+              `(${existing.application?.name ?? existing.application?.id}); choose another \`name\` for this DooverAppInstall.`,
+          );
+        }
+        return "take";
+      },
+      takeOver: (existing) => takeOver(client, existing, body),
+      adopt: req.adopt,
+      adoptExisting: req.adoptExisting,
+    });
+    return { live, existed: how !== "created" };
+  } catch (e) {
+    if (Conflict.isInstance(e)) throw await otherNameError(client, body, e);
+    throw wrap(`installing application ${appId} on device ${deviceId} as "${name}"`, e);
+  }
+}
+
+/** A 409 with no install of that name: the application allows one install per device, and has one. */
+async function otherNameError(client: Client, body: Props, cause: unknown): Promise<Error> {
+  const deviceId = String(body.device_id);
+  const others = await client.appInstalls
+    .listForDevice(deviceId, { application: String(body.application_id), archived: false })
+    .catch(() => []);
+  const other = others[0];
+  if (!other) return wrap(`installing application ${String(body.application_id)} on device ${deviceId}`, cause);
+  return new DooverProviderError(
+    `application ${other.application?.name ?? body.application_id} is already installed on device ${deviceId} as ` +
+      `"${other.name}" (id ${other.id}) and does not allow many installs per device. Set \`name: "${other.name}"\` ` +
+      "and `adopt: true` on this DooverAppInstall to manage that install, or set `allowMany: true` on the application.",
+    { cause },
+  );
+}
+
+/** Unarchive if needed and PATCH what differs from the declared body. */
+async function takeOver(client: Client, existing: AppInstallData, body: Props): Promise<AppInstallData> {
+  const id = String(existing.id);
+  let live = existing;
+  if (live.archived) live = await call(`unarchiving app install ${id}`, () => client.appInstalls.unarchive(id));
+  const from: Props = {};
+  const to: Props = {};
+  for (const f of APP_INSTALL_FIELDS) {
+    if (body[f.wire] === undefined) continue;
+    from[f.wire] = (live as unknown as Props)[f.wire];
+    to[f.wire] = body[f.wire];
+  }
+  const patch = wirePatch(from, to, APP_INSTALL_NULLABLE_WIRE);
+  if (body.config_profile_ids !== undefined) patch.config_profile_ids = body.config_profile_ids;
+  if (Object.keys(patch).length > 0)
+    live = await call(`updating app install ${id}`, () => client.appInstalls.patch(id, patch as never));
+  return live;
+}

@@ -1,0 +1,102 @@
+// DooverAppInstall: an application installed on a Doover device, with its deployment config, as a
+// Pulumi dynamic resource. `pulumi up` rolls the config out and waits for the deployment.
+
+import * as pulumi from "@pulumi/pulumi";
+import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS } from "./app-install-fields";
+import { applicationInputs, declaredApplication } from "./app-install-source";
+import { appInstallShim } from "./shim";
+
+/** Arguments of a {@link DooverAppInstall}. */
+export interface DooverAppInstallArgs {
+  /**
+   * The application: a `DooverApplication` of this program (its id, name, display name and
+   * `configSchema` flow in, and `deploymentConfig` is checked against that schema at preview), or an
+   * application id (the schema is then fetched and checked before the first write). Changing it replaces
+   * the install.
+   */
+  application: pulumi.Resource | pulumi.Input<string>;
+  /** The device to install on (digits). Changing it replaces the install. */
+  deviceId: pulumi.Input<string>;
+  /** Install name, unique on the device; defaults to the application's name (as the API does). */
+  name?: pulumi.Input<string>;
+  /** Name shown for this install (≤100, e.g. "River Pump 1"); defaults to the application's display name. */
+  displayName?: pulumi.Input<string>;
+  /** Version to run (≤20); unset leaves it to the platform. */
+  version?: pulumi.Input<string | null>;
+  /**
+   * The app's config on this device, validated against the application's `configSchema` (JSON Schema
+   * 2020-12 with Doover's keywords; `default`s count as given). Sent as declared. Default `{}`.
+   */
+  deploymentConfig?: pulumi.Input<Record<string, unknown>>;
+  /** Config profiles applied to this install. */
+  configProfileIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * After a create, or a change of deploymentConfig/version/configProfileIds, start a deployment and wait
+   * for it (default true). A failed, cancelled or timed-out deployment fails `pulumi up` with its log; the
+   * install stays in state and the next `up` deploys again.
+   */
+  deploy?: pulumi.Input<boolean>;
+  /** How long `up` waits for a deployment to finish (default 600). */
+  deployTimeoutSeconds?: pulumi.Input<number>;
+  /** Use the staging API whatever the stack (must match the application's). Replaces on change. */
+  staging?: pulumi.Input<boolean>;
+  /** Take over an existing install with the same name on the device instead of failing. */
+  adopt?: pulumi.Input<boolean>;
+}
+
+/** `{id, status, createdAt}` of the install's latest deployment (status QUE, RUN, SUC, FAI or CAN). */
+export interface DeploymentSummary {
+  id: string;
+  status: string;
+  createdAt: string;
+}
+
+/**
+ * A [DooverAppInstall] puts an application on a device with its deployment config and rolls it out.
+ * `pulumi destroy` deletes the install (before its application is archived: it depends on it).
+ */
+export class DooverAppInstall extends pulumi.dynamic.Resource {
+  /** The install id (snowflake, as a string). */
+  declare readonly installId: pulumi.Output<string>;
+  /** `OK` (the device runs the current config), `NO` (out of sync) or `OV` (overrides set). */
+  declare readonly synced: pulumi.Output<string | null>;
+  declare readonly latestDeployment: pulumi.Output<DeploymentSummary | null>;
+  declare readonly archived: pulumi.Output<boolean>;
+  declare readonly applicationId: pulumi.Output<string>;
+  /** The application's name, when `application` is a DooverApplication. */
+  declare readonly applicationName: pulumi.Output<string | undefined>;
+  declare readonly deviceId: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly displayName: pulumi.Output<string>;
+  declare readonly version: pulumi.Output<string | null | undefined>;
+  declare readonly deploymentConfig: pulumi.Output<Record<string, unknown>>;
+  declare readonly configProfileIds: pulumi.Output<string[] | undefined>;
+  declare readonly deploy: pulumi.Output<boolean>;
+  declare readonly deployTimeoutSeconds: pulumi.Output<number>;
+  declare readonly staging: pulumi.Output<boolean>;
+  declare readonly adopt: pulumi.Output<boolean>;
+
+  constructor(name: string, args: DooverAppInstallArgs, opts?: pulumi.CustomResourceOptions) {
+    const props: Record<string, unknown> = {};
+    for (const k of [...APP_INSTALL_INPUT_KEYS, ...APP_INSTALL_OUTPUT_KEYS]) props[k] = undefined;
+    const { application, ...rest } = args;
+    Object.assign(props, rest);
+    const declared = declaredApplication(application);
+    if (declared) {
+      Object.assign(props, applicationInputs(declared, args.staging));
+      props.applicationId = (application as unknown as { applicationId: pulumi.Output<string> }).applicationId;
+    } else if (pulumi.Resource.isInstance(application)) {
+      // A DooverApplication from another copy of this package: its outputs still work, known after its create.
+      const app = application as unknown as Record<string, pulumi.Output<unknown>>;
+      if (!pulumi.Output.isInstance(app.applicationId)) {
+        throw new Error(`DooverAppInstall ${name}: \`application\` must be a DooverApplication or an application id`);
+      }
+      props.applicationId = app.applicationId;
+      props.applicationName = app.name;
+      props.configSchema = (app.configSchema as pulumi.Output<unknown>).apply((s: unknown) => s ?? null);
+    } else {
+      props.applicationId = application;
+    }
+    super(appInstallShim, name, props, opts, "doover", "AppInstall");
+  }
+}

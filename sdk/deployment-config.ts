@@ -1,0 +1,71 @@
+// An install's deployment_config checked against its application's config_schema the way the platform
+// reads it: JSON Schema 2020-12, Doover's `x-…` annotations and `additionalElements` ignored, unknown
+// formats passing (format is an annotation in 2020-12), and `default`s filled in before `required` is
+// checked (pydoover's config loader applies them on the device).
+
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+
+/** One reason a deployment config does not fit the schema; `pointer` is a JSON pointer ("" = the whole config). */
+export interface DeploymentConfigProblem {
+  pointer: string;
+  message: string;
+}
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/**
+ * Validates `config` against `schema`. Returns the problems (empty when it fits) and the config with the
+ * schema's defaults applied (a copy; `config` is not changed). A missing or empty schema accepts anything.
+ */
+export function validateDeploymentConfig(
+  schema: unknown,
+  config: unknown,
+): { problems: DeploymentConfigProblem[]; withDefaults: unknown } {
+  const copy = config === undefined ? {} : structuredClone(config);
+  if (schema === undefined || schema === null || schema === true) return { problems: [], withDefaults: copy };
+  if (typeof schema !== "object" && typeof schema !== "boolean") {
+    return {
+      problems: [{ pointer: "", message: "the application's config schema is not a JSON object" }],
+      withDefaults: copy,
+    };
+  }
+  const s = typeof schema === "boolean" ? schema : { ...(schema as Record<string, unknown>) };
+  if (typeof s === "object" && s.$id === "") delete s.$id; // pydoover writes an empty $id
+  // strict: false — unknown keywords (Doover's x-… annotations) and unknown formats are annotations here.
+  const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, logger: false });
+  addFormats(ajv);
+  let validate: ReturnType<typeof ajv.compile>;
+  try {
+    validate = ajv.compile(s);
+  } catch (e) {
+    return {
+      problems: [{ pointer: "", message: `the application's config schema does not compile: ${(e as Error).message}` }],
+      withDefaults: copy,
+    };
+  }
+  if (validate(copy)) return { problems: [], withDefaults: copy };
+  const problems: DeploymentConfigProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    let pointer = e.instancePath;
+    let message = e.message ?? "is invalid";
+    const params = e.params as Record<string, unknown>;
+    if (e.keyword === "required" && typeof params.missingProperty === "string") {
+      pointer = `${pointer}/${escapePointer(params.missingProperty)}`;
+      message = "is required";
+    } else if (e.keyword === "additionalProperties" && typeof params.additionalProperty === "string") {
+      pointer = `${pointer}/${escapePointer(params.additionalProperty)}`;
+      message = "is not a property the schema allows";
+    } else if (e.keyword === "enum" && Array.isArray(params.allowedValues)) {
+      message = `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+    }
+    const key = `${pointer} ${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ pointer, message });
+  }
+  return { problems, withDefaults: copy };
+}

@@ -1,0 +1,71 @@
+// Drives every /app_installs/ route and status of the emulator (for the conformance session).
+
+import assert from "node:assert/strict";
+import { applicationBody, type Emulator, emulatorFetch } from "./emulator";
+
+export async function exerciseAppInstalls(e: Emulator): Promise<void> {
+  const call = (method: string, p: string, body?: unknown) => emulatorFetch(e, method, p, body);
+  const expect = async (status: number, pending: Promise<{ status: number; body: any }>) => {
+    const r = await pending;
+    assert.equal(r.status, status, `${status}: ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  const [d1, d2] = e.deviceIds;
+  const app = await expect(
+    201,
+    call(
+      "POST",
+      "/applications/",
+      applicationBody(e, "installed_app", {
+        type: "DEV",
+        allow_many: true,
+        config_schema: { type: "object", properties: { n: { type: "integer", default: 1 } } },
+      }),
+    ),
+  );
+  const body = {
+    application_id: app.id,
+    device_id: d1,
+    display_name: "Pump 1",
+    name: "pump_1",
+    deployment_config: { n: 2 },
+  };
+  const i = await expect(201, call("POST", "/app_installs/", body));
+  await expect(201, call("POST", "/app_installs/", { ...body, device_id: d2, version: "1.0.0" }));
+  await expect(400, call("POST", "/app_installs/", { display_name: "" }));
+  await expect(400, call("POST", "/app_installs/", { ...body, name: "x", config_profile_ids: ["5"] }));
+  await expect(409, call("POST", "/app_installs/", body));
+  await expect(200, call("GET", "/app_installs/?per_page=1"));
+  await expect(200, call("GET", `/app_installs/?device=${d1}&archived=false&status=QUE`));
+  await expect(400, call("GET", "/app_installs/?status=BAD"));
+  await expect(200, call("GET", `/devices/${d1}/app_installs/`));
+  await expect(404, call("GET", "/devices/1/app_installs/"));
+  await expect(200, call("GET", `/applications/${app.id}/installs/?name=pump_1`));
+  await expect(404, call("GET", "/applications/1/installs/"));
+  await expect(200, call("GET", `/app_installs/${i.id}/`));
+  await expect(404, call("GET", "/app_installs/1/"));
+  await expect(200, call("PUT", `/app_installs/${i.id}/`, { ...body, display_name: "Pump One" }));
+  await expect(200, call("PATCH", `/app_installs/${i.id}/`, { deployment_config: { n: 3 }, version: null }));
+  await expect(400, call("PATCH", `/app_installs/${i.id}/`, { device_id: d2 }));
+  // deployments: one that succeeds at once, one that fails, one still queued
+  e.addFault({ path: `/app_installs/${i.id}/`, deployment: { stepMs: 0 } });
+  const ok = await expect(201, call("POST", `/app_installs/${i.id}/deployments/`, {}));
+  e.addFault({ path: `/app_installs/${i.id}/`, deployment: { status: "FAI", log: "E: boom", stepMs: 0 } });
+  await expect(201, call("POST", `/app_installs/${i.id}/deployments/`));
+  e.addFault({ path: `/app_installs/${i.id}/`, deployment: { status: "CAN", stepMs: 0 } });
+  await expect(201, call("POST", `/app_installs/${i.id}/deployments/`));
+  e.addFault({ path: `/app_installs/${i.id}/`, deployment: { stepMs: 60_000 } });
+  await expect(201, call("POST", `/app_installs/${i.id}/deployments/`));
+  await expect(200, call("GET", `/app_installs/${i.id}/deployments/?per_page=2&ordering=created_at`));
+  await expect(200, call("GET", `/app_installs/${i.id}/deployments/${ok.id}/`));
+  await expect(404, call("GET", `/app_installs/${i.id}/deployments/1/`));
+  await expect(404, call("POST", "/app_installs/1/deployments/"));
+  await expect(200, call("GET", `/app_installs/${i.id}/`));
+  await expect(200, call("POST", `/app_installs/${i.id}/archive/`));
+  await expect(400, call("POST", `/app_installs/${i.id}/deployments/`));
+  await expect(200, call("GET", "/app_installs/?archived=true"));
+  await expect(200, call("POST", `/app_installs/${i.id}/unarchive/`));
+  await expect(404, call("POST", "/app_installs/1/archive/"));
+  await expect(204, call("DELETE", `/app_installs/${i.id}/`));
+  await expect(404, call("DELETE", `/app_installs/${i.id}/`));
+}

@@ -151,7 +151,7 @@ export class DooverApplication extends pulumi.CustomResource {
     const label = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
     const props = declaredProps(args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: label, ...computed });
     // Check derives these from a file/folder the program set.
-    if (args.longDescriptionFile !== undefined) props.longDescription ??= undefined;
+    if (args.longDescriptionFile !== undefined && !("longDescription" in props)) props.longDescription = undefined;
     if (args.deploymentFolder !== undefined) props.deploymentHash = undefined;
     props.__provider = APPLICATION_PROVIDER; // what pulumi.dynamic.Resource stores, but ~0.5 KB (see shim.ts)
     super("pulumi-nodejs:dynamic/doover:Application", name, props, opts);

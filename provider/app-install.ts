@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS } from "./app-install-fields";
 import { applicationInputs, declaredApplication } from "./app-install-source";
-import { appInstallShim } from "./shim";
+import { APP_INSTALL_PROVIDER } from "./shim";
 
 /** Arguments of a {@link DooverAppInstall}. */
 export interface DooverAppInstallArgs {
@@ -55,7 +55,7 @@ export interface DeploymentSummary {
  * A [DooverAppInstall] puts an application on a device with its deployment config and rolls it out.
  * `pulumi destroy` deletes the install (before its application is archived: it depends on it).
  */
-export class DooverAppInstall extends pulumi.dynamic.Resource {
+export class DooverAppInstall extends pulumi.CustomResource {
   /** The install id (snowflake, as a string). */
   declare readonly installId: pulumi.Output<string>;
   /** `OK` (the device runs the current config), `NO` (out of sync) or `OV` (overrides set). */
@@ -97,6 +97,7 @@ export class DooverAppInstall extends pulumi.dynamic.Resource {
     } else {
       props.applicationId = application;
     }
-    super(appInstallShim, name, props, opts, "doover", "AppInstall");
+    props.__provider = APP_INSTALL_PROVIDER; // the stored provider text (see shim.ts)
+    super("pulumi-nodejs:dynamic/doover:AppInstall", name, props, opts);
   }
 }

@@ -22,9 +22,11 @@ describe("DooverAppInstall under pulumi-doover/testing (DooverMocks)", function 
       setTimeout(() => reject(new Error("timed out")), 5000);
     });
   const schema = { type: "object", properties: { max_kpa: { type: "number", minimum: 0 } }, required: ["max_kpa"] };
+  // Each test its own app name: one program may not declare two apps with the same name.
+  let appName = "";
   const app = () =>
     new provider.DooverApplication(`app-${Math.random().toString(36).slice(2, 8)}`, {
-      name: "mocked_app",
+      name: (appName = `mocked_app_${Math.random().toString(36).slice(2, 8)}`),
       displayName: "Mocked",
       type: "device",
       description: "d",
@@ -40,7 +42,7 @@ describe("DooverAppInstall under pulumi-doover/testing (DooverMocks)", function 
     assert.match(await value(install.installId), /^\d{18}$/);
     assert.equal((await value(install.latestDeployment))?.status, "SUC");
     assert.equal(await value(install.synced), "OK");
-    assert.equal(await value(install.name), "mocked_app");
+    assert.equal(await value(install.name), appName);
     assert.equal(await value(install.displayName), "Mocked");
   });
 

@@ -156,11 +156,12 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     // Slow enough to stop it half-way; a few app creates are committed by the API and never
     // answered, so the kill surely leaves objects that exist but are not in state.
     proxy.configure({ ratePerSecond: 6, pathPrefix: "/applications/", stall: { probability: 0.5, max: 3, stallMs: 60_000 }, seed: 11 });
+    const stalledBefore = proxy.stats.stalled;
     let killed = false;
     const r = await runGroup(project, up(stack, 8), (pid) => {
       const poll = setInterval(() => {
         void liveObjects(emulator, device(), prefix).then((live) => {
-          if (killed || proxy.stats.stalled < 1 || live.apps.length + live.tunnels.length < Math.ceil(COUNT / 2)) return;
+          if (killed || proxy.stats.stalled <= stalledBefore || live.apps.length + live.tunnels.length < Math.ceil(COUNT / 2)) return;
           killed = true;
           clearInterval(poll);
           process.kill(-pid, "SIGKILL");

@@ -62,7 +62,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
     const taken = await takeOver(client, live, declared, outsOf);
     return { id: taken.id, outs: taken.outs };
   }
-  const { client: c } = { client };
+  const c = client;
   let result;
   try {
     result = await createOrAdopt<ApplicationData>({

@@ -62,6 +62,7 @@ const CONGESTION_EVENT_MS = 500;
 const JITTER_FRACTION = 0.1;
 const MAX_JITTER_MS = 250;
 
+/** The limiter of one API (see the file comment); get the shared one with `limiterFor(baseUrl)`. */
 export class RequestLimiter {
   private limitF: number;
   private readonly maxLimit: number;

@@ -97,7 +97,9 @@ const RETRY_STATUS = new Set([429, 502, 503, 504]);
 /** Connection failures where nothing reached the server: safe to repeat even a POST. */
 const NOT_SENT = new Set(["ECONNREFUSED", "EADDRNOTAVAIL", "ENETUNREACH", "EHOSTUNREACH"]);
 
+/** Per-attempt timeout when none is configured. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long one call keeps retrying after its first failure when nothing is configured. */
 export const DEFAULT_RETRY_BUDGET_MS = 180_000;
 
 // Which fallback token answered for a (base URL, primary token) pair, so later clients in this

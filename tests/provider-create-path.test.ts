@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import * as runtime from "../provider/runtime";
 import { resetAdopted } from "../provider/create-path";
-import { resetLimiters } from "../sdk/request-limiter";
+import { limiterFor, resetLimiters } from "../sdk/request-limiter";
 import { applicationBody, emulatorFetch, useEmulator, type Emulator } from "./support/emulator";
 import { emulatorConfig, stackConfig } from "./support/provider-host";
 
@@ -184,6 +184,16 @@ describe("create path (provider/create-path.ts)", function () {
         assert.match(e.message, /retry budget is 0.5 s, set by doover:retryBudgetSeconds/);
         return true;
       });
+    });
+
+    it("doover:maxRequestsPerSecond (env DOOVER_MAX_REQUESTS_PER_SECOND) caps the shared limiter of the API", async () => {
+      configure({ "doover:maxRequestsPerSecond": "4" });
+      await createApp("capped_app");
+      assert.equal(limiterFor(emulator.current.url).stats().rate, 4);
+      resetLimiters();
+      configure();
+      await withEnv({ DOOVER_MAX_REQUESTS_PER_SECOND: "3" }, () => createApp("env_capped_app"));
+      assert.equal(limiterFor(emulator.current.url).stats().rate, 3);
     });
 
     it("a bad setting names the key", async () => {

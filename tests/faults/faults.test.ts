@@ -126,6 +126,29 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     assert.ok(proxy.stats.stalled > 0);
   });
 
+  it("the API is down for 3 s mid-`up` (restart): one `up` finishes", async () => {
+    const stack = "outage";
+    await initStack(stack);
+    proxy.configure({ ratePerSecond: 8 }); // slow enough that the outage lands mid-run
+    let outage: Promise<void> | undefined;
+    const poll = setInterval(() => {
+      void liveObjects(emulator, device(), stack).then((live) => {
+        if (outage || live.apps.length + live.tunnels.length < 4) return;
+        outage = proxy.outage(3000);
+      });
+    }, 100);
+    try {
+      const r = await project.pulumi(up(stack, 8));
+      assert.equal(r.code, 0, `pulumi up failed:\n${r.output}`);
+    } finally {
+      clearInterval(poll);
+      await outage;
+      proxy.configure({});
+    }
+    assert.ok(outage, "the outage happened during the run");
+    await converged(stack);
+  });
+
   it("kill -9 of the CLI's process group mid-`up`, then the documented recovery converges", async () => {
     const stack = "killed";
     const prefix = stack;
@@ -133,11 +156,12 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     // Slow enough to stop it half-way; a few app creates are committed by the API and never
     // answered, so the kill surely leaves objects that exist but are not in state.
     proxy.configure({ ratePerSecond: 6, pathPrefix: "/applications/", stall: { probability: 0.5, max: 3, stallMs: 60_000 }, seed: 11 });
+    const stalledBefore = proxy.stats.stalled;
     let killed = false;
     const r = await runGroup(project, up(stack, 8), (pid) => {
       const poll = setInterval(() => {
         void liveObjects(emulator, device(), prefix).then((live) => {
-          if (killed || proxy.stats.stalled < 1 || live.apps.length + live.tunnels.length < Math.ceil(COUNT / 2)) return;
+          if (killed || proxy.stats.stalled <= stalledBefore || live.apps.length + live.tunnels.length < Math.ceil(COUNT / 2)) return;
           killed = true;
           clearInterval(poll);
           process.kill(-pid, "SIGKILL");

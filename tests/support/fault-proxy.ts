@@ -45,6 +45,7 @@ export interface FaultProxyStats {
   resetBefore: number;
   resetAfter: number;
   stalled: number;
+  outages: number;
 }
 
 export class FaultProxy {
@@ -56,6 +57,7 @@ export class FaultProxy {
     resetBefore: 0,
     resetAfter: 0,
     stalled: 0,
+    outages: 0,
   };
   /** stats at the last configure(): `max` bounds count from there */
   private base: FaultProxyStats = { ...this.stats };
@@ -104,9 +106,23 @@ export class FaultProxy {
     this.opts = { ...this.opts, auth };
   }
 
+  /**
+   * The API goes away for `ms`: the port stops listening and open connections are dropped (so
+   * requests in flight fail, ambiguously), then the same port listens again. Resolves when it is back.
+   */
+  async outage(ms: number): Promise<void> {
+    const { port } = this.server.address() as AddressInfo;
+    this.stats.outages++;
+    const closed = new Promise<void>((r) => this.server.close(() => r()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+    await new Promise((r) => setTimeout(r, ms));
+    await new Promise<void>((r) => this.server.listen(port, "127.0.0.1", r));
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await new Promise<void>((r) => (this.server.listening ? this.server.close(() => r()) : r()));
   }
 
   private take(rate: FaultRate | undefined, count: keyof FaultProxyStats): boolean {

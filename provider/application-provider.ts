@@ -1,7 +1,7 @@
 // DooverApplication provider methods (the code the serialized shim loads at run time).
 
 import * as path from "node:path";
-import { Conflict, NotFound, deploymentUpload, type ApplicationData, type Client, type DeploymentData } from "../sdk";
+import { Conflict, DeploymentData, NotFound, deploymentUpload, type ApplicationData, type Client } from "../sdk";
 import { checkApplication } from "./application-check";
 import {
   APPLICATION_DIFF_KEYS,
@@ -110,7 +110,7 @@ function sameAsDeclared(live: ApplicationData, declared: Props): boolean {
   const deploymentData = to.deployment_data;
   delete to.deployment_data;
   if (Object.keys(wirePatch(liveAsPayload(live, to), to, NULLABLE_WIRE)).length > 0) return false;
-  return !deploymentData || deploymentHash(Buffer.from(String(deploymentData), "base64")) === liveDeploymentHash(live);
+  return !deploymentData || declaredDeploymentHash(deploymentData) === liveDeploymentHash(live);
 }
 
 /**
@@ -256,7 +256,7 @@ async function takeOver(
     const deploymentData = to.deployment_data;
     delete to.deployment_data;
     const patch = wirePatch(liveAsPayload(live, to), to, NULLABLE_WIRE);
-    if (deploymentData && deploymentHash(Buffer.from(String(deploymentData), "base64")) !== liveDeploymentHash(live)) {
+    if (deploymentData && declaredDeploymentHash(deploymentData) !== liveDeploymentHash(live)) {
       patch.deployment_data = deploymentData;
     }
     if (Object.keys(patch).length > 0) live = await client.applications.patch(id, patch as never);
@@ -276,6 +276,11 @@ function outputs(inputs: Props, live: ApplicationData, deploymentHash: string | 
   const outs = { ...stripReserved(inputs), ...computedOutputs(live) };
   if (deploymentHash !== undefined) outs.deploymentHash = deploymentHash;
   return outs;
+}
+
+/** The hash of declared deployment data: a streamed folder upload knows it without building the zip. */
+function declaredDeploymentHash(data: unknown): string {
+  return DeploymentData.isInstance(data) ? data.hash : deploymentHash(Buffer.from(String(data), "base64"));
 }
 
 function zipFolder(inputs: Props): { base64: DeploymentData; hash: string } | undefined {

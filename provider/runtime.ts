@@ -4,6 +4,7 @@
 
 import * as appInstall from "./app-install-provider";
 import * as application from "./application-provider";
+import { DooverProviderError } from "./errors";
 import { configure, type ConfigureRequest } from "./provider-config";
 import * as tunnel from "./tunnel-provider";
 
@@ -37,11 +38,30 @@ export interface ProviderMethods {
 
 const configureAsync = async (req: ConfigureRequest): Promise<void> => configure(req);
 
+/**
+ * A create whose object exists but whose follow-up failed throws DooverResourceInitError; the host records its
+ * `properties` as the resource's state as they are. Without the stored provider text in them, the next
+ * `pulumi destroy`/`refresh` of that half-created resource cannot load a provider: add it here, for every kind.
+ */
+function keepingProvider(create: ProviderMethods["create"]): ProviderMethods["create"] {
+  return async (inputs) => {
+    try {
+      return await create(inputs);
+    } catch (e) {
+      const properties = (e as { properties?: Record<string, unknown> }).properties;
+      if (DooverProviderError.isInstance(e) && properties && properties.__provider === undefined) {
+        properties.__provider = inputs.__provider;
+      }
+      throw e;
+    }
+  };
+}
+
 export const applications: ProviderMethods = {
   configure: configureAsync,
   check: application.check,
   diff: application.diff,
-  create: application.create,
+  create: keepingProvider(application.create),
   read: application.read,
   update: application.update,
   delete: application.del,
@@ -51,7 +71,7 @@ export const tunnels: ProviderMethods = {
   configure: configureAsync,
   check: tunnel.check,
   diff: tunnel.diff,
-  create: tunnel.create,
+  create: keepingProvider(tunnel.create),
   read: tunnel.read,
   update: tunnel.update,
   delete: tunnel.del,
@@ -61,7 +81,7 @@ export const appInstalls: ProviderMethods = {
   configure: configureAsync,
   check: appInstall.check,
   diff: appInstall.diff,
-  create: appInstall.create,
+  create: keepingProvider(appInstall.create),
   read: appInstall.read,
   update: appInstall.update,
   delete: appInstall.del,

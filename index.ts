@@ -1,4 +1,5 @@
 // Public entry of pulumi-doover: the Doover Cloud API client (sdk/) and the
 // Pulumi dynamic resources built on it (provider/).
-export * from "./sdk";
+
 export * from "./provider";
+export * from "./sdk";

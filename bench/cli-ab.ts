@@ -10,12 +10,12 @@
 // pairs of wall and CPU (user+sys of the CLI and every process it waited for: language host, program,
 // provider host), their ratio DooverApplication / no-op, and the API calls the emulator saw. The emulator runs
 // in this process; its CPU is not counted. --latency-ms delays every API response (emulator delay fault).
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type Emulator } from "../emulator";
-import { REPO_ROOT, ensurePulumiCli } from "../tests/support/pulumi";
+import { type Emulator, startEmulator } from "../emulator";
+import { ensurePulumiCli, REPO_ROOT } from "../tests/support/pulumi";
 
 interface Options {
   n: number;
@@ -31,13 +31,32 @@ function parseArgs(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
-      case "--n": o.n = Number(v); i++; break;
-      case "--pairs": o.pairs = Number(v); i++; break;
-      case "--parallel": o.parallel = v.split(",").map(Number); i++; break;
-      case "--latency-ms": o.latencyMs = Number(v); i++; break;
-      case "--package": o.packageDir = path.resolve(v); i++; break;
-      case "--json": o.json = path.resolve(v); i++; break;
-      default: throw new Error(`unknown option ${argv[i]} (see the header of bench/cli-ab.ts)`);
+      case "--n":
+        o.n = Number(v);
+        i++;
+        break;
+      case "--pairs":
+        o.pairs = Number(v);
+        i++;
+        break;
+      case "--parallel":
+        o.parallel = v.split(",").map(Number);
+        i++;
+        break;
+      case "--latency-ms":
+        o.latencyMs = Number(v);
+        i++;
+        break;
+      case "--package":
+        o.packageDir = path.resolve(v);
+        i++;
+        break;
+      case "--json":
+        o.json = path.resolve(v);
+        i++;
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]} (see the header of bench/cli-ab.ts)`);
     }
   }
   return o;
@@ -118,7 +137,16 @@ function makeProject(root: string, packageDir: string): string {
   }
   fs.writeFileSync(
     path.join(project, "package.json"),
-    JSON.stringify({ name: "bench-program", private: true, main: "index.js", dependencies: { "pulumi-doover": `file:../${tarball}` } }, null, 2),
+    JSON.stringify(
+      {
+        name: "bench-program",
+        private: true,
+        main: "index.js",
+        dependencies: { "pulumi-doover": `file:../${tarball}` },
+      },
+      null,
+      2,
+    ),
   );
   fs.writeFileSync(
     path.join(project, "Pulumi.yaml"),
@@ -224,11 +252,18 @@ async function main(): Promise<void> {
       BENCH_N: String(o.n),
     };
     const runner = new Runner(bin, project, env, emulator);
-    console.log(`pulumi-doover CLI A/B bench: N=${o.n}, pairs=${o.pairs}, parallel=${o.parallel}, latency=${o.latencyMs} ms`);
+    console.log(
+      `pulumi-doover CLI A/B bench: N=${o.n}, pairs=${o.pairs}, parallel=${o.parallel}, latency=${o.latencyMs} ms`,
+    );
     console.log(`package: ${o.packageDir}; node ${process.version}; ${os.cpus().length} CPUs; ${root}`);
     for (const parallel of o.parallel) {
       const ph = phases(o.n, parallel);
-      const results: PhaseResult[] = ph.map((p) => ({ label: p.label, wall: { doover: [], noop: [] }, cpu: { doover: [], noop: [] }, calls: {} }));
+      const results: PhaseResult[] = ph.map((p) => ({
+        label: p.label,
+        wall: { doover: [], noop: [] },
+        cpu: { doover: [], noop: [] },
+        calls: {},
+      }));
       const stateBytes: Record<Kind, number[]> = { doover: [], noop: [] };
       for (let pair = 0; pair < o.pairs; pair++) {
         const order = pair % 2 === 0 ? KINDS : [...KINDS].reverse();
@@ -237,10 +272,16 @@ async function main(): Promise<void> {
           const stack = (stacks[kind] = `${kind}-p${parallel}-${pair}`);
           await runner.output(["stack", "init", stack, "--secrets-provider", "passphrase"]);
           await runner.output([
-            "config", "set-all", "--stack", stack,
-            "--plaintext", `doover:apiUrl=${emulator.url}`,
-            "--secret", `doover:token=${emulator.token}`,
-            "--plaintext", `doover:organisationId=${emulator.organisationId}`,
+            "config",
+            "set-all",
+            "--stack",
+            stack,
+            "--plaintext",
+            `doover:apiUrl=${emulator.url}`,
+            "--secret",
+            `doover:token=${emulator.token}`,
+            "--plaintext",
+            `doover:organisationId=${emulator.organisationId}`,
           ]);
         }
         for (let i = 0; i < ph.length; i++) {
@@ -257,7 +298,9 @@ async function main(): Promise<void> {
             if (i === 1) {
               const exported = await runner.output(["stack", "export", "--stack", stacks[kind]]);
               const resources = (JSON.parse(exported).deployment.resources ?? []) as { type: string }[];
-              const mine = resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+              const mine = resources.filter(
+                (r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"),
+              );
               const bytes = mine.reduce((a, r) => a + JSON.stringify(r).length, 0);
               stateBytes[kind].push(bytes / Math.max(1, mine.length));
             }
@@ -275,13 +318,18 @@ async function main(): Promise<void> {
 }
 
 function print(o: Options, parallel: number, results: PhaseResult[], stateBytes: Record<Kind, number[]>): void {
-  console.log(`\n--parallel ${parallel}, N=${o.n}, ${o.pairs} pair(s), latency ${o.latencyMs} ms (median of pairs; ratio = doover / no-op)`);
+  console.log(
+    `\n--parallel ${parallel}, N=${o.n}, ${o.pairs} pair(s), latency ${o.latencyMs} ms (median of pairs; ratio = doover / no-op)`,
+  );
   console.log(
     `| phase | wall doover s | wall no-op s | ratio wall | cpu doover s | cpu no-op s | ratio cpu | API calls (doover) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`,
   );
   for (const r of results) {
     const ratio = (m: Record<Kind, number[]>) => median(m.doover.map((d, i) => d / m.noop[i]));
-    const calls = Object.entries(r.calls).map(([k, v]) => `${v} ${k}`).join(", ") || "0";
+    const calls =
+      Object.entries(r.calls)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ") || "0";
     console.log(
       `| ${r.label} | ${median(r.wall.doover).toFixed(2)} | ${median(r.wall.noop).toFixed(2)} | ${ratio(r.wall).toFixed(2)} | ` +
         `${median(r.cpu.doover).toFixed(2)} | ${median(r.cpu.noop).toFixed(2)} | ${ratio(r.cpu).toFixed(2)} | ${calls} |`,

@@ -4,11 +4,11 @@
 //
 //   node dist/bench/deployment-folder.js [--mb 100] [--package <dir with a built dist/>]
 import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { startEmulator } from "../emulator";
 import { REPO_ROOT } from "../tests/support/pulumi";
 
@@ -46,7 +46,11 @@ async function main(): Promise<void> {
     fs.mkdirSync(folder);
     for (let i = 0; i < mb; i++) {
       const file = path.join(folder, `part-${String(i).padStart(4, "0")}.${i % 2 ? "txt" : "bin"}`);
-      if (i % 2) fs.writeFileSync(file, `line ${i} of a compressible log file\n`.repeat(Math.ceil((1 << 20) / 36)).slice(0, 1 << 20));
+      if (i % 2)
+        fs.writeFileSync(
+          file,
+          `line ${i} of a compressible log file\n`.repeat(Math.ceil((1 << 20) / 36)).slice(0, 1 << 20),
+        );
       else {
         const b = Buffer.alloc(1 << 20);
         for (let at = 0, k = 0; at < b.length; k++) at += createHash("sha256").update(`${i}:${k}`).digest().copy(b, at);
@@ -67,7 +71,9 @@ async function main(): Promise<void> {
         ).stdout,
       ) as { ms: number; maxRssMb: number };
     console.log(`deployment folder bench: ${mb} MiB folder; package ${pkg}; node ${process.version}`);
-    console.log("| operation | no folder: ms / peak RSS MB | folder: ms / peak RSS MB | RSS over no folder |\n| --- | ---: | ---: | ---: |");
+    console.log(
+      "| operation | no folder: ms / peak RSS MB | folder: ms / peak RSS MB | RSS over no folder |\n| --- | ---: | ---: | ---: |",
+    );
     let n = 0;
     for (const op of ["check", "create"]) {
       const base = await run(op, "-", `bench_plain_${n++}`);

@@ -6,8 +6,8 @@
 // preview and up, refresh, an update of every app, and destroy.
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { DooverApplication, DooverTunnel } from "../provider";
 import { startEmulator } from "../emulator";
+import { DooverApplication, DooverTunnel } from "../provider";
 import { EngineSandbox, REPO_ROOT } from "../tests/support/pulumi";
 
 const n = Number(process.argv[2] ?? 10);
@@ -21,7 +21,13 @@ function program(deviceId: string, label: string) {
         type: "processor",
         description: "Benchmark application.",
       });
-      new DooverTunnel(`tunnel-${i}`, { deviceId, name: `bench-${i}`, hostname: "127.0.0.1", port: 8000 + i, protocol: "http" });
+      new DooverTunnel(`tunnel-${i}`, {
+        deviceId,
+        name: `bench-${i}`,
+        hostname: "127.0.0.1",
+        port: 8000 + i,
+        protocol: "http",
+      });
     }
   };
 }
@@ -36,7 +42,9 @@ async function time<T>(rows: [string, number][], label: string, fn: () => Promis
 async function main(): Promise<void> {
   const rows: [string, number][] = [];
   await time(rows, "ensure-pulumi.sh (cache hit)", () =>
-    execFileSync("bash", [path.join(REPO_ROOT, "scripts", "ensure-pulumi.sh")], { stdio: ["ignore", "pipe", "ignore"] }),
+    execFileSync("bash", [path.join(REPO_ROOT, "scripts", "ensure-pulumi.sh")], {
+      stdio: ["ignore", "pipe", "ignore"],
+    }),
   );
   const emulator = await startEmulator({ host: "127.0.0.1", port: 0 });
   const sandbox = await EngineSandbox.create();

@@ -1,6 +1,6 @@
 // /applications/ family: list, create, retrieve, PUT, PATCH, archive, unarchive. No DELETE (archive instead).
 
-import { ok, type Handler, type RequestContext } from "./context";
+import { type Handler, ok, type RequestContext } from "./context";
 import {
   basicOrganisation,
   findOrganisation,
@@ -14,23 +14,14 @@ import {
   boolFilter,
   choiceFilter,
   idFilter,
+  type ListSpec,
   numberFilters,
   referenceFilters,
   textFilters,
-  type ListSpec,
 } from "./filters";
-import {
-  describeUpload,
-  requestObject,
-  requiredFile,
-  type UploadedFile,
-} from "./form-data";
+import { describeUpload, requestObject, requiredFile, type UploadedFile } from "./form-data";
 import { paginate } from "./pagination";
-import {
-  APPLICATION_TYPES,
-  APPLICATION_VISIBILITIES,
-  applicationRequest,
-} from "./schemas";
+import { APPLICATION_TYPES, APPLICATION_VISIBILITIES, applicationRequest } from "./schemas";
 import type { Store } from "./store";
 import type { ApplicationRecord } from "./types";
 import { validateBody } from "./validation";
@@ -56,9 +47,7 @@ export function presentApplication(store: Store, app: ApplicationRecord) {
   const f = { ...DEFAULTS, ...app.fields };
   const org = findOrganisation(store, app.organisation_id)!;
   const registry = app.container_registry_profile_id
-    ? store.data.registries.find(
-        (r) => r.id === app.container_registry_profile_id,
-      )
+    ? store.data.registries.find((r) => r.id === app.container_registry_profile_id)
     : undefined;
   return {
     id: app.id,
@@ -106,17 +95,9 @@ function registryId(ctx: RequestContext, value: unknown): string | null {
 }
 
 /** Names are globally unique; archived applications keep theirs. */
-function assertNameFree(
-  ctx: RequestContext,
-  name: unknown,
-  selfId?: string,
-): void {
+function assertNameFree(ctx: RequestContext, name: unknown, selfId?: string): void {
   if (typeof name !== "string") return;
-  if (
-    ctx.store.data.applications.some(
-      (a) => a.fields.name === name && a.id !== selfId,
-    )
-  ) {
+  if (ctx.store.data.applications.some((a) => a.fields.name === name && a.id !== selfId)) {
     throw new ApiError(409, {
       detail: `An application named "${name}" already exists.`,
       error: { name: ["application with this name already exists."] },
@@ -125,14 +106,8 @@ function assertNameFree(
 }
 
 /** Validated data minus the two write-only ids (the record keeps those itself). */
-function writableFields(
-  data: Record<string, unknown>,
-): Record<string, unknown> {
-  const {
-    organisation_id: _o,
-    container_registry_profile_id: _c,
-    ...rest
-  } = data;
+function writableFields(data: Record<string, unknown>): Record<string, unknown> {
+  const { organisation_id: _o, container_registry_profile_id: _c, ...rest } = data;
   return rest;
 }
 
@@ -143,8 +118,7 @@ function approxInstalls(_store: Store, _app: ApplicationRecord): number {
 
 /** Every query parameter the spec lists for GET /applications/ (checked by tests/emulator-filters.test.ts). */
 export function applicationListSpec(store: Store): ListSpec<ApplicationRecord> {
-  const field = (name: string) => (a: ApplicationRecord) =>
-    ({ ...DEFAULTS, ...a.fields })[name];
+  const field = (name: string) => (a: ApplicationRecord) => ({ ...DEFAULTS, ...a.fields })[name];
   return {
     filters: {
       id: idFilter((a) => a.id),
@@ -160,10 +134,7 @@ export function applicationListSpec(store: Store): ListSpec<ApplicationRecord> {
       ...referenceFilters("organisation", (a) => a.organisation_id, {
         isnull: true,
       }),
-      ...referenceFilters(
-        "container_registry_profile",
-        (a) => a.container_registry_profile_id,
-      ),
+      ...referenceFilters("container_registry_profile", (a) => a.container_registry_profile_id),
     },
     search: [field("name"), field("display_name"), field("description")],
     ordering: {
@@ -182,20 +153,12 @@ export function applicationListSpec(store: Store): ListSpec<ApplicationRecord> {
 }
 
 export const listApplications: Handler = (ctx) => {
-  const items = applyListQuery(
-    ctx,
-    ctx.store.data.applications,
-    applicationListSpec(ctx.store),
-  );
+  const items = applyListQuery(ctx, ctx.store.data.applications, applicationListSpec(ctx.store));
   return paginate(ctx, items, (a) => presentApplication(ctx.store, a));
 };
 
 export const createApplication: Handler = (ctx) => {
-  const { data, errors } = validateBody(
-    requestObject(ctx, applicationRequest),
-    applicationRequest,
-    false,
-  );
+  const { data, errors } = validateBody(requestObject(ctx, applicationRequest), applicationRequest, false);
   if (errors) throw validationError(errors);
   const org = resolveOrganisation(ctx, data.organisation_id);
   const crp = registryId(ctx, data.container_registry_profile_id);
@@ -212,20 +175,14 @@ export const createApplication: Handler = (ctx) => {
   return ok(presentApplication(ctx.store, app), 201);
 };
 
-export const retrieveApplication: Handler = (ctx) =>
-  ok(presentApplication(ctx.store, findApplication(ctx)));
+export const retrieveApplication: Handler = (ctx) => ok(presentApplication(ctx.store, findApplication(ctx)));
 
 function update(ctx: RequestContext, partial: boolean) {
   const app = findApplication(ctx);
-  const { data, errors } = validateBody(
-    requestObject(ctx, applicationRequest),
-    applicationRequest,
-    partial,
-  );
+  const { data, errors } = validateBody(requestObject(ctx, applicationRequest), applicationRequest, partial);
   if (errors) throw validationError(errors);
   let orgId = app.organisation_id;
-  if (typeof data.organisation_id === "string")
-    orgId = resolveOrganisation(ctx, data.organisation_id).id;
+  if (typeof data.organisation_id === "string") orgId = resolveOrganisation(ctx, data.organisation_id).id;
   const crp =
     "container_registry_profile_id" in data
       ? registryId(ctx, data.container_registry_profile_id)
@@ -247,21 +204,14 @@ function update(ctx: RequestContext, partial: boolean) {
 
 const ARTWORK = ["icon", "banner"] as const;
 
-function keepUpload(
-  app: ApplicationRecord,
-  kind: string,
-  file: UploadedFile,
-): void {
+function keepUpload(app: ApplicationRecord, kind: string, file: UploadedFile): void {
   app.uploads = { ...app.uploads, [kind]: describeUpload(file) };
 }
 
 /** Only these types run a processor package (doover-cli's PACKAGE_APP_TYPES). */
 const PACKAGE_TYPES = new Set(["PRO", "REP", "INT"]);
 
-function upload(
-  kind: "processor_source" | "widget",
-  check?: (app: ApplicationRecord) => void,
-): Handler {
+function upload(kind: "processor_source" | "widget", check?: (app: ApplicationRecord) => void): Handler {
   return (ctx) => {
     const app = findApplication(ctx);
     if (!ctx.form)

@@ -25,8 +25,7 @@ function parseArgs(argv: string[]): EmulatorOptions {
     switch (flag) {
       case "--port":
         opts.port = Number(value);
-        if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535)
-          throw new Error(`bad --port ${value}`);
+        if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error(`bad --port ${value}`);
         break;
       case "--host":
         opts.host = value;
@@ -61,9 +60,7 @@ async function main(): Promise<void> {
   process.stdout.on("error", () => undefined);
   const emulator = await startEmulator(parseArgs(process.argv.slice(2)));
   const { url, token, organisationId, deviceIds } = emulator;
-  process.stdout.write(
-    JSON.stringify({ url, token, organisationId, deviceIds }) + "\n",
-  );
+  process.stdout.write(JSON.stringify({ url, token, organisationId, deviceIds }) + "\n");
   const stop = () => {
     void emulator.close().finally(() => process.exit(0));
   };

@@ -34,15 +34,8 @@ export type Handler = (ctx: RequestContext) => HandlerResult;
 /** The body as a JSON object, or DRF's 400 for anything else. */
 export function objectBody(ctx: RequestContext): Record<string, unknown> {
   const b = ctx.body;
-  if (typeof b === "object" && b !== null && !Array.isArray(b))
-    return b as Record<string, unknown>;
-  const got = Array.isArray(b)
-    ? "list"
-    : b === null
-      ? "NoneType"
-      : typeof b === "string"
-        ? "str"
-        : typeof b;
+  if (typeof b === "object" && b !== null && !Array.isArray(b)) return b as Record<string, unknown>;
+  const got = Array.isArray(b) ? "list" : b === null ? "NoneType" : typeof b === "string" ? "str" : typeof b;
   const msg = `Invalid data. Expected a dictionary, but got ${got}.`;
   throw new ApiError(400, { detail: msg, error: { non_field_errors: [msg] } });
 }

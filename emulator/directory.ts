@@ -1,15 +1,15 @@
 // Organisations, devices and registry profiles: seeded read-only data the other families refer to.
 
-import { ok, type Handler, type RequestContext } from "./context";
+import { type Handler, ok, type RequestContext } from "./context";
 import { ApiError, notFound } from "./errors";
 import {
   applyListQuery,
   boolFilter,
   idFilter,
   idListFilter,
+  type ListSpec,
   referenceFilters,
   textFilters,
-  type ListSpec,
   type Unsupported,
 } from "./filters";
 import { paginate } from "./pagination";
@@ -75,10 +75,7 @@ export function presentRegistry(r: RegistryRecord) {
   };
 }
 
-export function findOrganisation(
-  store: Store,
-  id: string,
-): OrganisationRecord | undefined {
+export function findOrganisation(store: Store, id: string): OrganisationRecord | undefined {
   return store.data.organisations.find((o) => o.id === id);
 }
 
@@ -90,10 +87,7 @@ export function findDevice(store: Store, id: string): DeviceRecord | undefined {
  * The registry profile with this id. The emulator does not manage registries, so any numeric id
  * (e.g. one copied from a real doover_config.json) gets a stand-in record on first use.
  */
-export function resolveRegistry(
-  store: Store,
-  id: string,
-): RegistryRecord | undefined {
+export function resolveRegistry(store: Store, id: string): RegistryRecord | undefined {
   const found = store.data.registries.find((r) => r.id === id);
   if (found || !/^\d+$/.test(id)) return found;
   const made = {
@@ -110,19 +104,14 @@ export function resolveRegistry(
  * The organisation a write acts for: `organisation_id` from the body, else the
  * X-Doover-Organisation header, else 401 like the real control plane.
  */
-export function resolveOrganisation(
-  ctx: RequestContext,
-  bodyOrgId: unknown,
-): OrganisationRecord {
+export function resolveOrganisation(ctx: RequestContext, bodyOrgId: unknown): OrganisationRecord {
   if (typeof bodyOrgId === "string") {
     const org = findOrganisation(ctx.store, bodyOrgId);
     if (!org) {
       throw new ApiError(400, {
         detail: `organisation_id: Invalid pk "${bodyOrgId}" - object does not exist.`,
         error: {
-          organisation_id: [
-            `Invalid pk "${bodyOrgId}" - object does not exist.`,
-          ],
+          organisation_id: [`Invalid pk "${bodyOrgId}" - object does not exist.`],
         },
       });
     }
@@ -130,8 +119,7 @@ export function resolveOrganisation(
   }
   const header = ctx.headers["x-doover-organisation"];
   const headerId = Array.isArray(header) ? header[0] : header;
-  if (!headerId)
-    throw new ApiError(401, { detail: "X-Doover-Organisation header missing" });
+  if (!headerId) throw new ApiError(401, { detail: "X-Doover-Organisation header missing" });
   const org = findOrganisation(ctx.store, headerId.trim());
   if (!org)
     throw new ApiError(403, {
@@ -152,10 +140,7 @@ export const organisationListSpec: ListSpec<OrganisationRecord> = {
     archived: boolFilter((o) => o.archived),
     ...Object.fromEntries(
       ["retention_period", "test_field_A"].flatMap((f) =>
-        ["", "__gt", "__gte", "__lt", "__lte"].map((l) => [
-          `${f}${l}`,
-          NOT_EMULATED(f),
-        ]),
+        ["", "__gt", "__gte", "__lt", "__lte"].map((l) => [`${f}${l}`, NOT_EMULATED(f)]),
       ),
     ),
   },
@@ -186,11 +171,7 @@ export const deviceListSpec: ListSpec<DeviceRecord> = {
 };
 
 export const listOrganisations: Handler = (ctx) => {
-  const items = applyListQuery(
-    ctx,
-    ctx.store.data.organisations,
-    organisationListSpec,
-  );
+  const items = applyListQuery(ctx, ctx.store.data.organisations, organisationListSpec);
   return paginate(ctx, items, presentOrganisation);
 };
 

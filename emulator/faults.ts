@@ -8,49 +8,32 @@ interface Armed extends EmulatorFault {
 
 /** Checks a fault given over HTTP or in-process; returns a message when it is unusable. */
 export function faultProblem(f: unknown): string | undefined {
-  if (typeof f !== "object" || f === null || Array.isArray(f))
-    return "a fault must be a JSON object";
+  if (typeof f !== "object" || f === null || Array.isArray(f)) return "a fault must be a JSON object";
   const x = f as Record<string, unknown>;
-  if (typeof x.path !== "string" || !x.path.startsWith("/"))
-    return "path must be a string starting with /";
-  if (x.method !== undefined && typeof x.method !== "string")
-    return "method must be a string";
+  if (typeof x.path !== "string" || !x.path.startsWith("/")) return "path must be a string starting with /";
+  if (x.method !== undefined && typeof x.method !== "string") return "method must be a string";
   if (
     x.status !== undefined &&
-    !(
-      Number.isInteger(x.status) &&
-      (x.status as number) >= 100 &&
-      (x.status as number) <= 599
-    )
+    !(Number.isInteger(x.status) && (x.status as number) >= 100 && (x.status as number) <= 599)
   ) {
     return "status must be an HTTP status code";
   }
-  if (
-    x.times !== undefined &&
-    !(Number.isInteger(x.times) && (x.times as number) > 0)
-  )
+  if (x.times !== undefined && !(Number.isInteger(x.times) && (x.times as number) > 0))
     return "times must be a positive integer";
-  if (x.retryAfter !== undefined && typeof x.retryAfter !== "string")
-    return "retryAfter must be a string";
-  if (
-    x.delayMs !== undefined &&
-    !(typeof x.delayMs === "number" && x.delayMs >= 0)
-  )
+  if (x.retryAfter !== undefined && typeof x.retryAfter !== "string") return "retryAfter must be a string";
+  if (x.delayMs !== undefined && !(typeof x.delayMs === "number" && x.delayMs >= 0))
     return "delayMs must be a number >= 0";
-  if (x.afterCommit && x.status === undefined && !x.dropConnection)
-    return "afterCommit needs status or dropConnection";
+  if (x.afterCommit && x.status === undefined && !x.dropConnection) return "afterCommit needs status or dropConnection";
   if (x.deployment !== undefined) return deploymentProblem(x.deployment);
   return undefined;
 }
 
 function deploymentProblem(d: unknown): string | undefined {
-  if (typeof d !== "object" || d === null || Array.isArray(d))
-    return "deployment must be an object";
+  if (typeof d !== "object" || d === null || Array.isArray(d)) return "deployment must be an object";
   const x = d as Record<string, unknown>;
   if (x.status !== undefined && !["SUC", "FAI", "CAN"].includes(x.status as string))
     return "deployment.status must be SUC, FAI or CAN";
-  if (x.log !== undefined && typeof x.log !== "string")
-    return "deployment.log must be a string";
+  if (x.log !== undefined && typeof x.log !== "string") return "deployment.log must be a string";
   if (x.stepMs !== undefined && !(typeof x.stepMs === "number" && x.stepMs >= 0))
     return "deployment.stepMs must be a number >= 0";
   return undefined;
@@ -68,10 +51,7 @@ export class Faults {
   /** The first armed fault for this request, counted as used (deployment faults excepted). */
   take(method: string, path: string): EmulatorFault | undefined {
     const i = this.armed.findIndex(
-      (f) =>
-        !f.deployment &&
-        (!f.method || f.method.toUpperCase() === method) &&
-        path.startsWith(f.path),
+      (f) => !f.deployment && (!f.method || f.method.toUpperCase() === method) && path.startsWith(f.path),
     );
     if (i < 0) return undefined;
     const f = this.armed[i];
@@ -82,9 +62,7 @@ export class Faults {
 
   /** The first armed deployment fault for a deployment create at `path`, counted as used. */
   takeDeployment(path: string): EmulatorFault["deployment"] | undefined {
-    const i = this.armed.findIndex(
-      (f) => f.deployment && path.startsWith(f.path),
-    );
+    const i = this.armed.findIndex((f) => f.deployment && path.startsWith(f.path));
     if (i < 0) return undefined;
     const f = this.armed[i];
     if (--f.remaining <= 0) this.armed.splice(i, 1);

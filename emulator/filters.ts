@@ -4,7 +4,7 @@
 // A parameter no table declares answers 400: the emulator never silently returns everything.
 
 import type { RequestContext } from "./context";
-import { ApiError, validationError, type FieldErrors } from "./errors";
+import { ApiError, type FieldErrors, validationError } from "./errors";
 
 /** Reads the value a filter or ordering looks at from a stored record. */
 export type Getter<T> = (item: T) => unknown;
@@ -166,7 +166,10 @@ export function idListFilter<T>(get: Getter<T>): Filter<T> {
   return {
     multi: true,
     parse: (raw) => {
-      const ids = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      const ids = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       if (!ids.every((s) => /^\d+$/.test(s))) return "Enter a whole number.";
       return (i) => ids.includes(text(get(i)));
     },
@@ -221,7 +224,10 @@ export function applyListQuery<T>(ctx: RequestContext, items: T[], spec: ListSpe
   let orderKeys: { desc: boolean; get: Getter<T> }[] = [];
   const ordering = q.get("ordering");
   if (ordering && spec.ordering) {
-    const fields = ordering.split(",").map((k) => k.trim()).filter(Boolean);
+    const fields = ordering
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean);
     const bad = fields.filter((k) => !(k.replace(/^-/, "") in spec.ordering!));
     if (bad.length) {
       errors.ordering = [

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { RequestContext } from "./context";
 import { objectBody } from "./context";
-import { ApiError, fieldError, validationError, type FieldErrors } from "./errors";
+import { ApiError, type FieldErrors, fieldError, validationError } from "./errors";
 import type { UploadRecord } from "./types";
 import type { BodySchema } from "./validation";
 
@@ -40,8 +40,7 @@ function push<V>(map: Map<string, V[]>, key: string, value: V): void {
 /** Parses an application/x-www-form-urlencoded body (UTF-8). */
 export function parseUrlEncoded(raw: Buffer): FormBody {
   const fields = new Map<string, string[]>();
-  for (const [k, v] of new URLSearchParams(raw.toString("utf8")))
-    push(fields, k, v);
+  for (const [k, v] of new URLSearchParams(raw.toString("utf8"))) push(fields, k, v);
   return { fields, files: new Map() };
 }
 
@@ -93,8 +92,7 @@ export function parseMultipart(raw: Buffer, contentType: string): FormBody {
     const data = raw.subarray(headerEnd + 4, next);
     const disposition = headers.get("content-disposition") ?? "";
     const name = dispositionParam(disposition, "name");
-    if (!/^form-data\b/i.test(disposition) || name === undefined)
-      throw multipartError("part without a form-data name");
+    if (!/^form-data\b/i.test(disposition) || name === undefined) throw multipartError("part without a form-data name");
     const filename = dispositionParam(disposition, "filename");
     if (filename !== undefined) {
       push(files, name, {
@@ -115,10 +113,7 @@ export function parseMultipart(raw: Buffer, contentType: string): FormBody {
  * list fields take every repeated value, JSON fields are parsed from their text, an empty value
  * is null for a nullable field and absent for an optional one, the last repeated value wins.
  */
-export function requestObject(
-  ctx: RequestContext,
-  schema: BodySchema,
-): Record<string, unknown> {
+export function requestObject(ctx: RequestContext, schema: BodySchema): Record<string, unknown> {
   const form = ctx.form;
   if (!form) return objectBody(ctx);
   const out: Record<string, unknown> = {};

@@ -5,13 +5,10 @@ import { Faults } from "./faults";
 import { Recorder } from "./recorder";
 import { createServer } from "./server";
 import { Store } from "./store";
-import type {
-  Emulator,
-  EmulatorFault,
-  EmulatorLogEntry,
-  EmulatorOptions,
-} from "./types";
+import type { Emulator, EmulatorFault, EmulatorLogEntry, EmulatorOptions } from "./types";
 
+export type { RecordedResponse } from "./recorder";
+export { ROUTES } from "./routes";
 export type {
   EmulatedDeployment,
   Emulator,
@@ -20,12 +17,8 @@ export type {
   EmulatorOptions,
   EmulatorUpload,
 } from "./types";
-export type { RecordedResponse } from "./recorder";
-export { ROUTES } from "./routes";
 
-export async function startEmulator(
-  opts: EmulatorOptions = {},
-): Promise<Emulator> {
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const store = new Store(opts.statePath, {
     token: opts.token,
     organisationId: opts.organisationId,
@@ -39,9 +32,7 @@ export async function startEmulator(
   const requestLog: EmulatorLogEntry[] = [];
   // Read here, not at module load, so a test run can set it late.
   const recordFile =
-    opts.recordFile === undefined
-      ? process.env.DOOVER_EMULATOR_RECORD || undefined
-      : (opts.recordFile ?? undefined);
+    opts.recordFile === undefined ? process.env.DOOVER_EMULATOR_RECORD || undefined : (opts.recordFile ?? undefined);
   const reset = () => {
     store.reset();
     requestLog.length = 0;

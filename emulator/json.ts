@@ -11,12 +11,7 @@ const J = JSON as unknown as {
 
 /** Parses JSON; unsafe integers become raw-JSON values that re-serialise digit for digit. */
 export function parseLossless(text: string): unknown {
-  return JSON.parse(text, function (
-    this: unknown,
-    _key: string,
-    value: unknown,
-    context?: { source?: string },
-  ) {
+  return JSON.parse(text, function (this: unknown, _key: string, value: unknown, context?: { source?: string }) {
     if (
       typeof value === "number" &&
       !Number.isSafeInteger(value) &&

@@ -18,19 +18,13 @@ function link(ctx: RequestContext, page: number | undefined): string {
   return `${ctx.baseUrl}${ctx.path}${qs ? `?${qs}` : ""}`;
 }
 
-export function paginate<T>(
-  ctx: RequestContext,
-  items: T[],
-  present: (item: T) => unknown,
-): HandlerResult {
+export function paginate<T>(ctx: RequestContext, items: T[], present: (item: T) => unknown): HandlerResult {
   const perPage = positiveInt(ctx.query.get("per_page")) ?? ctx.perPageDefault;
   const pages = Math.max(1, Math.ceil(items.length / perPage));
   const raw = ctx.query.get("page");
   const page = raw === null ? 1 : raw === "last" ? pages : positiveInt(raw);
   if (page === undefined || page > pages) throw notFound("Invalid page.");
-  const results = items
-    .slice((page - 1) * perPage, page * perPage)
-    .map(present);
+  const results = items.slice((page - 1) * perPage, page * perPage).map(present);
   return {
     status: 200,
     body: {

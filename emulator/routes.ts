@@ -48,17 +48,11 @@ function appInstallRoutes(): Route[] {
   ];
 }
 
-function route(
-  template: string,
-  methods: Record<string, Handler>,
-  digitIds = false,
-): Route {
+function route(template: string, methods: Record<string, Handler>, digitIds = false): Route {
   const params: string[] = [];
   const source = template.replace(/\{(\w+)\}/g, (_m, name: string) => {
     params.push(name);
-    return DIGITS.has(name) || (digitIds && name === "id")
-      ? "(\\d+)"
-      : "([^/]+)";
+    return DIGITS.has(name) || (digitIds && name === "id") ? "(\\d+)" : "([^/]+)";
   });
   return { template, regex: new RegExp(`^${source}$`), params, methods };
 }
@@ -79,16 +73,8 @@ function tunnelRoutes(prefix: string): Route[] {
       },
       true,
     ),
-    route(
-      `${prefix}/tunnels/{id}/activate/`,
-      { POST: tunnels.activateTunnel },
-      true,
-    ),
-    route(
-      `${prefix}/tunnels/{id}/deactivate/`,
-      { POST: tunnels.deactivateTunnel },
-      true,
-    ),
+    route(`${prefix}/tunnels/{id}/activate/`, { POST: tunnels.activateTunnel }, true),
+    route(`${prefix}/tunnels/{id}/deactivate/`, { POST: tunnels.deactivateTunnel }, true),
   ];
 }
 
@@ -116,16 +102,14 @@ export const ROUTES: Route[] = [
   route("/devices/{id}/", { GET: dir.retrieveDevice }),
 ];
 
-export function matchRoute(
-  path: string,
-): { route: Route; params: Record<string, string> } | undefined {
+export function matchRoute(path: string): { route: Route; params: Record<string, string> } | undefined {
   for (const r of ROUTES) {
     const m = r.regex.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
-    r.params.forEach(
-      (name, i) => (params[name] = decodeURIComponent(m[i + 1])),
-    );
+    r.params.forEach((name, i) => {
+      params[name] = decodeURIComponent(m[i + 1]);
+    });
     return { route: r, params };
   }
   return undefined;

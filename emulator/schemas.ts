@@ -15,8 +15,7 @@ const applicationFields: Record<string, FieldSpec> = {
     minLength: 1,
     maxLength: 100,
     pattern: /^[0-9a-z_]*$/,
-    patternMessage:
-      "Enter a valid value: only lowercase letters, digits and underscores (^[0-9a-z_]*$).",
+    patternMessage: "Enter a valid value: only lowercase letters, digits and underscores (^[0-9a-z_]*$).",
   },
   display_name: { type: "string", minLength: 1, maxLength: 100 },
   description: { type: "string", minLength: 1 },

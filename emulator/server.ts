@@ -3,8 +3,8 @@
 import * as http from "node:http";
 import type { HandlerResult, RequestContext } from "./context";
 import { ApiError } from "./errors";
-import { faultProblem, type Faults } from "./faults";
-import { parseMultipart, parseUrlEncoded, type FormBody } from "./form-data";
+import { type Faults, faultProblem } from "./faults";
+import { type FormBody, parseMultipart, parseUrlEncoded } from "./form-data";
 import { parseLossless } from "./json";
 import type { Recorder } from "./recorder";
 import { matchRoute } from "./routes";
@@ -37,10 +37,7 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 }
 
 /** JSON, or one of the two form encodings the spec allows beside it (DRF's parsers). */
-function parseBody(
-  type: string,
-  raw: Buffer,
-): { body: unknown; form?: FormBody } {
+function parseBody(type: string, raw: Buffer): { body: unknown; form?: FormBody } {
   if (/^application\/(.+\+)?json\b/i.test(type)) {
     try {
       return { body: parseLossless(raw.toString("utf8")) };
@@ -50,10 +47,8 @@ function parseBody(
       });
     }
   }
-  if (/^application\/x-www-form-urlencoded\b/i.test(type))
-    return { body: {}, form: parseUrlEncoded(raw) };
-  if (/^multipart\/form-data\b/i.test(type))
-    return { body: {}, form: parseMultipart(raw, type) };
+  if (/^application\/x-www-form-urlencoded\b/i.test(type)) return { body: {}, form: parseUrlEncoded(raw) };
+  if (/^multipart\/form-data\b/i.test(type)) return { body: {}, form: parseMultipart(raw, type) };
   throw new ApiError(415, {
     detail: `Unsupported media type "${type}" in request.`,
   });
@@ -85,16 +80,9 @@ function bearer(req: http.IncomingMessage): string | undefined {
 }
 
 /** Runs the API proper (everything after faults): routing, auth, 405, body parsing, handler. */
-function answer(
-  deps: ServerDeps,
-  req: http.IncomingMessage,
-  method: string,
-  url: URL,
-  raw: Buffer,
-): Answer {
+function answer(deps: ServerDeps, req: http.IncomingMessage, method: string, url: URL, raw: Buffer): Answer {
   const matched = matchRoute(url.pathname);
-  if (!matched)
-    return { status: 404, body: { detail: "Not found." }, template: null };
+  if (!matched) return { status: 404, body: { detail: "Not found." }, template: null };
   const template = matched.route.template;
   try {
     const token = bearer(req);
@@ -105,11 +93,7 @@ function answer(
         { "WWW-Authenticate": 'Bearer realm="api"' },
       );
     if (token !== deps.store.token)
-      throw new ApiError(
-        401,
-        { detail: "Invalid token." },
-        { "WWW-Authenticate": 'Bearer realm="api"' },
-      );
+      throw new ApiError(401, { detail: "Invalid token." }, { "WWW-Authenticate": 'Bearer realm="api"' });
     const handler = matched.route.methods[method];
     if (!handler) {
       throw new ApiError(
@@ -120,10 +104,7 @@ function answer(
     }
     let parsed: { body: unknown; form?: FormBody } = { body: {} };
     if (BODY_METHODS.has(method) && raw.toString("utf8").trim() !== "")
-      parsed = parseBody(
-        req.headers["content-type"] ?? "application/json",
-        raw,
-      );
+      parsed = parseBody(req.headers["content-type"] ?? "application/json", raw);
     const ctx: RequestContext = {
       method,
       path: url.pathname,
@@ -139,8 +120,7 @@ function answer(
     };
     return { ...handler(ctx), template };
   } catch (e) {
-    if (e instanceof ApiError)
-      return { status: e.status, body: e.body, headers: e.headers, template };
+    if (e instanceof ApiError) return { status: e.status, body: e.body, headers: e.headers, template };
     console.error("emulator: handler failed:", e);
     return {
       status: 500,
@@ -150,13 +130,7 @@ function answer(
   }
 }
 
-function control(
-  deps: ServerDeps,
-  method: string,
-  path: string,
-  raw: string,
-  res: http.ServerResponse,
-): void {
+function control(deps: ServerDeps, method: string, path: string, raw: string, res: http.ServerResponse): void {
   const key = `${method} ${path.replace(/\/?$/, "/")}`;
   switch (key) {
     case "GET /_emulator/log/":
@@ -197,17 +171,12 @@ export function createServer(deps: ServerDeps): http.Server {
   return http.createServer((req, res) => {
     void handle(deps, req, res).catch((e) => {
       console.error("emulator: request failed:", e);
-      if (!res.headersSent)
-        writeJson(res, 500, { detail: "Internal emulator error." });
+      if (!res.headersSent) writeJson(res, 500, { detail: "Internal emulator error." });
     });
   });
 }
 
-async function handle(
-  deps: ServerDeps,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-): Promise<void> {
+async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const method = (req.method ?? "GET").toUpperCase();
   const url = new URL(req.url ?? "/", "http://emulator.invalid");
   const raw = await readBody(req);
@@ -241,16 +210,12 @@ async function handle(
   const injected = (template: string | null): Answer => ({
     status: fault!.status!,
     body: { detail: `Emulated fault: HTTP ${fault!.status}.` },
-    headers:
-      fault!.retryAfter !== undefined
-        ? { "Retry-After": fault!.retryAfter }
-        : {},
+    headers: fault!.retryAfter !== undefined ? { "Retry-After": fault!.retryAfter } : {},
     template,
   });
   if (fault && !fault.afterCommit) {
     if (fault.dropConnection) return drop();
-    if (fault.status !== undefined)
-      return send(injected(matchRoute(url.pathname)?.route.template ?? null));
+    if (fault.status !== undefined) return send(injected(matchRoute(url.pathname)?.route.template ?? null));
   }
   const real = answer(deps, req, method, url, raw);
   if (fault?.afterCommit) {

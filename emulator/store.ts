@@ -88,8 +88,7 @@ export class Store {
       this.seed = seedData(this.ids, opts.organisationId ?? this.ids.next());
       this.data = clone(this.seed);
     }
-    for (const list of Object.values(this.data))
-      for (const r of list as { id: string }[]) this.ids.observe(r.id);
+    for (const list of Object.values(this.data)) for (const r of list as { id: string }[]) this.ids.observe(r.id);
     this.save();
   }
 

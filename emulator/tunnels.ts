@@ -2,9 +2,9 @@
 // fixed at creation; is_active changes only through activate/ deactivate/ (immediate here).
 
 import { createHash } from "node:crypto";
-import { ok, type Handler, type RequestContext } from "./context";
+import { type Handler, ok, type RequestContext } from "./context";
 import { findDevice, superBasicDevice } from "./directory";
-import { notFound, validationError, type FieldErrors } from "./errors";
+import { type FieldErrors, notFound, validationError } from "./errors";
 import { applyListQuery, type ListSpec } from "./filters";
 import { requestObject } from "./form-data";
 import { paginate } from "./pagination";
@@ -25,8 +25,7 @@ const DEFAULTS: Record<string, unknown> = {
 
 function endpointFor(t: TunnelRecord): string {
   const protocol = t.fields.protocol;
-  if (protocol === "http" || protocol === "https")
-    return `https://${t.endpoint_id}.tunnels.emulator.doover.local`;
+  if (protocol === "http" || protocol === "https") return `https://${t.endpoint_id}.tunnels.emulator.doover.local`;
   const port = 20000 + (parseInt(t.endpoint_id.slice(0, 4), 16) % 10000);
   return `${protocol}://${t.endpoint_id}.tunnels.emulator.doover.local:${port}`;
 }
@@ -64,22 +63,17 @@ function pathDevice(ctx: RequestContext): DeviceRecord | undefined {
 
 function findTunnel(ctx: RequestContext): TunnelRecord {
   const device = pathDevice(ctx);
-  const t = ctx.store.data.tunnels.find(
-    (x) => x.id === ctx.params.id && (!device || x.device_id === device.id),
-  );
+  const t = ctx.store.data.tunnels.find((x) => x.id === ctx.params.id && (!device || x.device_id === device.id));
   if (!t) throw notFound();
   return t;
 }
 
-function withoutDeviceId(
-  data: Record<string, unknown>,
-): Record<string, unknown> {
+function withoutDeviceId(data: Record<string, unknown>): Record<string, unknown> {
   const { device_id: _d, ...rest } = data;
   return rest;
 }
 
-const field = (name: string) => (t: TunnelRecord) =>
-  ({ ...DEFAULTS, ...t.fields })[name];
+const field = (name: string) => (t: TunnelRecord) => ({ ...DEFAULTS, ...t.fields })[name];
 
 /** The spec lists only search and ordering for both tunnel lists (no field filters). */
 export const tunnelListSpec: ListSpec<TunnelRecord> = {
@@ -100,30 +94,20 @@ export const tunnelListSpec: ListSpec<TunnelRecord> = {
 
 export const listTunnels: Handler = (ctx) => {
   const device = pathDevice(ctx);
-  const all = ctx.store.data.tunnels.filter(
-    (t) => !device || t.device_id === device.id,
-  );
+  const all = ctx.store.data.tunnels.filter((t) => !device || t.device_id === device.id);
   const items = applyListQuery(ctx, all, tunnelListSpec);
   return paginate(ctx, items, (t) => presentTunnel(ctx.store, t));
 };
 
 export const createTunnel: Handler = (ctx) => {
   let device = pathDevice(ctx);
-  const { data, errors = {} } = validateBody(
-    requestObject(ctx, tunnelRequest),
-    tunnelRequest,
-    false,
-  );
+  const { data, errors = {} } = validateBody(requestObject(ctx, tunnelRequest), tunnelRequest, false);
   if (!device) {
     // Flat route: the device comes in the body as write-only `device_id`.
-    if (data.device_id === undefined && !errors.device_id)
-      errors.device_id = ["This field is required."];
+    if (data.device_id === undefined && !errors.device_id) errors.device_id = ["This field is required."];
     else if (typeof data.device_id === "string") {
       device = findDevice(ctx.store, data.device_id);
-      if (!device)
-        errors.device_id = [
-          `Invalid pk "${data.device_id}" - object does not exist.`,
-        ];
+      if (!device) errors.device_id = [`Invalid pk "${data.device_id}" - object does not exist.`];
     }
   }
   if (Object.keys(errors).length) throw validationError(errors);
@@ -131,10 +115,7 @@ export const createTunnel: Handler = (ctx) => {
   const t: TunnelRecord = {
     id,
     device_id: device!.id,
-    endpoint_id: createHash("sha256")
-      .update(`tunnel:${id}`)
-      .digest("hex")
-      .slice(0, 16),
+    endpoint_id: createHash("sha256").update(`tunnel:${id}`).digest("hex").slice(0, 16),
     is_active: false,
     fields: withoutDeviceId(data),
   };
@@ -143,21 +124,13 @@ export const createTunnel: Handler = (ctx) => {
   return ok(presentTunnel(ctx.store, t), 201);
 };
 
-export const retrieveTunnel: Handler = (ctx) =>
-  ok(presentTunnel(ctx.store, findTunnel(ctx)));
+export const retrieveTunnel: Handler = (ctx) => ok(presentTunnel(ctx.store, findTunnel(ctx)));
 
 function update(ctx: RequestContext, partial: boolean) {
   const t = findTunnel(ctx);
-  const { data, errors = {} } = validateBody(
-    requestObject(ctx, tunnelRequest),
-    tunnelRequest,
-    partial,
-  );
+  const { data, errors = {} } = validateBody(requestObject(ctx, tunnelRequest), tunnelRequest, partial);
   const immutable: FieldErrors = {};
-  if (
-    typeof data.protocol === "string" &&
-    data.protocol !== t.fields.protocol
-  ) {
+  if (typeof data.protocol === "string" && data.protocol !== t.fields.protocol) {
     immutable.protocol = ["Protocol cannot be changed after creation."];
   }
   if (typeof data.device_id === "string" && data.device_id !== t.device_id) {

@@ -35,21 +35,16 @@ function checkString(v: unknown, spec: FieldSpec): Checked {
   else if (typeof v === "number" && Number.isFinite(v)) s = String(v);
   else if (isRawInteger(v)) s = v.rawJSON;
   else return { ok: false, errors: ["Not a valid string."] };
-  if (s.trim() === "" && (spec.minLength ?? 0) > 0)
-    return { ok: false, errors: ["This field may not be blank."] };
+  if (s.trim() === "" && (spec.minLength ?? 0) > 0) return { ok: false, errors: ["This field may not be blank."] };
   const errors: string[] = [];
   if (spec.maxLength !== undefined && s.length > spec.maxLength) {
-    errors.push(
-      `Ensure this field has no more than ${spec.maxLength} characters.`,
-    );
+    errors.push(`Ensure this field has no more than ${spec.maxLength} characters.`);
   }
   if (spec.minLength !== undefined && s.length < spec.minLength) {
     errors.push(`Ensure this field has at least ${spec.minLength} characters.`);
   }
-  if (spec.enum && !spec.enum.includes(s))
-    errors.push(`"${s}" is not a valid choice.`);
-  if (spec.pattern && !spec.pattern.test(s))
-    errors.push(spec.patternMessage ?? "Enter a valid value.");
+  if (spec.enum && !spec.enum.includes(s)) errors.push(`"${s}" is not a valid choice.`);
+  if (spec.pattern && !spec.pattern.test(s)) errors.push(spec.patternMessage ?? "Enter a valid value.");
   if (spec.format === "uri" && !isUrl(s)) errors.push("Enter a valid URL.");
   return errors.length ? { ok: false, errors } : { ok: true, value: s };
 }
@@ -57,22 +52,15 @@ function checkString(v: unknown, spec: FieldSpec): Checked {
 function isUrl(s: string): boolean {
   try {
     const u = new URL(s);
-    return (
-      ["http:", "https:", "ftp:", "ftps:"].includes(u.protocol) &&
-      u.hostname !== ""
-    );
+    return ["http:", "https:", "ftp:", "ftps:"].includes(u.protocol) && u.hostname !== "";
   } catch {
     return false;
   }
 }
 
 function checkInteger(v: unknown, spec: FieldSpec): Checked {
-  const text =
-    typeof v === "string" && /^\s*-?\d+\s*$/.test(v)
-      ? v.trim()
-      : integerText(v);
-  if (text === undefined)
-    return { ok: false, errors: ["A valid integer is required."] };
+  const text = typeof v === "string" && /^\s*-?\d+\s*$/.test(v) ? v.trim() : integerText(v);
+  if (text === undefined) return { ok: false, errors: ["A valid integer is required."] };
   const n = Number(text);
   if (spec.maximum !== undefined && n > spec.maximum) {
     return {
@@ -83,9 +71,7 @@ function checkInteger(v: unknown, spec: FieldSpec): Checked {
   if (spec.minimum !== undefined && n < spec.minimum) {
     return {
       ok: false,
-      errors: [
-        `Ensure this value is greater than or equal to ${spec.minimum}.`,
-      ],
+      errors: [`Ensure this value is greater than or equal to ${spec.minimum}.`],
     };
   }
   return { ok: true, value: n };
@@ -113,12 +99,7 @@ function checkValue(v: unknown, spec: FieldSpec): Checked {
       return { ok: false, errors: ["Must be a valid boolean."] };
     case "array": {
       if (!Array.isArray(v)) {
-        const kind =
-          typeof v === "string"
-            ? "str"
-            : typeof v === "object"
-              ? "dict"
-              : typeof v;
+        const kind = typeof v === "string" ? "str" : typeof v === "object" ? "dict" : typeof v;
         return {
           ok: false,
           errors: [`Expected a list of items but got type "${kind}".`],
@@ -127,9 +108,7 @@ function checkValue(v: unknown, spec: FieldSpec): Checked {
       const out: unknown[] = [];
       const errors: string[] = [];
       v.forEach((item, i) => {
-        const r = spec.items
-          ? checkValue(item, spec.items)
-          : { ok: true as const, value: item };
+        const r = spec.items ? checkValue(item, spec.items) : { ok: true as const, value: item };
         if (r.ok) out.push(r.value);
         else errors.push(...r.errors.map((m) => `Item ${i}: ${m}`));
       });
@@ -151,8 +130,7 @@ export function validateBody(
   const errors: FieldErrors = {};
   for (const [name, spec] of Object.entries(schema.fields)) {
     if (!(name in body)) {
-      if (!partial && schema.required.includes(name))
-        errors[name] = ["This field is required."];
+      if (!partial && schema.required.includes(name)) errors[name] = ["This field is required."];
       continue;
     }
     const r = checkValue(body[name], spec);

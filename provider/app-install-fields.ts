@@ -74,7 +74,10 @@ export function deploymentSummary(d: InstallDeploymentData | null | undefined): 
   return d ? { id: String(d.id), status: d.status, createdAt: d.created_at } : null;
 }
 
-export function appInstallComputed(live: AppInstallData, latest?: InstallDeploymentData | null): Record<string, unknown> {
+export function appInstallComputed(
+  live: AppInstallData,
+  latest?: InstallDeploymentData | null,
+): Record<string, unknown> {
   return {
     installId: String(live.id),
     synced: live.synced ?? null,

@@ -3,23 +3,23 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Type, Visibility, hashDeploymentFolder } from "../sdk";
+import { hashDeploymentFolder, Type, Visibility } from "../sdk";
 import { checkConfigSchema, formatSchemaProblem } from "../sdk/config-schema";
 import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 import { claimName, resourceNameOf } from "./check-names";
 import { messageOf } from "./errors";
 import {
-  Failures,
-  UNKNOWN,
+  type CheckFailure,
   checkBoolean,
   checkEnum,
   checkString,
+  Failures,
   forEngine,
   isPlainObject,
   isUnknown,
   pickKnownKeys,
   show,
-  type CheckFailure,
+  UNKNOWN,
 } from "./inputs";
 
 const NAME = /^[0-9a-z_]*$/;
@@ -81,7 +81,7 @@ function checkName(f: Failures, inputs: Record<string, unknown>, resource: strin
   const name = inputs.name;
   if (!failure || typeof name !== "string" || name === "") return;
   const fixed = fixName(name);
-  const suggestion = fixed ? `"${fixed}"` : "a name such as \"my_app\"";
+  const suggestion = fixed ? `"${fixed}"` : 'a name such as "my_app"';
   if (resource === undefined) {
     failure.reason += ` (name defaults to the Pulumi resource name; set \`name\`, e.g. ${suggestion})`;
   } else if (name === resource) {

@@ -2,7 +2,7 @@
 // share, so all of them compare like with like.
 
 import * as crypto from "node:crypto";
-import { APPLICATION_REQUEST_KEYS, readZip, type ApplicationData } from "../sdk";
+import { APPLICATION_REQUEST_KEYS, type ApplicationData, readZip } from "../sdk";
 
 /** Every input key, as the program declares them. */
 export const APPLICATION_INPUT_KEYS = [
@@ -150,7 +150,10 @@ export function deploymentHash(zip: Buffer): string {
     const bytes = entries.get(name)!;
     const head = Buffer.alloc(8);
     head.writeBigUInt64BE(BigInt(bytes.length));
-    h.update(Buffer.from(name, "utf8")).update(Buffer.from([0])).update(head).update(bytes);
+    h.update(Buffer.from(name, "utf8"))
+      .update(Buffer.from([0]))
+      .update(head)
+      .update(bytes);
   }
   return h.digest("hex");
 }

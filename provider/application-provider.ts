@@ -1,7 +1,7 @@
 // DooverApplication provider methods (the code the serialized shim loads at run time).
 
 import * as path from "node:path";
-import { Conflict, DeploymentData, NotFound, deploymentUpload, type ApplicationData, type Client } from "../sdk";
+import { type ApplicationData, type Client, Conflict, DeploymentData, deploymentUpload, NotFound } from "../sdk";
 import { checkApplication } from "./application-check";
 import {
   APPLICATION_DIFF_KEYS,
@@ -9,19 +9,19 @@ import {
   APPLICATION_INPUT_KEYS,
   APPLICATION_OUTPUT_KEYS,
   APPLICATION_REPLACE_KEYS,
-  NULLABLE_WIRE,
   applicationPayload,
   computedOutputs,
   deploymentHash,
   liveAsPayload,
   liveDeploymentHash,
+  NULLABLE_WIRE,
 } from "./application-fields";
-import { createOrAdopt, skipDeleteOfAdopted } from "./create-path";
+import { type CreatePathResult, createOrAdopt, skipDeleteOfAdopted } from "./create-path";
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
 import type { CheckFailure } from "./inputs";
+import { call, type Props, pick, stripReserved, wrap } from "./props";
 import { targetFor } from "./provider-config";
-import { call, pick, stripReserved, wrap, type Props } from "./props";
 
 export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
   return checkApplication(news);
@@ -63,7 +63,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
     return { id: taken.id, outs: taken.outs };
   }
   const c = client;
-  let result;
+  let result: CreatePathResult<ApplicationData>;
   try {
     result = await createOrAdopt<ApplicationData>({
       kind: "application",

@@ -5,17 +5,17 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
   Application,
-  DooverException,
-  Visibility,
   type ApplicationTypeCode,
   type ApplicationTypeInput,
+  DooverException,
+  Visibility,
   type VisibilityCode,
   type VisibilityInput,
 } from "../sdk";
-import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
-import { configSchemaWarnings } from "./application-check";
-import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
 import { rememberApplicationArgs } from "./app-install-source";
+import { configSchemaWarnings } from "./application-check";
+import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
+import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
 import { isPlainObject } from "./inputs";
 import { declaredProps, defineUnsetOutputs } from "./resource-props";
 import { APPLICATION_PROVIDER } from "./shim";

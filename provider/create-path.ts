@@ -86,10 +86,15 @@ export async function createOrAdopt<T>(spec: CreatePathSpec<T>): Promise<CreateP
     }
   }
   for (let freed = 0; ; freed++) {
-    const outcome = await createOnce<T>(spec.rest, () => spec.post(), () => spec.find(), {
-      nameConflicts: spec.nameConflicts,
-      isOurs: spec.isOurs ? (found: T) => spec.isOurs!(found) : undefined,
-    });
+    const outcome = await createOnce<T>(
+      spec.rest,
+      () => spec.post(),
+      () => spec.find(),
+      {
+        nameConflicts: spec.nameConflicts,
+        isOurs: spec.isOurs ? (found: T) => spec.isOurs!(found) : undefined,
+      },
+    );
     if (outcome.existing === undefined) return { live: outcome.created as T, how: "created" };
     const result = await existing(spec, outcome.existing as T, freed === 0);
     if (result) return result;
@@ -97,7 +102,11 @@ export async function createOrAdopt<T>(spec: CreatePathSpec<T>): Promise<CreateP
 }
 
 /** Takes over `found` (or throws why not); undefined when `vet` freed the name and a POST may follow. */
-async function existing<T>(spec: CreatePathSpec<T>, found: T, mayRetry: boolean): Promise<CreatePathResult<T> | undefined> {
+async function existing<T>(
+  spec: CreatePathSpec<T>,
+  found: T,
+  mayRetry: boolean,
+): Promise<CreatePathResult<T> | undefined> {
   const archived = spec.isArchived?.(found) === true;
   const id = spec.id(found);
   if (!archived && !spec.adopt && !spec.adoptExisting) throw alreadyExistsError(spec, id);
@@ -118,7 +127,10 @@ async function existing<T>(spec: CreatePathSpec<T>, found: T, mayRetry: boolean)
 }
 
 /** The "already exists" error: the three ways it happens and the fix for each. */
-export function alreadyExistsError(spec: Pick<CreatePathSpec<unknown>, "kind" | "label" | "resourceType">, id: string): DooverProviderError {
+export function alreadyExistsError(
+  spec: Pick<CreatePathSpec<unknown>, "kind" | "label" | "resourceType">,
+  id: string,
+): DooverProviderError {
   return new DooverProviderError(
     `${spec.label} already exists (id ${id}) and this ${spec.resourceType} does not manage it yet. Which case is it?\n` +
       `  1. You renamed this resource in the program (or moved it into a component): tell Pulumi it is the same ` +

@@ -1,6 +1,6 @@
 // Pulumi dynamic resources for Doover: applications and tunnels.
 
-export { DooverApplication, applicationArgsFromConfig, type DooverApplicationArgs } from "./application";
-export { DooverTunnel, type DooverTunnelArgs } from "./tunnel";
-export { DooverAppInstall, type DooverAppInstallArgs, type DeploymentSummary } from "./app-install";
+export { type DeploymentSummary, DooverAppInstall, type DooverAppInstallArgs } from "./app-install";
+export { applicationArgsFromConfig, DooverApplication, type DooverApplicationArgs } from "./application";
 export { DooverProviderError, DooverResourceInitError } from "./errors";
+export { DooverTunnel, type DooverTunnelArgs } from "./tunnel";

@@ -127,7 +127,10 @@ export function pickKnownKeys(
   for (const [k, v] of Object.entries(news)) {
     if (keys.includes(k)) out[k] = v;
     else if (!k.startsWith("__")) {
-      const near = closestKey(k, keys.filter((x) => !x.startsWith("deploymentHash")));
+      const near = closestKey(
+        k,
+        keys.filter((x) => !x.startsWith("deploymentHash")),
+      );
       f.add(k, `unknown property ${k}${near ? ` (did you mean \`${near}\`?)` : ""}`);
     }
   }

@@ -2,7 +2,7 @@
 // reach the serialized provider, resource inputs, outputs or state. Methods build the sdk Client from
 // them; absent values fall back to env / ~/.doover/config inside the sdk.
 
-import { Client, CredentialsError, type ClientOptions } from "../sdk";
+import { Client, type ClientOptions, CredentialsError } from "../sdk";
 import { DooverProviderError } from "./errors";
 
 /** The stack config keys read by `configure()` (namespace `doover`). */
@@ -86,7 +86,8 @@ export interface RequestSettings {
 /** The request-layer settings and the recovery switch: stack config, then env. */
 export function requestSettings(env: Record<string, string | undefined> = process.env): RequestSettings {
   const s = state.settings ?? {};
-  const timeout = s.requestTimeoutSeconds ?? positive("DOOVER_REQUEST_TIMEOUT_SECONDS", env.DOOVER_REQUEST_TIMEOUT_SECONDS);
+  const timeout =
+    s.requestTimeoutSeconds ?? positive("DOOVER_REQUEST_TIMEOUT_SECONDS", env.DOOVER_REQUEST_TIMEOUT_SECONDS);
   const budget = s.retryBudgetSeconds ?? positive("DOOVER_RETRY_BUDGET_SECONDS", env.DOOVER_RETRY_BUDGET_SECONDS);
   const rate = s.maxRequestsPerSecond ?? positive("DOOVER_MAX_REQUESTS_PER_SECOND", env.DOOVER_MAX_REQUESTS_PER_SECOND);
   const out: RequestSettings = { adoptExisting: s.adoptExisting ?? bool(env.DOOVER_ADOPT_EXISTING) ?? false };

@@ -5,11 +5,11 @@
 import * as appInstall from "./app-install-provider";
 import * as application from "./application-provider";
 import { DooverProviderError } from "./errors";
-import { configure, type ConfigureRequest } from "./provider-config";
+import { type ConfigureRequest, configure } from "./provider-config";
 import * as tunnel from "./tunnel-provider";
 
-export { configure, resetConfiguration, type ConfigureRequest, type ProviderSettings } from "./provider-config";
 export { DooverProviderError, DooverResourceInitError } from "./errors";
+export { type ConfigureRequest, configure, type ProviderSettings, resetConfiguration } from "./provider-config";
 
 /** One resource kind's methods, with the signatures of `pulumi.dynamic.ResourceProvider`. */
 export interface ProviderMethods {

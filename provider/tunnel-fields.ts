@@ -4,15 +4,15 @@ import { isIP } from "node:net";
 import type { TunnelData } from "../sdk";
 import { claimName, resourceNameOf } from "./check-names";
 import {
-  Failures,
+  type CheckFailure,
   checkBoolean,
   checkInteger,
   checkString,
+  Failures,
   forEngine,
   isUnknown,
   pickKnownKeys,
   show,
-  type CheckFailure,
 } from "./inputs";
 
 export const TUNNEL_INPUT_KEYS = [

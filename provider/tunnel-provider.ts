@@ -1,20 +1,20 @@
 // DooverTunnel provider methods (the code the serialized shim loads at run time).
 
-import { NotFound, type Client, type TunnelData } from "../sdk";
+import { type Client, NotFound, type TunnelData } from "../sdk";
 import { createOrAdopt, skipDeleteOfAdopted } from "./create-path";
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
 import type { CheckFailure } from "./inputs";
+import { call, type Props, pick, stripReserved, wrap } from "./props";
 import { targetFor } from "./provider-config";
-import { call, pick, stripReserved, wrap, type Props } from "./props";
 import {
+  checkTunnel,
   TUNNEL_DIFF_KEYS,
   TUNNEL_FIELDS,
   TUNNEL_INPUT_KEYS,
-  TUNNEL_OUTPUT_KEYS,
   TUNNEL_NULLABLE_WIRE,
+  TUNNEL_OUTPUT_KEYS,
   TUNNEL_REPLACE_KEYS,
-  checkTunnel,
   tunnelComputed,
   tunnelPayload,
 } from "./tunnel-fields";

@@ -2,7 +2,12 @@
 // Creates use the flat route (the device is `device_id` in the body); lists also exist per device
 // (/devices/{d}/app_installs/) and per application (/applications/{a}/installs/).
 
-import type { AppInstallData, AppInstallListQuery, AppInstallRequest, InstallDeploymentData } from "./app-install-types";
+import type {
+  AppInstallData,
+  AppInstallListQuery,
+  AppInstallRequest,
+  InstallDeploymentData,
+} from "./app-install-types";
 import { type CreateOnceOptions, type CreateOutcome, createOnce } from "./create-once";
 import { DooverException } from "./errors";
 import { listAll } from "./paginate";

@@ -13,8 +13,8 @@ import {
   writeConfigDocument,
 } from "./doover-config-file";
 import { DooverException } from "./errors";
-import { fromPlain, getMember, JsonObjectNode, setMember } from "./lossless-json";
-import { APPLICATION_REQUEST_KEYS, ApplicationData, ApplicationRequest } from "./types";
+import { fromPlain, getMember, type JsonObjectNode, setMember } from "./lossless-json";
+import { APPLICATION_REQUEST_KEYS, type ApplicationData, type ApplicationRequest } from "./types";
 
 export interface ApplicationInit {
   id?: string;

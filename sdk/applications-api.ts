@@ -1,6 +1,6 @@
 // /applications/ family (wire level, used by the provider).
 
-import { createOnce, type CreateOnceOptions, type CreateOutcome } from "./create-once";
+import { type CreateOnceOptions, type CreateOutcome, createOnce } from "./create-once";
 import { Conflict } from "./errors";
 import { listAll } from "./paginate";
 import type { RestClient } from "./rest-client";
@@ -17,7 +17,7 @@ export interface ApplicationListQuery {
 
 const p = (id: string) => `/applications/${encodeURIComponent(id)}/`;
 
-export { isAmbiguousFailure, type CreateOutcome } from "./create-once";
+export { type CreateOutcome, isAmbiguousFailure } from "./create-once";
 
 export class ApplicationsApi {
   constructor(private readonly rest: RestClient) {}
@@ -41,11 +41,20 @@ export class ApplicationsApi {
    * POST first; a 409 or an ambiguous failure is resolved by looking the name up (names are
    * global; see create-once.ts). `existing` when the name was taken by another application.
    */
-  createOrFind(body: ApplicationRequest, opts: CreateOnceOptions<ApplicationData> = {}): Promise<CreateOutcome<ApplicationData>> {
-    return createOnce(this.rest, () => this.post(body), () => this.findByName(body.name), {
-      isOurs: (found) => !body.organisation_id || !found.organisation || found.organisation.id === body.organisation_id,
-      ...opts,
-    });
+  createOrFind(
+    body: ApplicationRequest,
+    opts: CreateOnceOptions<ApplicationData> = {},
+  ): Promise<CreateOutcome<ApplicationData>> {
+    return createOnce(
+      this.rest,
+      () => this.post(body),
+      () => this.findByName(body.name),
+      {
+        isOurs: (found) =>
+          !body.organisation_id || !found.organisation || found.organisation.id === body.organisation_id,
+        ...opts,
+      },
+    );
   }
 
   /** One POST (never a duplicate after an ambiguous failure); a taken name throws Conflict. */

@@ -1,10 +1,10 @@
 // The Doover 2.0 Control API client: pydoover's seed surface (camelCase) on top
 // of the wire-level families `applications` and `tunnels`.
 
-import { Application } from "./application";
 import type { AppInstallData, AppInstallRequest, InstallDeploymentData } from "./app-install-types";
 import { AppInstallsApi } from "./app-installs-api";
-import { ApplicationListQuery, ApplicationsApi } from "./applications-api";
+import { Application } from "./application";
+import { type ApplicationListQuery, ApplicationsApi } from "./applications-api";
 import { resolveCredentials } from "./credentials";
 import { DooverException, NotSupported } from "./errors";
 import { RestClient } from "./rest-client";
@@ -200,8 +200,7 @@ export class Client {
 
   /** Installs an application on a device (one POST; the display name defaults to the app's). */
   async installApplication(args: InstallApplicationArgs): Promise<AppInstallData> {
-    const displayName =
-      args.displayName ?? (await this.applications.retrieve(args.applicationId)).display_name;
+    const displayName = args.displayName ?? (await this.applications.retrieve(args.applicationId)).display_name;
     const body: AppInstallRequest = {
       application_id: args.applicationId,
       device_id: args.deviceId,

@@ -130,27 +130,28 @@ function collect(node: unknown, keywords: Set<string>, formats: Set<string>): vo
 function locate(schema: unknown, keyword: string, pointer = "", out: string[] = []): string[] {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return out;
   const node = schema as Record<string, unknown>;
-  if (keyword in node) out.push(`${pointer}/${escape(keyword)}`);
-  const at = (k: string) => `${pointer}/${escape(k)}`;
+  if (keyword in node) out.push(`${pointer}/${escapePointer(keyword)}`);
+  const at = (k: string) => `${pointer}/${escapePointer(k)}`;
   for (const k of [...SCHEMA_VALUED, ...SCHEMA_VALUED_MORE]) {
     const v = node[k];
-    if (Array.isArray(v)) v.forEach((x, i) => locate(x, keyword, `${at(k)}/${i}`, out));
-    else locate(v, keyword, at(k), out);
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) locate(x, keyword, `${at(k)}/${i}`, out);
+    } else locate(v, keyword, at(k), out);
   }
   for (const k of SCHEMA_LISTS) {
     const v = node[k];
-    if (Array.isArray(v)) v.forEach((x, i) => locate(x, keyword, `${at(k)}/${i}`, out));
+    if (Array.isArray(v)) for (const [i, x] of v.entries()) locate(x, keyword, `${at(k)}/${i}`, out);
   }
   for (const k of SCHEMA_MAPS) {
     const v = node[k];
     if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-      for (const [name, sub] of Object.entries(v)) locate(sub, keyword, `${at(k)}/${escape(name)}`, out);
+      for (const [name, sub] of Object.entries(v)) locate(sub, keyword, `${at(k)}/${escapePointer(name)}`, out);
     }
   }
   return out;
 }
 
-const escape = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+const escapePointer = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
 
 interface AjvError {
   instancePath: string;

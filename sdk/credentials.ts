@@ -135,7 +135,8 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
     try {
       const p = parseDooverConfig(fs.readFileSync(configPath, "utf8")).get(profileName);
       const t = p ? nonEmpty(p.TOKEN) : undefined;
-      if (t && t !== primary && t !== envToken) out.push({ token: t, source: `profile "${profileName}" in ${configPath}` });
+      if (t && t !== primary && t !== envToken)
+        out.push({ token: t, source: `profile "${profileName}" in ${configPath}` });
     } catch {
       // no profile file: nothing more to try
     }
@@ -160,7 +161,9 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
 
   const organisationId =
     nonEmpty(opts.organisationId) ??
-    (profileFirst ? (profileOrg ?? nonEmpty(env.DOOVER_ORGANISATION_ID)) : (nonEmpty(env.DOOVER_ORGANISATION_ID) ?? profileOrg));
+    (profileFirst
+      ? (profileOrg ?? nonEmpty(env.DOOVER_ORGANISATION_ID))
+      : (nonEmpty(env.DOOVER_ORGANISATION_ID) ?? profileOrg));
 
   const result: ResolvedCredentials = {
     baseUrl,

@@ -38,7 +38,9 @@ export class DeploymentFolderTooLarge extends Error {
   }
 
   static isInstance(e: unknown): e is DeploymentFolderTooLarge {
-    return typeof e === "object" && e !== null && (e as DeploymentFolderTooLarge).__dooverDeploymentFolderTooLarge === true;
+    return (
+      typeof e === "object" && e !== null && (e as DeploymentFolderTooLarge).__dooverDeploymentFolderTooLarge === true
+    );
   }
 }
 
@@ -69,7 +71,9 @@ export function hashDeploymentFolder(folder: string, limit = DEPLOYMENT_FOLDER_M
       if (size !== sizes[i]) throw new Error(`${path.join(folder, name)} changed while it was read`);
       const head = Buffer.alloc(8);
       head.writeBigUInt64BE(BigInt(size));
-      h.update(Buffer.from(name, "utf8")).update(Buffer.from([0])).update(head);
+      h.update(Buffer.from(name, "utf8"))
+        .update(Buffer.from([0]))
+        .update(head);
       for (let done = 0; done < size; ) {
         const n = fs.readSync(fd, buf, 0, Math.min(CHUNK, size - done), done);
         if (n === 0) throw new Error(`${path.join(folder, name)} changed while it was read`);

@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import { DooverException } from "./errors";
 import {
   getMember,
-  JsonDocument,
-  JsonNode,
-  JsonObjectNode,
+  type JsonDocument,
+  type JsonNode,
+  type JsonObjectNode,
   numberNode,
   parseDocument,
   pythonQuote,

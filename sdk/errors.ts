@@ -297,10 +297,13 @@ export function invalidBodyError(status: number, method: string, url: string, te
 
 export function timeoutError(method: string, url: string, timeoutMs: number, setting?: string): RequestTimeout {
   const hint = setting ? ` (per-request timeout: ${setting})` : "";
-  return new RequestTimeout(`Doover API request timed out after ${timeoutMs} ms: ${method} ${pathOf(url)} at ${hostPort(url)}${hint}`, {
-    status: 0,
-    method,
-    url,
-    body: undefined,
-  });
+  return new RequestTimeout(
+    `Doover API request timed out after ${timeoutMs} ms: ${method} ${pathOf(url)} at ${hostPort(url)}${hint}`,
+    {
+      status: 0,
+      method,
+      url,
+      body: undefined,
+    },
+  );
 }

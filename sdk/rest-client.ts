@@ -24,6 +24,7 @@
 // Redirects are never followed: fetch would turn a redirected POST into a GET (reporting a
 // bogus success) and drop the token on a cross-origin hop; a 3xx is an error naming Location.
 
+import { createHash } from "node:crypto";
 import { jsonBodyChunks } from "./deployment-folder";
 import {
   errorFromResponse,
@@ -34,7 +35,6 @@ import {
   redirectError,
   timeoutError,
 } from "./errors";
-import { createHash } from "node:crypto";
 import { parseLossless } from "./lossless-json";
 import { limiterFor, type RequestLimiter } from "./request-limiter";
 import { VERSION } from "./version";
@@ -162,7 +162,8 @@ export class RestClient {
     }
     this.triedSources.push(this.tokenSource);
     // Keep tokens off enumerable state so util.inspect/JSON of the client never shows them.
-    for (const k of ["token", "knownTokens", "primaryKey", "fallbacks"]) Object.defineProperty(this, k, { enumerable: false });
+    for (const k of ["token", "knownTokens", "primaryKey", "fallbacks"])
+      Object.defineProperty(this, k, { enumerable: false });
   }
 
   url(path: string, query?: Query): string {
@@ -232,7 +233,8 @@ export class RestClient {
         );
         this.trace(method, req.path, res.status, attempt, started);
         if (res.ok) return this.parseSuccess(res.status, text, method, url) as T;
-        if (res.status >= 300 && res.status < 400) throw redirectError(res.status, method, url, res.headers.get("location"));
+        if (res.status >= 300 && res.status < 400)
+          throw redirectError(res.status, method, url, res.headers.get("location"));
         if (attempt > 1 && req.okOnRepeat?.includes(res.status)) return undefined as T;
         err = errorFromResponse(res.status, method, url, this.redactBody(this.parse(text)), res.headers);
         if (res.status === 401) {
@@ -297,7 +299,11 @@ export class RestClient {
       list = [];
     }
     const seen = new Set(this.knownTokens);
-    return list.filter((c) => c.token && !seen.has(c.token) && (seen.add(c.token), true));
+    return list.filter((c) => {
+      if (!c.token || seen.has(c.token)) return false;
+      seen.add(c.token);
+      return true;
+    });
   }
 
   private useFallback(next: FallbackCredential): void {

@@ -1,7 +1,7 @@
 // Tunnels (wire level). Creates and lists use the device-scoped route; reads and
 // changes of one tunnel use the flat /tunnels/{id}/ route (as doover-cli does).
 
-import { createOnce, type CreateOnceOptions, type CreateOutcome } from "./create-once";
+import { type CreateOnceOptions, type CreateOutcome, createOnce } from "./create-once";
 import { listAll } from "./paginate";
 import type { RestClient } from "./rest-client";
 import type { TunnelData, TunnelRequest } from "./types";
@@ -36,11 +36,20 @@ export class TunnelsApi {
   }
 
   /** `create` that reports whether the tunnel was made here (`created`) or found (`existing`). */
-  createOrFind(deviceId: string, body: TunnelRequest, opts: CreateOnceOptions<TunnelData> = {}): Promise<CreateOutcome<TunnelData>> {
-    return createOnce(this.rest, () => this.post(deviceId, body), () => this.findByName(deviceId, body.name), {
-      nameConflicts: false,
-      ...opts,
-    });
+  createOrFind(
+    deviceId: string,
+    body: TunnelRequest,
+    opts: CreateOnceOptions<TunnelData> = {},
+  ): Promise<CreateOutcome<TunnelData>> {
+    return createOnce(
+      this.rest,
+      () => this.post(deviceId, body),
+      () => this.findByName(deviceId, body.name),
+      {
+        nameConflicts: false,
+        ...opts,
+      },
+    );
   }
 
   patch(id: string, body: Partial<TunnelRequest>): Promise<TunnelData> {

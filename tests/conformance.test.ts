@@ -7,47 +7,24 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ROUTES } from "../emulator";
-import {
-  applicationBody,
-  emulatorFetch,
-  startTestEmulator,
-  type Emulator,
-} from "./support/emulator";
-import {
-  readRecording,
-  SpecValidator,
-  specPath,
-  type RecordedResponse,
-} from "./support/openapi";
 import { exerciseAppInstalls } from "./support/app-installs-exercise";
+import { applicationBody, type Emulator, emulatorFetch, startTestEmulator } from "./support/emulator";
+import { type RecordedResponse, readRecording, SpecValidator, specPath } from "./support/openapi";
 
-function validateAll(
-  validator: SpecValidator,
-  records: RecordedResponse[],
-): string[] {
+function validateAll(validator: SpecValidator, records: RecordedResponse[]): string[] {
   const failures: string[] = [];
   for (const r of records) {
     const v = validator.validate(r);
-    if (!v.ok)
-      failures.push(
-        `${r.method} ${r.path} → ${r.status} (${v.against}): ${v.errors}`,
-      );
+    if (!v.ok) failures.push(`${r.method} ${r.path} → ${r.status} (${v.against}): ${v.errors}`);
   }
   return failures;
 }
 
 /** Drives every route and status the emulator implements. */
 async function exercise(e: Emulator): Promise<void> {
-  const call = (
-    method: string,
-    p: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ) => emulatorFetch(e, method, p, body, headers);
-  const expect = async (
-    status: number,
-    pending: Promise<{ status: number; body: any }>,
-  ) => {
+  const call = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
+    emulatorFetch(e, method, p, body, headers);
+  const expect = async (status: number, pending: Promise<{ status: number; body: any }>) => {
     const r = await pending;
     assert.equal(r.status, status, JSON.stringify(r.body));
     return r.body;
@@ -83,45 +60,23 @@ async function exercise(e: Emulator): Promise<void> {
     repository_url: "https://github.com/getdoover/full",
   });
   const app = await expect(201, call("POST", "/applications/", full));
+  await expect(201, call("POST", "/applications/", applicationBody(e, "minimal_app")));
   await expect(
     201,
-    call("POST", "/applications/", applicationBody(e, "minimal_app")),
-  );
-  await expect(
-    201,
-    call(
-      "POST",
-      "/applications/",
-      applicationBody(e, "third_app", { organisation_id: null }),
-      { "X-Doover-Organisation": e.organisationId },
-    ),
+    call("POST", "/applications/", applicationBody(e, "third_app", { organisation_id: null }), {
+      "X-Doover-Organisation": e.organisationId,
+    }),
   );
   await expect(400, call("POST", "/applications/", { name: "Bad Name" }));
-  await expect(
-    401,
-    call(
-      "POST",
-      "/applications/",
-      applicationBody(e, "no_org", { organisation_id: null }),
-    ),
-  );
+  await expect(401, call("POST", "/applications/", applicationBody(e, "no_org", { organisation_id: null })));
   await expect(
     403,
-    call(
-      "POST",
-      "/applications/",
-      applicationBody(e, "no_org", { organisation_id: null }),
-      { "X-Doover-Organisation": "7" },
-    ),
+    call("POST", "/applications/", applicationBody(e, "no_org", { organisation_id: null }), {
+      "X-Doover-Organisation": "7",
+    }),
   );
-  await expect(
-    409,
-    call("POST", "/applications/", applicationBody(e, "minimal_app")),
-  );
-  await expect(
-    415,
-    call("POST", "/applications/", "name=x", { "Content-Type": "text/plain" }),
-  );
+  await expect(409, call("POST", "/applications/", applicationBody(e, "minimal_app")));
+  await expect(415, call("POST", "/applications/", "name=x", { "Content-Type": "text/plain" }));
   const unauth = await fetch(`${e.url}/applications/`);
   assert.equal(unauth.status, 401);
   await expect(200, call("GET", "/applications/?per_page=2"));
@@ -137,14 +92,8 @@ async function exercise(e: Emulator): Promise<void> {
       description: "Replaced",
     }),
   );
-  await expect(
-    400,
-    call("PUT", `/applications/${app.id}/`, { name: "full_app" }),
-  );
-  await expect(
-    409,
-    call("PUT", `/applications/${app.id}/`, { ...full, name: "minimal_app" }),
-  );
+  await expect(400, call("PUT", `/applications/${app.id}/`, { name: "full_app" }));
+  await expect(409, call("PUT", `/applications/${app.id}/`, { ...full, name: "minimal_app" }));
   await expect(
     200,
     call("PATCH", `/applications/${app.id}/`, {
@@ -205,14 +154,8 @@ async function exercise(e: Emulator): Promise<void> {
   await expect(200, call("GET", `${base}/${t.id}/`));
   await expect(404, call("GET", `/devices/${d2}/tunnels/${t.id}/`));
   await expect(200, call("PUT", `${base}/${t.id}/`, { ...body, name: "cam2" }));
-  await expect(
-    400,
-    call("PUT", `${base}/${t.id}/`, { ...body, protocol: "tcp" }),
-  );
-  await expect(
-    200,
-    call("PATCH", `${base}/${t.id}/`, { port: 8554, password: null }),
-  );
+  await expect(400, call("PUT", `${base}/${t.id}/`, { ...body, protocol: "tcp" }));
+  await expect(200, call("PATCH", `${base}/${t.id}/`, { port: 8554, password: null }));
   await expect(400, call("PATCH", `${base}/${t.id}/`, { device_id: d2 }));
   await expect(200, call("POST", `${base}/${t.id}/activate/`, {}));
   await expect(404, call("POST", `${base}/1/activate/`, {}));
@@ -221,17 +164,11 @@ async function exercise(e: Emulator): Promise<void> {
   await expect(404, call("DELETE", `${base}/${t.id}/`));
 
   // Flat tunnels
-  const f = await expect(
-    201,
-    call("POST", "/tunnels/", { ...body, device_id: d2 }),
-  );
+  const f = await expect(201, call("POST", "/tunnels/", { ...body, device_id: d2 }));
   await expect(400, call("POST", "/tunnels/", body));
   await expect(200, call("GET", "/tunnels/"));
   await expect(200, call("GET", `/tunnels/${f.id}/`));
-  await expect(
-    200,
-    call("PUT", `/tunnels/${f.id}/`, { ...body, device_id: d2 }),
-  );
+  await expect(200, call("PUT", `/tunnels/${f.id}/`, { ...body, device_id: d2 }));
   await expect(200, call("PATCH", `/tunnels/${f.id}/`, { name: "flat" }));
   await expect(200, call("POST", `/tunnels/${f.id}/activate/`, {}));
   await expect(200, call("POST", `/tunnels/${f.id}/deactivate/`, {}));
@@ -251,10 +188,7 @@ async function exercise(e: Emulator): Promise<void> {
     status: 502,
     afterCommit: true,
   });
-  await expect(
-    502,
-    call("POST", "/applications/", applicationBody(e, "after_commit")),
-  );
+  await expect(502, call("POST", "/applications/", applicationBody(e, "after_commit")));
   await expect(404, call("GET", "/no/such/path/"));
   const broken = await fetch(`${e.url}/applications/`, {
     method: "POST",
@@ -274,9 +208,7 @@ describe("conformance with the Doover OpenAPI document", function () {
   before(function () {
     const file = specPath();
     if (!fs.existsSync(file)) {
-      console.log(
-        `conformance: skipped, OpenAPI document not found at ${file}`,
-      );
+      console.log(`conformance: skipped, OpenAPI document not found at ${file}`);
       this.skip();
     }
     validator = SpecValidator.load(file);
@@ -308,11 +240,7 @@ describe("conformance with the Doover OpenAPI document", function () {
       image_name: null,
     };
     assert.equal(detail(app).ok, true, "nullable fields accept null");
-    assert.equal(
-      detail({ ...app, organisation: null }).ok,
-      false,
-      "non-nullable allOf rejects null",
-    );
+    assert.equal(detail({ ...app, organisation: null }).ok, false, "non-nullable allOf rejects null");
     assert.equal(
       detail({ ...app, container_registry_profile: { id: "3" } }).ok,
       false,
@@ -320,10 +248,7 @@ describe("conformance with the Doover OpenAPI document", function () {
     );
     assert.equal(detail({ ...app, visibility: "XXX" }).ok, false);
     const err = { method: "GET", path: "/x/", template: null, status: 404 };
-    assert.equal(
-      validator.validate({ ...err, body: { detail: "Not found." } }).ok,
-      true,
-    );
+    assert.equal(validator.validate({ ...err, body: { detail: "Not found." } }).ok, true);
     assert.equal(validator.validate({ ...err, body: { detail: 5 } }).ok, false);
     const created = {
       method: "POST",
@@ -331,11 +256,7 @@ describe("conformance with the Doover OpenAPI document", function () {
       template: "/applications/",
       body: {},
     };
-    assert.equal(
-      validator.validate({ ...created, status: 200 }).ok,
-      false,
-      "undocumented success status",
-    );
+    assert.equal(validator.validate({ ...created, status: 200 }).ok, false, "undocumented success status");
   });
 
   it("validates every response of a session that exercises each endpoint and status", async function () {
@@ -353,20 +274,13 @@ describe("conformance with the Doover OpenAPI document", function () {
     assert.deepEqual(failures, []);
 
     // Every implemented route/method answered a success at least once.
-    const succeeded = new Set(
-      records
-        .filter((r) => r.status < 300)
-        .map((r) => `${r.method} ${r.template}`),
+    const succeeded = new Set(records.filter((r) => r.status < 300).map((r) => `${r.method} ${r.template}`));
+    const missing = ROUTES.flatMap((r) => Object.keys(r.methods).map((m) => `${m} ${r.template}`)).filter(
+      (k) => !succeeded.has(k),
     );
-    const missing = ROUTES.flatMap((r) =>
-      Object.keys(r.methods).map((m) => `${m} ${r.template}`),
-    ).filter((k) => !succeeded.has(k));
     assert.deepEqual(missing, []);
     const statuses = [...new Set(records.map((r) => r.status))].sort();
-    assert.deepEqual(
-      statuses,
-      [200, 201, 204, 400, 401, 403, 404, 405, 409, 415, 429, 502, 503],
-    );
+    assert.deepEqual(statuses, [200, 201, 204, 400, 401, 403, 404, 405, 409, 415, 429, 502, 503]);
     console.log(
       `conformance: validated ${records.length} responses of the exercise session (statuses ${statuses.join(", ")})`,
     );
@@ -387,8 +301,6 @@ describe("conformance with the Doover OpenAPI document", function () {
       [],
       `${failures.length} of ${records.length} recorded responses do not conform`,
     );
-    console.log(
-      `conformance: validated ${records.length} responses recorded during the test run`,
-    );
+    console.log(`conformance: validated ${records.length} responses recorded during the test run`);
   });
 });

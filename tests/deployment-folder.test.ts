@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as runtime from "../provider/runtime";
 import { deploymentHash } from "../provider/application-fields";
+import * as runtime from "../provider/runtime";
 import {
   DEPLOYMENT_FOLDER_MAX_BYTES,
   DeploymentData,
@@ -65,14 +65,30 @@ describe("deployment folders (hash, zip, streamed upload, size limit)", function
     assert.equal(summary.hash, deploymentHash(deploymentZip(dir).data), "same as hashing the zip's entries");
     assert.equal(summary.hash, FIXTURE_HASH);
     assert.equal(summary.files, 6);
-    const sizes = ["docker-compose.yml", "config/deep/settings.json", "config/é-naïve.txt", "empty", "blob.bin", "text.log"];
-    assert.equal(summary.bytes, sizes.reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0));
+    const sizes = [
+      "docker-compose.yml",
+      "config/deep/settings.json",
+      "config/é-naïve.txt",
+      "empty",
+      "blob.bin",
+      "text.log",
+    ];
+    assert.equal(
+      summary.bytes,
+      sizes.reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0),
+    );
   });
 
   it("zips deterministically: fixed bytes for stored entries, same content for deflated ones", () => {
     const small = path.join(tmp, "small");
     fs.mkdirSync(path.join(small, "b"), { recursive: true });
-    for (const [name, text] of [["z", "1"], ["a", "2"], ["b/c", ""], ["B", "3"]]) fs.writeFileSync(path.join(small, name), text);
+    for (const [name, text] of [
+      ["z", "1"],
+      ["a", "2"],
+      ["b/c", ""],
+      ["B", "3"],
+    ])
+      fs.writeFileSync(path.join(small, name), text);
     fs.utimesSync(path.join(small, "a"), new Date(2001, 1, 1), new Date(2001, 1, 1)); // mtimes never leak in
     const zip = deploymentZip(small).data;
     assert.equal(createHash("sha256").update(zip).digest("hex"), STORED_ZIP_SHA256);
@@ -90,7 +106,7 @@ describe("deployment folders (hash, zip, streamed upload, size limit)", function
     const b64 = deploymentZip(dir).data.toString("base64");
     assert.equal(String(data), b64);
     assert.equal(JSON.stringify({ x: data }), JSON.stringify({ x: b64 }));
-    const body = { name: "n", display_name: "d \"quoted\"", deployment_data: data, skipped: undefined, n: null };
+    const body = { name: "n", display_name: 'd "quoted"', deployment_data: data, skipped: undefined, n: null };
     const open = jsonBodyChunks(body)!;
     for (let attempt = 0; attempt < 2; attempt++) {
       const parts: Buffer[] = [];
@@ -134,7 +150,10 @@ describe("deployment folders (hash, zip, streamed upload, size limit)", function
     const fd = fs.openSync(path.join(big, "image.tar"), "w");
     fs.ftruncateSync(fd, DEPLOYMENT_FOLDER_MAX_BYTES); // sparse: no disk used, never read
     fs.closeSync(fd);
-    assert.throws(() => hashDeploymentFolder(big), (e: unknown) => DeploymentFolderTooLarge.isInstance(e));
+    assert.throws(
+      () => hashDeploymentFolder(big),
+      (e: unknown) => DeploymentFolderTooLarge.isInstance(e),
+    );
     const { failures } = await runtime.applications.check(
       {},
       { name: "too_big", displayName: "B", type: "DEV", description: "d", deploymentFolder: big },

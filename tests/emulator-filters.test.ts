@@ -12,11 +12,7 @@ import { deviceListSpec, organisationListSpec } from "../emulator/directory";
 import { acceptedParameters, type ListSpec } from "../emulator/filters";
 import { Store } from "../emulator/store";
 import { tunnelListSpec } from "../emulator/tunnels";
-import {
-  applicationBody,
-  emulatorFetch,
-  useEmulator,
-} from "./support/emulator";
+import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
 import { specPath } from "./support/openapi";
 
 interface SpecParameter {
@@ -41,21 +37,17 @@ const TABLES: Record<string, ListSpec<any>> = {
 
 function loadSpec(): any | undefined {
   const file = specPath();
-  return fs.existsSync(file)
-    ? parse(fs.readFileSync(file, "utf8"))
-    : undefined;
+  return fs.existsSync(file) ? parse(fs.readFileSync(file, "utf8")) : undefined;
 }
 
 function queryParameters(spec: any, template: string): SpecParameter[] {
-  return ((spec.paths[template]?.get?.parameters ?? []) as SpecParameter[])
-    .filter((p) => p.in === "query");
+  return ((spec.paths[template]?.get?.parameters ?? []) as SpecParameter[]).filter((p) => p.in === "query");
 }
 
 describe("emulator list filters", function () {
   this.timeout(30000); // parsing the 1 MB OpenAPI document takes a few seconds
   const emu = useEmulator();
-  const call = (method: string, p: string, body?: unknown) =>
-    emulatorFetch(emu.current, method, p, body);
+  const call = (method: string, p: string, body?: unknown) => emulatorFetch(emu.current, method, p, body);
   const names = async (q: string) => {
     const r = await call("GET", `/applications/${q}`);
     assert.equal(r.status, 200, `${q}: ${JSON.stringify(r.body)}`);
@@ -63,11 +55,7 @@ describe("emulator list filters", function () {
   };
   const seedApps = async () => {
     const make = async (name: string, extra: Record<string, unknown>) => {
-      const r = await call(
-        "POST",
-        "/applications/",
-        applicationBody(emu.current, name, extra),
-      );
+      const r = await call("POST", "/applications/", applicationBody(emu.current, name, extra));
       assert.equal(r.status, 201, JSON.stringify(r.body));
       return r.body;
     };
@@ -120,7 +108,9 @@ describe("emulator list filters", function () {
 
     for (const [template, table] of Object.entries(TABLES)) {
       it(`${template}: accepts exactly the query parameters the spec lists`, function () {
-        const listed = queryParameters(spec, template).map((p) => p.name).sort();
+        const listed = queryParameters(spec, template)
+          .map((p) => p.name)
+          .sort();
         assert.deepEqual(acceptedParameters(table), listed);
       });
     }

@@ -4,22 +4,14 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import {
-  applicationBody,
-  emulatorFetch,
-  useEmulator,
-} from "./support/emulator";
+import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 describe("emulator form bodies and uploads", function () {
   const emu = useEmulator();
-  const call = (
-    method: string,
-    p: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ) => emulatorFetch(emu.current, method, p, body, headers);
+  const call = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
+    emulatorFetch(emu.current, method, p, body, headers);
   /** A request with a raw (form) body; fetch sets the multipart boundary itself. */
   const send = async (
     method: string,
@@ -40,8 +32,7 @@ describe("emulator form bodies and uploads", function () {
     assert.equal(r.status, 201, JSON.stringify(r.body));
     return r.body;
   };
-  const file = (bytes: Buffer, type = "application/octet-stream") =>
-    new Blob([new Uint8Array(bytes)], { type });
+  const file = (bytes: Buffer, type = "application/octet-stream") => new Blob([new Uint8Array(bytes)], { type });
 
   it("PATCH /applications/{id}/ takes multipart/form-data: fields as DRF reads them, artwork kept", async function () {
     const app = await createApp("artful", { image_name: "old/image:1" });
@@ -68,14 +59,13 @@ describe("emulator form bodies and uploads", function () {
     assert.equal(r.body.image_name, "old/image:1", "fields not in the form stay");
     assert.equal(r.body.icon_url, null, "artwork is not a URL field");
     const uploads = emu.current.uploads().filter((u) => u.application_id === app.id);
-    assert.deepEqual(
-      uploads.map((u) => [u.kind, u.filename, u.content_type, u.size, u.sha256]).sort(),
-      [
-        ["banner", "banner.svg", "image/svg+xml", banner.length, sha256(banner)],
-        ["icon", "icon.png", "image/png", icon.length, sha256(icon)],
-      ],
-    );
-    const listed = (await fetch(`${emu.current.url}/_emulator/uploads/`).then((x) => x.json())) as { application_name: string }[];
+    assert.deepEqual(uploads.map((u) => [u.kind, u.filename, u.content_type, u.size, u.sha256]).sort(), [
+      ["banner", "banner.svg", "image/svg+xml", banner.length, sha256(banner)],
+      ["icon", "icon.png", "image/png", icon.length, sha256(icon)],
+    ]);
+    const listed = (await fetch(`${emu.current.url}/_emulator/uploads/`).then((x) => x.json())) as {
+      application_name: string;
+    }[];
     assert.equal(listed.length, 2);
     assert.equal(listed[0].application_name, "artful");
   });
@@ -114,7 +104,13 @@ describe("emulator form bodies and uploads", function () {
     assert.equal(r.body.organisation.id, e.organisationId);
 
     const t = new FormData();
-    for (const [k, v] of Object.entries({ name: "ssh", hostname: "10.0.0.9", port: "22", protocol: "tcp", ip_restricted: "true" }))
+    for (const [k, v] of Object.entries({
+      name: "ssh",
+      hostname: "10.0.0.9",
+      port: "22",
+      protocol: "tcp",
+      ip_restricted: "true",
+    }))
       t.append(k, v);
     const tr = await send("POST", `/devices/${e.deviceIds[0]}/tunnels/`, t);
     assert.equal(tr.status, 201, tr.text);

@@ -1,18 +1,12 @@
 // The emulator over real HTTP with plain fetch (not the sdk client).
 
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
-import {
-  applicationBody,
-  emulatorFetch,
-  startTestEmulator,
-  useEmulator,
-  type Emulator,
-} from "./support/emulator";
+import { applicationBody, type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
 
 const TWO_POW_53 = 2n ** 53n;
 
@@ -24,21 +18,10 @@ function assertSnowflake(id: unknown): void {
 
 describe("emulator", function () {
   const emu = useEmulator();
-  const call = (
-    method: string,
-    p: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ) => emulatorFetch(emu.current, method, p, body, headers);
-  const createApp = async (
-    name: string,
-    extra: Record<string, unknown> = {},
-  ) => {
-    const r = await call(
-      "POST",
-      "/applications/",
-      applicationBody(emu.current, name, extra),
-    );
+  const call = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
+    emulatorFetch(emu.current, method, p, body, headers);
+  const createApp = async (name: string, extra: Record<string, unknown> = {}) => {
+    const r = await call("POST", "/applications/", applicationBody(emu.current, name, extra));
     assert.equal(r.status, 201, JSON.stringify(r.body));
     return r.body;
   };
@@ -121,16 +104,11 @@ describe("emulator", function () {
         body: "{nope",
       });
       assert.equal(r.status, 400);
-      assert.match(
-        ((await r.json()) as { detail: string }).detail,
-        /JSON parse error/,
-      );
+      assert.match(((await r.json()) as { detail: string }).detail, /JSON parse error/);
       const list = await call("POST", "/applications/", [1, 2]);
       assert.equal(list.status, 400);
       assert.deepEqual(list.body.error, {
-        non_field_errors: [
-          "Invalid data. Expected a dictionary, but got list.",
-        ],
+        non_field_errors: ["Invalid data. Expected a dictionary, but got list."],
       });
     });
   });
@@ -192,23 +170,15 @@ describe("emulator", function () {
       assert.equal(bad.status, 400);
       const e = bad.body.error;
       assert.match(e.name[0], /\^\[0-9a-z_\]\*\$/);
-      assert.deepEqual(e.display_name, [
-        "Ensure this field has no more than 100 characters.",
-      ]);
+      assert.deepEqual(e.display_name, ["Ensure this field has no more than 100 characters."]);
       assert.deepEqual(e.description, ["This field may not be blank."]);
       assert.deepEqual(e.type, ['"XYZ" is not a valid choice.']);
       assert.deepEqual(e.visibility, ["This field may not be null."]);
-      assert.deepEqual(e.depends_on, [
-        'Expected a list of items but got type "str".',
-      ]);
+      assert.deepEqual(e.depends_on, ['Expected a list of items but got type "str".']);
       assert.deepEqual(e.stars, ["A valid integer is required."]);
       assert.deepEqual(e.allow_many, ["Must be a valid boolean."]);
       assert.deepEqual(e.repository_url, ["Enter a valid URL."]);
-      assert.equal(
-        e.image_name,
-        undefined,
-        "numbers are valid strings, as in DRF",
-      );
+      assert.equal(e.image_name, undefined, "numbers are valid strings, as in DRF");
       assert.equal((await call("GET", "/applications/")).body.count, 0);
     });
 
@@ -240,14 +210,8 @@ describe("emulator", function () {
       });
       const raw = await r.text();
       assert.equal(r.status, 201, raw);
-      assert.match(
-        raw,
-        /"container_registry_profile":\{"id":"93955828574386692"/,
-      );
-      assert.match(
-        raw,
-        new RegExp(`"organisation":\\{"id":"${e.organisationId}"`),
-      );
+      assert.match(raw, /"container_registry_profile":\{"id":"93955828574386692"/);
+      assert.match(raw, new RegExp(`"organisation":\\{"id":"${e.organisationId}"`));
     });
 
     it("resolves the organisation from the body, else the header, else 401", async function () {
@@ -262,11 +226,7 @@ describe("emulator", function () {
       );
       assert.equal(viaHeader.status, 201);
       assert.equal(viaHeader.body.organisation.id, e.organisationId);
-      const none = await call(
-        "POST",
-        "/applications/",
-        applicationBody(e, "no_org", { organisation_id: null }),
-      );
+      const none = await call("POST", "/applications/", applicationBody(e, "no_org", { organisation_id: null }));
       assert.equal(none.status, 401);
       assert.deepEqual(none.body, {
         detail: "X-Doover-Organisation header missing",
@@ -280,56 +240,29 @@ describe("emulator", function () {
         },
       );
       assert.equal(foreignHeader.status, 403);
-      const unknown = await call(
-        "POST",
-        "/applications/",
-        applicationBody(e, "no_org", { organisation_id: "42" }),
-      );
+      const unknown = await call("POST", "/applications/", applicationBody(e, "no_org", { organisation_id: "42" }));
       assert.equal(unknown.status, 400);
       assert.ok(unknown.body.error.organisation_id);
     });
 
     it("answers 409 for a duplicate name, archived applications included", async function () {
       const a = await createApp("taken");
-      const dup = await call(
-        "POST",
-        "/applications/",
-        applicationBody(emu.current, "taken"),
-      );
+      const dup = await call("POST", "/applications/", applicationBody(emu.current, "taken"));
       assert.equal(dup.status, 409);
       assert.ok(dup.body.error.name);
-      assert.equal(
-        (await call("POST", `/applications/${a.id}/archive/`)).status,
-        200,
-      );
-      assert.equal(
-        (
-          await call(
-            "POST",
-            "/applications/",
-            applicationBody(emu.current, "taken"),
-          )
-        ).status,
-        409,
-      );
+      assert.equal((await call("POST", `/applications/${a.id}/archive/`)).status, 200);
+      assert.equal((await call("POST", "/applications/", applicationBody(emu.current, "taken"))).status, 409);
       const b = await createApp("other");
       const rename = await call("PATCH", `/applications/${b.id}/`, {
         name: "taken",
       });
       assert.equal(rename.status, 409);
-      assert.equal(
-        (await call("PATCH", `/applications/${b.id}/`, { name: "other" }))
-          .status,
-        200,
-        "own name is fine",
-      );
+      assert.equal((await call("PATCH", `/applications/${b.id}/`, { name: "other" })).status, 200, "own name is fine");
     });
 
     it("two parallel creates of one name: exactly one 201 and one 409", async function () {
       const answers = await Promise.all(
-        [1, 2].map(() =>
-          call("POST", "/applications/", applicationBody(emu.current, "raced")),
-        ),
+        [1, 2].map(() => call("POST", "/applications/", applicationBody(emu.current, "raced"))),
       );
       assert.deepEqual(answers.map((a) => a.status).sort(), [201, 409]);
       const list = await call("GET", "/applications/?name=raced");
@@ -366,11 +299,7 @@ describe("emulator", function () {
       );
       assert.equal(put.status, 200);
       assert.equal(put.body.description, "New");
-      assert.equal(
-        put.body.long_description,
-        "keep me",
-        "optional fields left out of a PUT stay",
-      );
+      assert.equal(put.body.long_description, "keep me", "optional fields left out of a PUT stay");
       assert.equal((await call("PATCH", "/applications/999/", {})).status, 404);
     });
 
@@ -381,31 +310,21 @@ describe("emulator", function () {
       assert.equal(arch.status, 200);
       assert.equal(arch.body.archived, true);
       const names = async (q: string) =>
-        (await call("GET", `/applications/${q}`)).body.results.map(
-          (x: { name: string }) => x.name,
-        );
+        (await call("GET", `/applications/${q}`)).body.results.map((x: { name: string }) => x.name);
       assert.deepEqual(await names(""), ["archivable", "stays"]);
       assert.deepEqual(await names("?archived=true"), ["archivable"]);
       assert.deepEqual(await names("?archived=false"), ["stays"]);
       assert.deepEqual(await names("?name=stays"), ["stays"]);
-      assert.deepEqual(
-        await names(
-          `?organisation=${emu.current.organisationId}&type=PRO&visibility=PRI`,
-        ),
-        ["archivable", "stays"],
-      );
-      assert.equal(
-        (await call("GET", "/applications/?archived=maybe")).status,
-        400,
-      );
+      assert.deepEqual(await names(`?organisation=${emu.current.organisationId}&type=PRO&visibility=PRI`), [
+        "archivable",
+        "stays",
+      ]);
+      assert.equal((await call("GET", "/applications/?archived=maybe")).status, 400);
       assert.equal((await call("GET", "/applications/?type=XXX")).status, 400);
       const un = await call("POST", `/applications/${a.id}/unarchive/`);
       assert.equal(un.body.archived, false);
       assert.deepEqual(await names("?archived=false"), ["archivable", "stays"]);
-      assert.equal(
-        (await call("POST", "/applications/404/archive/")).status,
-        404,
-      );
+      assert.equal((await call("POST", "/applications/404/archive/")).status, 404);
     });
   });
 
@@ -418,12 +337,7 @@ describe("emulator", function () {
 
     it("pages with absolute next/previous links across 3 pages", async function () {
       for (const n of [1, 2, 3, 4, 5]) {
-        const r = await emulatorFetch(
-          small,
-          "POST",
-          "/applications/",
-          applicationBody(small, `paged_${n}`),
-        );
+        const r = await emulatorFetch(small, "POST", "/applications/", applicationBody(small, `paged_${n}`));
         assert.equal(r.status, 201);
       }
       const seen: string[] = [];
@@ -431,11 +345,7 @@ describe("emulator", function () {
       const pages: { previous: string | null }[] = [];
       while (url) {
         assert.ok(url.startsWith(`${small.url}/applications/?`), url);
-        const r = await emulatorFetch(
-          small,
-          "GET",
-          url.slice(small.url.length),
-        );
+        const r = await emulatorFetch(small, "GET", url.slice(small.url.length));
         assert.equal(r.status, 200);
         assert.equal(r.body.count, 5);
         seen.push(...r.body.results.map((a: { name: string }) => a.name));
@@ -443,49 +353,21 @@ describe("emulator", function () {
         url = r.body.next;
       }
       assert.equal(pages.length, 3);
-      assert.deepEqual(seen, [
-        "paged_1",
-        "paged_2",
-        "paged_3",
-        "paged_4",
-        "paged_5",
-      ]);
+      assert.deepEqual(seen, ["paged_1", "paged_2", "paged_3", "paged_4", "paged_5"]);
       assert.equal(pages[0].previous, null);
-      assert.equal(
-        pages[1].previous,
-        `${small.url}/applications/?archived=false`,
-      );
-      assert.equal(
-        pages[2].previous,
-        `${small.url}/applications/?archived=false&page=2`,
-      );
-      const big = await emulatorFetch(
-        small,
-        "GET",
-        "/applications/?per_page=10",
-      );
+      assert.equal(pages[1].previous, `${small.url}/applications/?archived=false`);
+      assert.equal(pages[2].previous, `${small.url}/applications/?archived=false&page=2`);
+      const big = await emulatorFetch(small, "GET", "/applications/?per_page=10");
       assert.equal(big.body.results.length, 5);
       assert.equal(big.body.next, null);
-      const last = await emulatorFetch(
-        small,
-        "GET",
-        "/applications/?page=last",
-      );
+      const last = await emulatorFetch(small, "GET", "/applications/?page=last");
       assert.equal(last.body.results.length, 1);
       for (const page of ["4", "0", "x"]) {
-        const r = await emulatorFetch(
-          small,
-          "GET",
-          `/applications/?page=${page}`,
-        );
+        const r = await emulatorFetch(small, "GET", `/applications/?page=${page}`);
         assert.equal(r.status, 404);
         assert.deepEqual(r.body, { detail: "Invalid page." });
       }
-      const empty = await emulatorFetch(
-        small,
-        "GET",
-        "/applications/?name=none",
-      );
+      const empty = await emulatorFetch(small, "GET", "/applications/?name=none");
       assert.deepEqual(empty.body, {
         count: 0,
         next: null,
@@ -498,11 +380,7 @@ describe("emulator", function () {
   describe("tunnels", function () {
     it("runs the whole lifecycle on the device-scoped and flat routes", async function () {
       const [d1, d2] = emu.current.deviceIds;
-      const created = await call(
-        "POST",
-        `/devices/${d1}/tunnels/`,
-        tunnelBody(),
-      );
+      const created = await call("POST", `/devices/${d1}/tunnels/`, tunnelBody());
       assert.equal(created.status, 201);
       const t = created.body;
       assertSnowflake(t.id);
@@ -517,23 +395,12 @@ describe("emulator", function () {
         list.body.results.map((x: { id: string }) => x.id),
         [t.id],
       );
-      assert.equal(
-        (await call("GET", `/devices/${d2}/tunnels/`)).body.count,
-        0,
-      );
+      assert.equal((await call("GET", `/devices/${d2}/tunnels/`)).body.count, 0);
       assert.equal((await call("GET", "/tunnels/")).body.count, 1);
       assert.deepEqual((await call("GET", `/tunnels/${t.id}/`)).body, t);
-      assert.equal(
-        (await call("GET", `/devices/${d2}/tunnels/${t.id}/`)).status,
-        404,
-        "wrong device",
-      );
+      assert.equal((await call("GET", `/devices/${d2}/tunnels/${t.id}/`)).status, 404, "wrong device");
 
-      const on = await call(
-        "POST",
-        `/devices/${d1}/tunnels/${t.id}/activate/`,
-        {},
-      );
+      const on = await call("POST", `/devices/${d1}/tunnels/${t.id}/activate/`, {});
       assert.equal(on.status, 200);
       assert.equal(on.body.is_active, true);
       const ignored = await call("PATCH", `/tunnels/${t.id}/`, {
@@ -545,21 +412,13 @@ describe("emulator", function () {
       const off = await call("POST", `/tunnels/${t.id}/deactivate/`, {});
       assert.equal(off.body.is_active, false);
 
-      const put = await call(
-        "PUT",
-        `/devices/${d1}/tunnels/${t.id}/`,
-        tunnelBody({ name: "renamed", timeout: 60 }),
-      );
+      const put = await call("PUT", `/devices/${d1}/tunnels/${t.id}/`, tunnelBody({ name: "renamed", timeout: 60 }));
       assert.equal(put.status, 200);
       assert.equal(put.body.name, "renamed");
       assert.equal(put.body.timeout, 60);
       const partialPut = await call("PUT", `/tunnels/${t.id}/`, { name: "x" });
       assert.equal(partialPut.status, 400);
-      assert.deepEqual(Object.keys(partialPut.body.error).sort(), [
-        "hostname",
-        "port",
-        "protocol",
-      ]);
+      assert.deepEqual(Object.keys(partialPut.body.error).sort(), ["hostname", "port", "protocol"]);
 
       const del = await call("DELETE", `/devices/${d1}/tunnels/${t.id}/`);
       assert.equal(del.status, 204);
@@ -570,19 +429,14 @@ describe("emulator", function () {
 
     it("keeps protocol and device fixed after creation", async function () {
       const [d1, d2] = emu.current.deviceIds;
-      const t = (await call("POST", `/devices/${d1}/tunnels/`, tunnelBody()))
-        .body;
+      const t = (await call("POST", `/devices/${d1}/tunnels/`, tunnelBody())).body;
       const proto = await call("PATCH", `/devices/${d1}/tunnels/${t.id}/`, {
         protocol: "http",
       });
       assert.equal(proto.status, 400);
       assert.deepEqual(Object.keys(proto.body.error), ["protocol"]);
       assert.match(proto.body.detail, /protocol/i);
-      const putProto = await call(
-        "PUT",
-        `/tunnels/${t.id}/`,
-        tunnelBody({ protocol: "https" }),
-      );
+      const putProto = await call("PUT", `/tunnels/${t.id}/`, tunnelBody({ protocol: "https" }));
       assert.equal(putProto.status, 400);
       assert.ok(putProto.body.error.protocol);
       const device = await call("PATCH", `/tunnels/${t.id}/`, {
@@ -596,22 +450,13 @@ describe("emulator", function () {
         name: "same",
       });
       assert.equal(same.status, 200);
-      assert.equal(
-        (await call("GET", `/tunnels/${t.id}/`)).body.protocol,
-        "tcp",
-      );
+      assert.equal((await call("GET", `/tunnels/${t.id}/`)).body.protocol, "tcp");
     });
 
     it("validates tunnel bodies and devices", async function () {
       const [d1] = emu.current.deviceIds;
-      assert.equal(
-        (await call("POST", "/devices/999/tunnels/", tunnelBody())).status,
-        404,
-      );
-      assert.equal(
-        (await call("POST", "/devices/abc/tunnels/", tunnelBody())).status,
-        404,
-      );
+      assert.equal((await call("POST", "/devices/999/tunnels/", tunnelBody())).status, 404);
+      assert.equal((await call("POST", "/devices/abc/tunnels/", tunnelBody())).status, 404);
       const bad = await call("POST", `/devices/${d1}/tunnels/`, {
         name: "",
         port: "x",
@@ -630,18 +475,10 @@ describe("emulator", function () {
       assert.deepEqual(flatMissing.body.error, {
         device_id: ["This field is required."],
       });
-      const flatUnknown = await call(
-        "POST",
-        "/tunnels/",
-        tunnelBody({ device_id: "1" }),
-      );
+      const flatUnknown = await call("POST", "/tunnels/", tunnelBody({ device_id: "1" }));
       assert.equal(flatUnknown.status, 400);
       assert.ok(flatUnknown.body.error.device_id);
-      const flat = await call(
-        "POST",
-        "/tunnels/",
-        tunnelBody({ device_id: d1, protocol: "https", port: 443 }),
-      );
+      const flat = await call("POST", "/tunnels/", tunnelBody({ device_id: d1, protocol: "https", port: 443 }));
       assert.equal(flat.status, 201);
       assert.equal(flat.body.device.id, d1);
       assert.equal("device_id" in flat.body, false, "device_id is write-only");
@@ -665,13 +502,7 @@ describe("emulator", function () {
       }
       assert.deepEqual(statuses, [503, 503, 200]);
       assert.equal(
-        (
-          await call(
-            "POST",
-            "/applications/",
-            applicationBody(emu.current, "not_faulted"),
-          )
-        ).status,
+        (await call("POST", "/applications/", applicationBody(emu.current, "not_faulted"))).status,
         201,
         "method filter",
       );
@@ -679,13 +510,8 @@ describe("emulator", function () {
 
     it("arms faults over HTTP and rejects bad ones", async function () {
       const url = `${emu.current.url}/_emulator/faults`;
-      const post = (body: unknown) =>
-        fetch(url, { method: "POST", body: JSON.stringify(body) });
-      assert.equal(
-        (await post({ path: "/organisations/", status: 429, retryAfter: "2" }))
-          .status,
-        201,
-      );
+      const post = (body: unknown) => fetch(url, { method: "POST", body: JSON.stringify(body) });
+      assert.equal((await post({ path: "/organisations/", status: 429, retryAfter: "2" })).status, 201);
       assert.equal((await post({ status: 500 })).status, 400);
       assert.equal((await post({ path: "/x/", status: 99 })).status, 400);
       const r = await call("GET", "/organisations/");
@@ -703,11 +529,7 @@ describe("emulator", function () {
         status: 502,
         afterCommit: true,
       });
-      const r = await call(
-        "POST",
-        "/applications/",
-        applicationBody(emu.current, "ambiguous"),
-      );
+      const r = await call("POST", "/applications/", applicationBody(emu.current, "ambiguous"));
       assert.equal(r.status, 502);
       const found = await call("GET", "/applications/?name=ambiguous");
       assert.equal(found.body.count, 1, "the create happened before the 502");
@@ -718,18 +540,8 @@ describe("emulator", function () {
         afterCommit: true,
         delayMs: 5,
       });
-      await assert.rejects(
-        call(
-          "POST",
-          "/applications/",
-          applicationBody(emu.current, "dropped_after_commit"),
-        ),
-      );
-      assert.equal(
-        (await call("GET", "/applications/?name=dropped_after_commit")).body
-          .count,
-        1,
-      );
+      await assert.rejects(call("POST", "/applications/", applicationBody(emu.current, "dropped_after_commit")));
+      assert.equal((await call("GET", "/applications/?name=dropped_after_commit")).body.count, 1);
       const statuses = emu.current.log().map((e) => e.status);
       assert.deepEqual(statuses, [0, 502, 200, 0, 200]);
       assert.throws(() => emu.current.addFault({ path: "no-slash" }));
@@ -755,18 +567,10 @@ describe("emulator", function () {
       emu.current.clearLog();
       assert.deepEqual(emu.current.log(), []);
       await createApp("forgotten");
-      assert.equal(
-        (await fetch(`${emu.current.url}/_emulator/reset`, { method: "POST" }))
-          .status,
-        200,
-      );
+      assert.equal((await fetch(`${emu.current.url}/_emulator/reset`, { method: "POST" })).status, 200);
       assert.deepEqual(emu.current.log(), []);
       assert.equal((await call("GET", "/applications/")).body.count, 0);
-      assert.equal(
-        (await call("GET", "/devices/")).body.count,
-        emu.current.deviceIds.length,
-        "seed kept",
-      );
+      assert.equal((await call("GET", "/devices/")).body.count, emu.current.deviceIds.length, "seed kept");
     });
 
     it("records every API response as a JSON line", async function () {
@@ -777,18 +581,8 @@ describe("emulator", function () {
       let e: Emulator | undefined;
       try {
         e = await startTestEmulator();
-        await emulatorFetch(
-          e,
-          "POST",
-          "/applications/",
-          applicationBody(e, "recorded"),
-        );
-        const t = await emulatorFetch(
-          e,
-          "POST",
-          `/devices/${e.deviceIds[0]}/tunnels/`,
-          tunnelBody(),
-        );
+        await emulatorFetch(e, "POST", "/applications/", applicationBody(e, "recorded"));
+        const t = await emulatorFetch(e, "POST", `/devices/${e.deviceIds[0]}/tunnels/`, tunnelBody());
         await emulatorFetch(e, "DELETE", `/tunnels/${t.body.id}/`);
         await fetch(`${e.url}/_emulator/log`);
       } finally {
@@ -829,9 +623,7 @@ describe("emulator", function () {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    async function startCli(
-      args: string[],
-    ): Promise<{
+    async function startCli(args: string[]): Promise<{
       url: string;
       token: string;
       organisationId: string;
@@ -843,9 +635,7 @@ describe("emulator", function () {
       const lines = createInterface({ input: child.stdout! });
       const first = await new Promise<string>((resolve, reject) => {
         lines.once("line", resolve);
-        child!.once("exit", (code) =>
-          reject(new Error(`emulator exited with ${code}`)),
-        );
+        child!.once("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
       });
       return JSON.parse(first);
     }
@@ -861,32 +651,15 @@ describe("emulator", function () {
 
     it("prints its address first, serves, and keeps --state across restarts", async function () {
       const state = path.join(dir, "state.json");
-      const info = await startCli([
-        "--port",
-        "0",
-        "--token",
-        "cli-token",
-        "--state",
-        state,
-      ]);
+      const info = await startCli(["--port", "0", "--token", "cli-token", "--state", state]);
       assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal(info.token, "cli-token");
       assertSnowflake(info.organisationId);
       assert.ok(info.deviceIds.length >= 2);
       const asEmu = { ...info } as unknown as Emulator;
-      const app = await emulatorFetch(
-        asEmu,
-        "POST",
-        "/applications/",
-        applicationBody(asEmu, "persisted"),
-      );
+      const app = await emulatorFetch(asEmu, "POST", "/applications/", applicationBody(asEmu, "persisted"));
       assert.equal(app.status, 201);
-      const t = await emulatorFetch(
-        asEmu,
-        "POST",
-        `/devices/${info.deviceIds[0]}/tunnels/`,
-        tunnelBody(),
-      );
+      const t = await emulatorFetch(asEmu, "POST", `/devices/${info.deviceIds[0]}/tunnels/`, tunnelBody());
       assert.equal(t.status, 201);
       assert.equal(await stopCli(), 0);
 
@@ -895,27 +668,11 @@ describe("emulator", function () {
       assert.equal(again.organisationId, info.organisationId);
       assert.deepEqual(again.deviceIds, info.deviceIds);
       const emu2 = { ...again } as unknown as Emulator;
-      const got = await emulatorFetch(
-        emu2,
-        "GET",
-        `/applications/${app.body.id}/`,
-      );
+      const got = await emulatorFetch(emu2, "GET", `/applications/${app.body.id}/`);
       assert.deepEqual(got.body, app.body);
-      assert.equal(
-        (await emulatorFetch(emu2, "GET", `/tunnels/${t.body.id}/`)).body
-          .password,
-        "s3cret",
-      );
-      const next = await emulatorFetch(
-        emu2,
-        "POST",
-        "/applications/",
-        applicationBody(emu2, "after_restart"),
-      );
-      assert.ok(
-        BigInt(next.body.id) > BigInt(app.body.id),
-        "ids keep increasing after a restart",
-      );
+      assert.equal((await emulatorFetch(emu2, "GET", `/tunnels/${t.body.id}/`)).body.password, "s3cret");
+      const next = await emulatorFetch(emu2, "POST", "/applications/", applicationBody(emu2, "after_restart"));
+      assert.ok(BigInt(next.body.id) > BigInt(app.body.id), "ids keep increasing after a restart");
       assert.equal(await stopCli(), 0);
     });
 
@@ -934,10 +691,7 @@ describe("emulator", function () {
       });
       err = "";
       child.stderr!.on("data", (c) => (err += c));
-      assert.equal(
-        await new Promise((resolve) => child!.once("exit", resolve)),
-        2,
-      );
+      assert.equal(await new Promise((resolve) => child!.once("exit", resolve)), 2);
       child = undefined;
       assert.match(err, /bad --per-page 0/);
     });

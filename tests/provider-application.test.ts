@@ -1,16 +1,16 @@
 // DooverApplication provider methods called directly, against the real HTTP emulator.
-import { resetLimiters } from "../sdk/request-limiter";
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as runtime from "../provider/runtime";
 import * as zlib from "node:zlib";
-import { deploymentZip } from "../sdk";
 import { deploymentHash } from "../provider/application-fields";
 import { UNKNOWN } from "../provider/inputs";
-import { applicationBody, emulatorFetch, startTestEmulator, useEmulator, type Emulator } from "./support/emulator";
+import * as runtime from "../provider/runtime";
+import { deploymentZip } from "../sdk";
+import { resetLimiters } from "../sdk/request-limiter";
+import { applicationBody, type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
 import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
 
 const app = runtime.applications;
@@ -50,7 +50,6 @@ async function createApp(news: Record<string, unknown>) {
 }
 
 describe("DooverApplication provider", function () {
-  beforeEach(() => resetLimiters());
   this.timeout(20000);
   const emulator = useEmulator();
   let tmp: string;
@@ -59,7 +58,10 @@ describe("DooverApplication provider", function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "doover-app-"));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  beforeEach(() => runtime.configure(stackConfig(emulatorConfig(emulator.current))));
+  beforeEach(() => {
+    resetLimiters();
+    runtime.configure(stackConfig(emulatorConfig(emulator.current)));
+  });
   afterEach(() => runtime.resetConfiguration());
 
   describe("check", () => {
@@ -366,15 +368,15 @@ describe("DooverApplication provider", function () {
         `POST /applications/${first.id}/unarchive/ 200`,
         `PATCH /applications/${first.id}/ 200`,
       ]);
-      assert.match(printed.lines.join("\n"), new RegExp(`took over the existing application "phoenix_app" \\(id ${first.id}\\).*unarchived`));
+      assert.match(
+        printed.lines.join("\n"),
+        new RegExp(`took over the existing application "phoenix_app" \\(id ${first.id}\\).*unarchived`),
+      );
     });
 
     it("a create is one POST and no lookup; 20 creates are 20 POSTs, 0 GETs", async () => {
       await Promise.all(Array.from({ length: 20 }, (_, i) => createApp(args(`bulk_app_${i}`))));
-      assert.deepEqual(
-        [...new Set(calls(emulator.current))].sort(),
-        ["POST /applications/ 201"],
-      );
+      assert.deepEqual([...new Set(calls(emulator.current))].sort(), ["POST /applications/ 201"]);
       assert.equal(emulator.current.log().length, 20);
     });
 
@@ -627,7 +629,10 @@ describe("DooverApplication provider", function () {
       const live = await emulatorFetch(two, "GET", `/applications/${id}/`);
       assert.equal(live.body.name, "foreign_app");
       assert.equal(live.body.archived, true);
-      const done = two.log().filter((e) => e.method !== "GET" && e.status !== 409).map((e) => `${e.method} ${e.path}`);
+      const done = two
+        .log()
+        .filter((e) => e.method !== "GET" && e.status !== 409)
+        .map((e) => `${e.method} ${e.path}`);
       assert.deepEqual(done.slice(-1), [`POST /applications/${id}/archive/`], "nothing written after");
       // In its own organisation it simply comes back.
       const back = await createApp(args("foreign_app", { organisationId: org1 }));

@@ -2,9 +2,9 @@
 // the provider runtime's check (what the engine calls). No HTTP: check never makes a call.
 
 import assert from "node:assert/strict";
-import * as runtime from "../provider/runtime";
 import { RESOURCE_NAME_KEY, resetNameClaims } from "../provider/check-names";
 import { UNKNOWN } from "../provider/inputs";
+import * as runtime from "../provider/runtime";
 
 const app = runtime.applications;
 const tunnel = runtime.tunnels;
@@ -79,9 +79,12 @@ describe("provider check: messages and preview-time checks", () => {
       assert.doesNotMatch(r.failures[0].reason, /set `name`|resource name/);
     });
 
-    it("a name defaulted from the resource name says so and suggests `name: \"sensor_monitor\"`", async () => {
+    it('a name defaulted from the resource name says so and suggests `name: "sensor_monitor"`', async () => {
       const r = await app.check({}, appArgs("sensor-monitor"));
-      assert.match(r.failures[0].reason, /defaults to the Pulumi resource name "sensor-monitor"; set `name: "sensor_monitor"`/);
+      assert.match(
+        r.failures[0].reason,
+        /defaults to the Pulumi resource name "sensor-monitor"; set `name: "sensor_monitor"`/,
+      );
       const upper = await app.check({}, appArgs("My Pump App!"));
       assert.match(upper.failures[0].reason, /"my_pump_app"/);
     });
@@ -128,13 +131,13 @@ describe("provider check: messages and preview-time checks", () => {
         properties: { a: { type: "no-such-type" }, b: { type: "integer", minimum: "ten" } },
       };
       const r = await app.check({}, appArgs("a_app", { configSchema }));
-      assert.deepEqual(
-        r.failures.map((f) => [f.property, f.reason]).sort(),
+      assert.deepEqual(r.failures.map((f) => [f.property, f.reason]).sort(), [
         [
-          ["", 'configSchema /properties/a/type: must be one of "array", "boolean", "integer", "null", "number", "object", "string" (got "no-such-type")'],
-          ["", 'configSchema /properties/b/minimum: must be number (got "ten")'],
+          "",
+          'configSchema /properties/a/type: must be one of "array", "boolean", "integer", "null", "number", "object", "string" (got "no-such-type")',
         ],
-      );
+        ["", 'configSchema /properties/b/minimum: must be number (got "ten")'],
+      ]);
     });
 
     it("a real pydoover schema with format dd_permissions passes", async () => {
@@ -152,8 +155,16 @@ describe("provider check: messages and preview-time checks", () => {
   describe("empty strings and IP ranges (issue 11 item 6)", () => {
     it('imageName: "" (and the other nullable strings) fail naming the property', async () => {
       const r = await app.check({}, appArgs("a_app", { imageName: "", iconUrl: "", bannerUrl: "", repositoryUrl: "" }));
-      assert.deepEqual(r.failures.map((f) => f.property).sort(), ["bannerUrl", "iconUrl", "imageName", "repositoryUrl"]);
-      assert.match(r.failures.find((f) => f.property === "imageName")!.reason, /imageName must not be empty: omit it .* or set null/);
+      assert.deepEqual(r.failures.map((f) => f.property).sort(), [
+        "bannerUrl",
+        "iconUrl",
+        "imageName",
+        "repositoryUrl",
+      ]);
+      assert.match(
+        r.failures.find((f) => f.property === "imageName")!.reason,
+        /imageName must not be empty: omit it .* or set null/,
+      );
       assert.deepEqual((await app.check({}, appArgs("b_app", { imageName: null }))).failures, [], "null still clears");
     });
 

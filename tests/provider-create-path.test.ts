@@ -2,10 +2,10 @@
 // provider methods against the real HTTP emulator: POST first, lookup only after a 409 or an
 // ambiguous failure, adopt / doover:adoptExisting, deletes that skip adopted objects, errors.
 import assert from "node:assert/strict";
-import * as runtime from "../provider/runtime";
 import { resetAdopted } from "../provider/create-path";
+import * as runtime from "../provider/runtime";
 import { limiterFor, resetLimiters } from "../sdk/request-limiter";
-import { applicationBody, emulatorFetch, useEmulator, type Emulator } from "./support/emulator";
+import { applicationBody, type Emulator, emulatorFetch, useEmulator } from "./support/emulator";
 import { emulatorConfig, stackConfig } from "./support/provider-host";
 
 const apps = runtime.applications;
@@ -30,13 +30,15 @@ async function capturingStderr<T>(fn: () => Promise<T>): Promise<{ result: T; li
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
   const saved: Record<string, string | undefined> = {};
   for (const k of Object.keys(vars)) saved[k] = process.env[k];
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
+  for (const [k, v] of Object.entries(vars))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   try {
     return await fn();
   } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
 }
 
@@ -55,7 +57,10 @@ describe("create path (provider/create-path.ts)", function () {
   afterEach(() => runtime.resetConfiguration());
 
   async function createApp(name: string, extra: Record<string, unknown> = {}) {
-    const { inputs, failures } = await apps.check({}, { name, displayName: `App ${name}`, type: "processor", description: "d", ...extra });
+    const { inputs, failures } = await apps.check(
+      {},
+      { name, displayName: `App ${name}`, type: "processor", description: "d", ...extra },
+    );
     assert.deepEqual(failures, []);
     return { inputs, ...(await apps.create(inputs)) };
   }
@@ -70,7 +75,12 @@ describe("create path (provider/create-path.ts)", function () {
   }
 
   async function outsideApp(name: string): Promise<string> {
-    const made = await emulatorFetch(emulator.current, "POST", "/applications/", applicationBody(emulator.current, name));
+    const made = await emulatorFetch(
+      emulator.current,
+      "POST",
+      "/applications/",
+      applicationBody(emulator.current, name),
+    );
     assert.equal(made.status, 201);
     emulator.current.clearLog();
     return String(made.body.id);
@@ -197,7 +207,10 @@ describe("create path (provider/create-path.ts)", function () {
     });
 
     it("a bad setting names the key", async () => {
-      assert.throws(() => configure({ "doover:retryBudgetSeconds": "soon" }), /doover:retryBudgetSeconds must be a positive number/);
+      assert.throws(
+        () => configure({ "doover:retryBudgetSeconds": "soon" }),
+        /doover:retryBudgetSeconds must be a positive number/,
+      );
     });
 
     it("a rotated token: stack config holds the old one, env DOOVER_API_TOKEN the new one → works, and says so", async () => {
@@ -207,7 +220,10 @@ describe("create path (provider/create-path.ts)", function () {
         withEnv({ DOOVER_API_TOKEN: emulator.current.token }, () => apps.read(made.id, made.outs)),
       );
       assert.equal(result.id, made.id);
-      assert.match(lines.join("\n"), /stack config doover:token was rejected \(401\); trying the one from env DOOVER_API_TOKEN/);
+      assert.match(
+        lines.join("\n"),
+        /stack config doover:token was rejected \(401\); trying the one from env DOOVER_API_TOKEN/,
+      );
       assert.ok(!lines.join("\n").includes(emulator.current.token));
     });
 
@@ -217,7 +233,10 @@ describe("create path (provider/create-path.ts)", function () {
       await withEnv({ DOOVER_API_TOKEN: "old-token-2", DOOVER_CONFIG: "/nonexistent" }, () =>
         assert.rejects(apps.read(made.id, made.outs), (e: Error) => {
           assert.match(e.message, /401/);
-          assert.match(e.message, /rejected: the token from stack config doover:token, then the token from env DOOVER_API_TOKEN/);
+          assert.match(
+            e.message,
+            /rejected: the token from stack config doover:token, then the token from env DOOVER_API_TOKEN/,
+          );
           assert.match(e.message, /pulumi config set --secret doover:token/);
           assert.ok(!e.message.includes("old-token-1") && !e.message.includes("old-token-2"));
           return true;
@@ -229,8 +248,14 @@ describe("create path (provider/create-path.ts)", function () {
       runtime.configure(stackConfig({ "doover:apiUrl": emulator.current.url }));
       await withEnv({ DOOVER_API_TOKEN: undefined, DOOVER_CONFIG: "/nonexistent/doover" }, () =>
         assert.rejects(createApp("tokenless_app"), (e: Error) => {
-          assert.match(e.message, /^no Doover API token: set one with `pulumi config set --secret doover:token <token>`/);
-          assert.match(e.message, /stack config doover:token \(not set\); env DOOVER_API_TOKEN \(not set\); profile "default" in \/nonexistent\/doover/);
+          assert.match(
+            e.message,
+            /^no Doover API token: set one with `pulumi config set --secret doover:token <token>`/,
+          );
+          assert.match(
+            e.message,
+            /stack config doover:token \(not set\); env DOOVER_API_TOKEN \(not set\); profile "default" in \/nonexistent\/doover/,
+          );
           return true;
         }),
       );
@@ -238,7 +263,9 @@ describe("create path (provider/create-path.ts)", function () {
 
     it("staging: true with no organisation names doover:stagingOrganisationId", async () => {
       const e = emulator.current;
-      runtime.configure(stackConfig({ "doover:token": e.token, "doover:apiUrl": e.url, "doover:stagingApiUrl": e.url }));
+      runtime.configure(
+        stackConfig({ "doover:token": e.token, "doover:apiUrl": e.url, "doover:stagingApiUrl": e.url }),
+      );
       await withEnv({ DOOVER_ORGANISATION_ID: undefined }, () =>
         assert.rejects(createApp("staging_orgless", { staging: true }), (err: Error) => {
           assert.match(err.message, /set `doover:stagingOrganisationId` in stack config/);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { APPLICATION_PROVIDER, TUNNEL_PROVIDER } from "../provider/shim";
 import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
-import { DIFF, rpcSecret, startProviderHost, urnFor, type ProviderHost } from "./support/provider-host";
+import { DIFF, type ProviderHost, rpcSecret, startProviderHost, urnFor } from "./support/provider-host";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const APP = "pulumi-nodejs:dynamic/doover:Application";

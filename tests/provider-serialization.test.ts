@@ -41,7 +41,10 @@ describe("serialized provider (__provider)", function () {
       assert.doesNotMatch(text, /fetch|Client|applications\.create|deploymentZip/);
     }
     // The two kinds differ only in their kind.
-    assert.equal(APPLICATION_PROVIDER.replace("r.applications[", "r.KIND["), TUNNEL_PROVIDER.replace("r.tunnels[", "r.KIND["));
+    assert.equal(
+      APPLICATION_PROVIDER.replace("r.applications[", "r.KIND["),
+      TUNNEL_PROVIDER.replace("r.tunnels[", "r.KIND["),
+    );
     console.log(`      __provider: application ${APPLICATION_PROVIDER.length} B, tunnel ${TUNNEL_PROVIDER.length} B`);
   });
 

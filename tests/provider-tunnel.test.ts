@@ -1,16 +1,15 @@
 // DooverTunnel provider methods called directly, against the real HTTP emulator.
-import { resetLimiters } from "../sdk/request-limiter";
 
 import assert from "node:assert/strict";
-import * as runtime from "../provider/runtime";
 import { UNKNOWN } from "../provider/inputs";
-import { emulatorFetch, startTestEmulator, useEmulator, type Emulator } from "./support/emulator";
+import * as runtime from "../provider/runtime";
+import { resetLimiters } from "../sdk/request-limiter";
+import { type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
 import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
 
 const tunnel = runtime.tunnels;
 
 describe("DooverTunnel provider", function () {
-  beforeEach(() => resetLimiters());
   this.timeout(20000);
   const emulator = useEmulator();
   const device = () => emulator.current.deviceIds[0];
@@ -31,7 +30,10 @@ describe("DooverTunnel provider", function () {
     return { id, inputs, outs };
   }
 
-  beforeEach(() => runtime.configure(stackConfig(emulatorConfig(emulator.current))));
+  beforeEach(() => {
+    resetLimiters();
+    runtime.configure(stackConfig(emulatorConfig(emulator.current)));
+  });
   afterEach(() => runtime.resetConfiguration());
 
   describe("check", () => {

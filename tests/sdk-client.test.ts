@@ -1,18 +1,17 @@
-import { resetLimiters } from "../sdk/request-limiter";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
-import { inspect } from "node:util";
 import * as path from "node:path";
+import { inspect } from "node:util";
 import {
   Application,
-  ApplicationRequest,
+  type ApplicationRequest,
   ApplicationsApi,
   BadRequest,
   Client,
-  ClientOptions,
+  type ClientOptions,
   Conflict,
   Forbidden,
   HTTPException,
@@ -26,8 +25,9 @@ import {
   STAGING_API_URL,
   Unauthorized,
 } from "../sdk";
+import { resetLimiters } from "../sdk/request-limiter";
 import { copySample, listSharedConfigs } from "./support/configs";
-import { emulatorFetch, startTestEmulator, useEmulator, type Emulator } from "./support/emulator";
+import { type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
 
 const TOKEN = "tok-SECRET-5f3a9c";
 const PASSWORD = "pw-SECRET-77e1";

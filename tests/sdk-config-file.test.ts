@@ -4,15 +4,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-  Application,
   APPLICATION_REQUEST_KEYS,
+  Application,
+  checkConfigSchema,
   deploymentZip,
   parseDocument,
   parseLossless,
   readZip,
   stringifyDocument,
   validateConfigSchema,
-  checkConfigSchema,
 } from "../sdk";
 import { copySample, listSharedConfigs, sharedConfigsMissingReason } from "./support/configs";
 
@@ -101,10 +101,7 @@ describe("sdk: config_schema validation", () => {
     assert.deepEqual(validateConfigSchema(schema), []);
     const report = checkConfigSchema(schema);
     assert.deepEqual(report.errors, []);
-    assert.deepEqual(
-      report.warnings.map((w) => w.pointer).sort(),
-      ["/notAKeyword", "/properties/nested/items/bogus"],
-    );
+    assert.deepEqual(report.warnings.map((w) => w.pointer).sort(), ["/notAKeyword", "/properties/nested/items/bogus"]);
     assert.match(report.warnings[0].message, /unknown keyword "(notAKeyword|bogus)" is ignored/);
   });
 });

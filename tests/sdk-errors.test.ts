@@ -1,4 +1,3 @@
-import { resetLimiters } from "../sdk/request-limiter";
 import * as assert from "node:assert/strict";
 import {
   BadRequest,
@@ -19,6 +18,7 @@ import {
   ServerError,
   Unauthorized,
 } from "../sdk";
+import { resetLimiters } from "../sdk/request-limiter";
 import { useEmulator } from "./support/emulator";
 
 describe("sdk: errors", () => {

@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Client, RequestLimiter, ServerError, limiterFor, type ApplicationRequest, type ClientOptions } from "../sdk";
+import { type ApplicationRequest, Client, type ClientOptions, limiterFor, RequestLimiter, ServerError } from "../sdk";
 import { resetLimiters } from "../sdk/request-limiter";
-import { FaultProxy } from "./support/fault-proxy";
 import { emulatorFetch, useEmulator } from "./support/emulator";
+import { FaultProxy } from "./support/fault-proxy";
 
 const TOKEN = "limiter-tok-8f2c";
 
@@ -85,7 +85,10 @@ describe("sdk: request limiter and retry budget", function () {
         (e: unknown) => e as ServerError,
       );
     assert.ok(ServerError.isInstance(err));
-    assert.match(err.message, /503 .*gave up after \d+ attempts over [\d.]+ s: the retry budget is 0.4 s, set by doover:retryBudgetSeconds/);
+    assert.match(
+      err.message,
+      /503 .*gave up after \d+ attempts over [\d.]+ s: the retry budget is 0.4 s, set by doover:retryBudgetSeconds/,
+    );
     const attempts = emu.current.log().length;
     assert.ok(attempts > 3, `retried while the budget lasted (${attempts} attempts), not a fixed small count`);
   });
@@ -106,7 +109,9 @@ describe("sdk: request limiter and retry budget", function () {
     });
     setTimeout(() => late.listen(port, "127.0.0.1"), 300);
     try {
-      const made = await client(`http://127.0.0.1:${port}`, { retryBudgetMs: 10_000 }).applications.post(body("restarted"));
+      const made = await client(`http://127.0.0.1:${port}`, { retryBudgetMs: 10_000 }).applications.post(
+        body("restarted"),
+      );
       assert.equal(made.name, "restarted");
     } finally {
       late.close();

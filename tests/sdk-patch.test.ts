@@ -70,7 +70,12 @@ describe("sdk: updateApplication sends only declared fields", function () {
 
     const updated = await client().updateApplication(Application.loadConfigFile(file)[0]);
 
-    assert.deepEqual(sent[0], { name: "nulled_app", type: "PRO", container_registry_profile_id: null, image_name: null });
+    assert.deepEqual(sent[0], {
+      name: "nulled_app",
+      type: "PRO",
+      container_registry_profile_id: null,
+      image_name: null,
+    });
     assert.equal(updated.container_registry_profile, null);
     assert.equal(updated.image_name ?? null, null);
   });

@@ -38,11 +38,12 @@ describe("sdk: saveToDisk keeps the file's indentation", () => {
 
       app.id = "205837122022733829";
       app.saveToDisk();
-      const expected = JSON.stringify(
-        { ...entry, sensor_monitor: { ...entry.sensor_monitor, id: "205837122022733829" } },
-        null,
-        indent,
-      ) + "\n";
+      const expected =
+        JSON.stringify(
+          { ...entry, sensor_monitor: { ...entry.sensor_monitor, id: "205837122022733829" } },
+          null,
+          indent,
+        ) + "\n";
       assert.equal(fs.readFileSync(file, "utf8"), expected);
     });
   }

@@ -12,7 +12,10 @@ function compile(body: string): string[] {
   try {
     const file = path.join(dir, "program.ts");
     const entry = path.join(repoRoot, "dist", "index");
-    fs.writeFileSync(file, `import { DooverApplication, DooverTunnel, Type, Visibility } from ${JSON.stringify(entry)};\n${body}\n`);
+    fs.writeFileSync(
+      file,
+      `import { DooverApplication, DooverTunnel, Type, Visibility } from ${JSON.stringify(entry)};\n${body}\n`,
+    );
     const program = ts.createProgram([file], {
       strict: true,
       noEmit: true,

@@ -11,7 +11,7 @@
 //   npm run pulumi -- -C examples/environments config set doover:organisationId <organisation id>
 //   npm run pulumi -- -C examples/environments up
 import * as pulumi from "@pulumi/pulumi";
-import { DooverApplication, DooverTunnel, type DooverApplicationArgs } from "pulumi-doover";
+import { DooverApplication, type DooverApplicationArgs, DooverTunnel } from "pulumi-doover";
 import { GeneratedPassword } from "./generated-password";
 
 const config = new pulumi.Config();

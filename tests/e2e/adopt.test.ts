@@ -1,8 +1,8 @@
 // Issue 4 test 7: `adopt: true` takes over an app created outside Pulumi; without it the error says how.
 import assert from "node:assert/strict";
 import { DooverApplication } from "../../provider";
-import { applicationBody, emulatorFetch, startTestEmulator, type Emulator } from "../support/emulator";
-import { changes, e2eSkipped, EngineSandbox } from "../support/pulumi";
+import { applicationBody, type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
+import { changes, EngineSandbox, e2eSkipped } from "../support/pulumi";
 import { distinctiveToken, writes } from "./helpers";
 
 function program(adopt: boolean) {
@@ -112,7 +112,11 @@ describe("e2e adopt (real Pulumi engine + emulator)", function () {
   });
 
   it("issue 7.1 rename with the alias the error suggests: no change at all", async () => {
-    const s = await sandbox.stack({ stackName: "rename-alias", program: renamed("before", { appName: "e2e_alias" }), api: emulator });
+    const s = await sandbox.stack({
+      stackName: "rename-alias",
+      program: renamed("before", { appName: "e2e_alias" }),
+      api: emulator,
+    });
     const id = String((await s.up()).outputs.id);
     emulator.clearLog();
     s.setProgram(renamed("after", { aliases: ["before"], appName: "e2e_alias" }));

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startTestEmulator, type Emulator } from "../support/emulator";
-import { changes, e2eSkipped, EngineSandbox, type TestStack } from "../support/pulumi";
+import { type Emulator, startTestEmulator } from "../support/emulator";
+import { changes, EngineSandbox, e2eSkipped, type TestStack } from "../support/pulumi";
 import { distinctiveToken, opsOf, writes } from "./helpers";
 
 describe("e2e check (real Pulumi engine + emulator)", function () {
@@ -40,7 +40,8 @@ describe("e2e check (real Pulumi engine + emulator)", function () {
         path.join(sandbox.bin, "pulumi"),
         args,
         { cwd: s.stack.workspace.workDir, env: { ...process.env, ...sandbox.envVars }, maxBuffer: 16 << 20 },
-        (err, stdout, stderr) => (err ? resolve(`${stdout}\n${stderr}`) : reject(new Error(`expected a failure:\n${stdout}`))),
+        (err, stdout, stderr) =>
+          err ? resolve(`${stdout}\n${stderr}`) : reject(new Error(`expected a failure:\n${stdout}`)),
       );
     });
   }
@@ -72,7 +73,10 @@ describe("e2e check (real Pulumi engine + emulator)", function () {
 
     const t = await stack("dup-tunnel");
     const tunnels = await failure(t.preview());
-    assert.match(tunnels, /DooverTunnel "ssh-([ab])" and DooverTunnel "ssh-(?!\1)[ab]" both have the tunnel name "e2e-ssh"/);
+    assert.match(
+      tunnels,
+      /DooverTunnel "ssh-([ab])" and DooverTunnel "ssh-(?!\1)[ab]" both have the tunnel name "e2e-ssh"/,
+    );
     assert.deepEqual(writes(emulator), []);
   });
 
@@ -85,7 +89,8 @@ describe("e2e check (real Pulumi engine + emulator)", function () {
     assert.deepEqual(opsOf(up, "ok-tunnel"), ["delete-replaced", "replace", "create-replacement"]);
     assert.deepEqual(changes(await s.preview({ expectNoChanges: true })), []);
     const state = await s.resources();
-    for (const r of Object.values(state)) assert.ok(!("__dooverResource" in (r.inputs ?? {})), "reserved key not in state");
+    for (const r of Object.values(state))
+      assert.ok(!("__dooverResource" in (r.inputs ?? {})), "reserved key not in state");
   });
 
   it("5. a schema with an unknown keyword and pydoover's dd_permissions format passes, with a warning shown", async () => {
@@ -103,12 +108,18 @@ describe("e2e check (real Pulumi engine + emulator)", function () {
   it("7, 14, issue 11: bad inputs fail preview with one readable line each: no `{<nil>}`, no Go map dump", async () => {
     const s = await stack("bad-inputs");
     const out = await failure(s.preview());
-    assert.match(out, /resource 'bad-inputs': property imageName value \{\} has a problem: imageName must not be empty/);
+    assert.match(
+      out,
+      /resource 'bad-inputs': property imageName value \{\} has a problem: imageName must not be empty/,
+    );
     assert.match(
       out,
       /resource 'bad-inputs' has a problem: configSchema \/properties\/a\/type: must be one of "array", .* \(got "no-such-type"\)\n/,
     );
-    assert.match(out, /resource 'bad-inputs' has a problem: stagingConfig\.poll_interval = 5 is not an application field.*accepted keys: id, name,/);
+    assert.match(
+      out,
+      /resource 'bad-inputs' has a problem: stagingConfig\.poll_interval = 5 is not an application field.*accepted keys: id, name,/,
+    );
     assert.doesNotMatch(out, /<nil>|map\[/);
   });
 

@@ -2,8 +2,8 @@
 // CLI and our pulumi-language-nodejs host, with their own Pulumi.<stack>.yaml files.
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { emulatorFetch, startTestEmulator, type Emulator } from "../support/emulator";
-import { changes, e2eSkipped, EngineSandbox, REPO_ROOT } from "../support/pulumi";
+import { type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
+import { changes, EngineSandbox, e2eSkipped, REPO_ROOT } from "../support/pulumi";
 import { appByName, distinctiveToken, writes } from "./helpers";
 
 const example = (name: string) => path.join(REPO_ROOT, "examples", name);
@@ -52,7 +52,10 @@ describe("e2e examples (Pulumi.yaml projects through the language host)", functi
       ["pump2InstallId", prod.deviceIds[1], { max_pressure_kpa: 600, site: "south", sample_seconds: 5 }],
     ] as const) {
       const live = (await emulatorFetch(prod, "GET", `/app_installs/${up.outputs[key]}/`)).body;
-      assert.deepEqual([live.device.id, live.deployment_config, live.latest_deployment.status], [device, config, "SUC"]);
+      assert.deepEqual(
+        [live.device.id, live.deployment_config, live.latest_deployment.status],
+        [device, config, "SUC"],
+      );
     }
     const dashboard = await appByName(prod, "demo_pump_dashboard");
     assert.equal(dashboard?.id, up.outputs.dashboardAppId);
@@ -92,7 +95,12 @@ describe("e2e examples (Pulumi.yaml projects through the language host)", functi
     const pw = JSON.parse(text).deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::service-password"));
     assert.ok(pw.outputs.value["4dabf18193072939515e22adb298388d"], "generated password kept as a secret");
 
-    const prd = await sandbox.stack({ stackName: "prod", projectDir: example("environments"), api: prod, stagingApi: staging });
+    const prd = await sandbox.stack({
+      stackName: "prod",
+      projectDir: example("environments"),
+      api: prod,
+      stagingApi: staging,
+    });
     const up = await prd.up();
     assert.equal(up.outputs.upstreamPumpAppId, stgUp.outputs.pumpAppId, "StackReference to staging");
     const pump = await appByName(prod, "env_pump_controller");

@@ -1,5 +1,5 @@
 // Small helpers shared by the engine tests: emulator write calls and steps.
-import { emulatorFetch, type Emulator } from "../support/emulator";
+import { type Emulator, emulatorFetch } from "../support/emulator";
 import type { OpRecord } from "../support/pulumi";
 
 /** Non-GET calls the emulator saw, as "METHOD /path/". */

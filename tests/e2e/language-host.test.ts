@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { e2eSkipped, EngineSandbox, REPO_ROOT, type TestStack } from "../support/pulumi";
+import { EngineSandbox, e2eSkipped, REPO_ROOT, type TestStack } from "../support/pulumi";
 
 describe("e2e language host (Pulumi.yaml program through the CLI)", function () {
   this.timeout(120_000);

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DooverApplication, DooverTunnel } from "../../provider";
-import { emulatorFetch, startTestEmulator, type Emulator } from "../support/emulator";
-import { changes, e2eSkipped, EngineSandbox, type TestStack } from "../support/pulumi";
+import { type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
+import { changes, EngineSandbox, e2eSkipped, type TestStack } from "../support/pulumi";
 import { distinctiveToken, logIndex, opsOf, writes } from "./helpers";
 
 const TUNNEL_PASSWORD = "tunnel-pw-e2e-7f3a";
@@ -238,7 +238,10 @@ describe("e2e lifecycle (real Pulumi engine + emulator)", function () {
     assert.deepEqual(changes(up), ["create app-one", "create app-two", "create tunnel"]);
     // POST first (one call per create): the 409 says the name is held, by the archived app.
     assert.deepEqual(
-      emulator.log().filter((e) => e.status === 409).map((e) => `${e.method} ${e.path}`),
+      emulator
+        .log()
+        .filter((e) => e.status === 409)
+        .map((e) => `${e.method} ${e.path}`),
       ["POST /applications/", "POST /applications/"],
       "one 409 per app, nothing else refused",
     );

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startTestEmulator, type Emulator } from "../support/emulator";
+import { type Emulator, startTestEmulator } from "../support/emulator";
 import { e2eSkipped } from "../support/pulumi";
 import { UserProject } from "../support/user-project";
 

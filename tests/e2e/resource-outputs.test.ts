@@ -8,8 +8,8 @@ import { DooverApplication, DooverTunnel } from "../../provider";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS } from "../../provider/application-fields";
 import { APPLICATION_PROVIDER, TUNNEL_PROVIDER } from "../../provider/shim";
 import { TUNNEL_INPUT_KEYS, TUNNEL_OUTPUT_KEYS } from "../../provider/tunnel-fields";
-import { startTestEmulator, type Emulator } from "../support/emulator";
-import { changes, e2eSkipped, EngineSandbox, REPO_ROOT } from "../support/pulumi";
+import { type Emulator, startTestEmulator } from "../support/emulator";
+import { changes, EngineSandbox, e2eSkipped, REPO_ROOT } from "../support/pulumi";
 import { distinctiveToken } from "./helpers";
 
 const APP_KEYS = [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS].filter((k) => k !== "deploymentFolder");
@@ -87,7 +87,11 @@ describe("e2e resource output properties (real Pulumi engine + emulator)", funct
   });
 
   it("takes over a stack written by 0.1.0 (serializer-made __provider): no diff, refresh and destroy work", async () => {
-    const s = await sandbox.stack({ stackName: "from-0-1-0", program: program(emulator.deviceIds[0], "_old"), api: emulator });
+    const s = await sandbox.stack({
+      stackName: "from-0-1-0",
+      program: program(emulator.deviceIds[0], "_old"),
+      api: emulator,
+    });
     await s.up();
     // What 0.1.0 stored: pulumi.dynamic.Resource's serialization of the old shim, in inputs and outputs.
     const old = (kind: string) =>
@@ -95,7 +99,11 @@ describe("e2e resource output properties (real Pulumi engine + emulator)", funct
     const deployment = JSON.parse(await s.exportText());
     let touched = 0;
     for (const r of deployment.deployment.resources) {
-      const text = r.type.endsWith(":Application") ? old("applications") : r.type.endsWith(":Tunnel") ? old("tunnels") : undefined;
+      const text = r.type.endsWith(":Application")
+        ? old("applications")
+        : r.type.endsWith(":Tunnel")
+          ? old("tunnels")
+          : undefined;
       if (!text) continue;
       r.inputs.__provider = r.outputs.__provider = text;
       touched++;
@@ -107,7 +115,11 @@ describe("e2e resource output properties (real Pulumi engine + emulator)", funct
 
     assert.deepEqual(changes(await s.preview({ expectNoChanges: true })), []);
     const refreshed = await s.refresh(); // runs the stored 0.1.0 text
-    assert.deepEqual(Object.keys(refreshed.changeSummary).filter((k) => k !== "same"), [], JSON.stringify(refreshed.changeSummary));
+    assert.deepEqual(
+      Object.keys(refreshed.changeSummary).filter((k) => k !== "same"),
+      [],
+      JSON.stringify(refreshed.changeSummary),
+    );
     const down = await s.destroy();
     assert.deepEqual(changes(down), ["delete outputs-app", "delete outputs-tunnel"]);
   });

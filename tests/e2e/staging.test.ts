@@ -2,8 +2,8 @@
 // stack that also declares a staging variant of one app writes to both.
 import assert from "node:assert/strict";
 import { DooverApplication } from "../../provider";
-import { startTestEmulator, type Emulator } from "../support/emulator";
-import { e2eSkipped, EngineSandbox } from "../support/pulumi";
+import { type Emulator, startTestEmulator } from "../support/emulator";
+import { EngineSandbox, e2eSkipped } from "../support/pulumi";
 import { appByName, distinctiveToken, writes } from "./helpers";
 
 function app(resourceName: string, name: string, staging?: boolean): DooverApplication {

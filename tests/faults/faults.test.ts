@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type Emulator, type EmulatorFault, startTestEmulator } from "../support/emulator";
 import { FaultProxy, type FaultProxyOptions } from "../support/fault-proxy";
-import { startTestEmulator, type Emulator, type EmulatorFault } from "../support/emulator";
 import { e2eSkipped } from "../support/pulumi";
 import { UserProject } from "../support/user-project";
 import { duplicates, liveObjects, PROGRAM, runGroup, stateIds } from "./support";
@@ -53,8 +53,17 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     await project.pulumiOk(args);
   }
 
-  const up = (stack: string, parallel: number, extra: string[] = []) =>
-    ["up", "--yes", "--skip-preview", "--non-interactive", "--parallel", String(parallel), "--stack", stack, ...extra];
+  const up = (stack: string, parallel: number, extra: string[] = []) => [
+    "up",
+    "--yes",
+    "--skip-preview",
+    "--non-interactive",
+    "--parallel",
+    String(parallel),
+    "--stack",
+    stack,
+    ...extra,
+  ];
 
   /** 0 duplicates, 0 orphans, every declared object exists, and the next preview is empty. */
   async function converged(stack: string): Promise<void> {
@@ -66,8 +75,16 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     assert.equal(live.tunnels.length, COUNT, "every tunnel exists");
     project.stack = stack;
     const state = await stateIds(project);
-    assert.deepEqual([...state.apps].sort(), live.apps.map((a) => a.id).sort(), "apps in state = apps in the API (no orphan)");
-    assert.deepEqual([...state.tunnels].sort(), live.tunnels.map((t) => t.id).sort(), "tunnels in state = tunnels in the API");
+    assert.deepEqual(
+      [...state.apps].sort(),
+      live.apps.map((a) => a.id).sort(),
+      "apps in state = apps in the API (no orphan)",
+    );
+    assert.deepEqual(
+      [...state.tunnels].sort(),
+      live.tunnels.map((t) => t.id).sort(),
+      "tunnels in state = tunnels in the API",
+    );
     await project.pulumiOk(["preview", "--expect-no-changes", "--non-interactive", "--stack", stack]);
   }
 
@@ -120,9 +137,14 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
   });
 
   it("stalls past doover:requestTimeoutSeconds: one `up` finishes", async () => {
-    await scenario("stalls", 8, { stall: { probability: 0.15, max: 4, stallMs: 5000 }, seed: 9 }, {
-      config: { "doover:requestTimeoutSeconds": "1" },
-    });
+    await scenario(
+      "stalls",
+      8,
+      { stall: { probability: 0.15, max: 4, stallMs: 5000 }, seed: 9 },
+      {
+        config: { "doover:requestTimeoutSeconds": "1" },
+      },
+    );
     assert.ok(proxy.stats.stalled > 0);
   });
 
@@ -155,13 +177,23 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     await initStack(stack);
     // Slow enough to stop it half-way; a few app creates are committed by the API and never
     // answered, so the kill surely leaves objects that exist but are not in state.
-    proxy.configure({ ratePerSecond: 6, pathPrefix: "/applications/", stall: { probability: 0.5, max: 3, stallMs: 60_000 }, seed: 11 });
+    proxy.configure({
+      ratePerSecond: 6,
+      pathPrefix: "/applications/",
+      stall: { probability: 0.5, max: 3, stallMs: 60_000 },
+      seed: 11,
+    });
     const stalledBefore = proxy.stats.stalled;
     let killed = false;
     const r = await runGroup(project, up(stack, 8), (pid) => {
       const poll = setInterval(() => {
         void liveObjects(emulator, device(), prefix).then((live) => {
-          if (killed || proxy.stats.stalled <= stalledBefore || live.apps.length + live.tunnels.length < Math.ceil(COUNT / 2)) return;
+          if (
+            killed ||
+            proxy.stats.stalled <= stalledBefore ||
+            live.apps.length + live.tunnels.length < Math.ceil(COUNT / 2)
+          )
+            return;
           killed = true;
           clearInterval(poll);
           process.kill(-pid, "SIGKILL");
@@ -185,7 +217,10 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
       if (/failed to load checkpoint/.test(plain.output)) {
         const file = path.join(project.sandbox, "state", ".pulumi", "stacks", "doover-faults", `${stack}.json`);
         const listing = (fs.readdirSync(path.join(project.sandbox, "state"), { recursive: true }) as string[])
-          .map((f) => { const p = path.join(project.sandbox, "state", f); return `${f}:${fs.statSync(p).isFile() ? fs.statSync(p).size : "d"}`; })
+          .map((f) => {
+            const p = path.join(project.sandbox, "state", f);
+            return `${f}:${fs.statSync(p).isFile() ? fs.statSync(p).size : "d"}`;
+          })
           .join(" ");
         steps.push(`restore .bak (${fs.statSync(file).size} → ${fs.statSync(`${file}.bak`).size} bytes) [${listing}]`);
         fs.copyFileSync(`${file}.bak`, file);
@@ -219,12 +254,18 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
       assert.match(stale.stdout + stale.stderr, /pulumi config set --secret doover:token/);
 
       const env = { DOOVER_API_TOKEN: "token-after-rotation" };
-      const refreshed = await project.pulumiOk(["refresh", "--yes", "--non-interactive", "--stack", stack], { extraEnv: env });
+      const refreshed = await project.pulumiOk(["refresh", "--yes", "--non-interactive", "--stack", stack], {
+        extraEnv: env,
+      });
       assert.match(refreshed, /trying the one from env DOOVER_API_TOKEN/);
       assert.ok(!refreshed.includes("token-after-rotation") && !refreshed.includes("token-before-rotation"));
       await project.pulumiOk(["destroy", "--yes", "--non-interactive", "--stack", stack], { extraEnv: env });
       const left = await liveObjects(emulator, device(), stack);
-      assert.deepEqual([left.apps.length, left.tunnels.length], [0, 0], "destroy archived the apps and deleted the tunnels");
+      assert.deepEqual(
+        [left.apps.length, left.tunnels.length],
+        [0, 0],
+        "destroy archived the apps and deleted the tunnels",
+      );
     } finally {
       proxy.setAuth(undefined);
     }

@@ -1,7 +1,7 @@
 // Helpers for the fault suite: the user's program (run as a user-style project, tests/support/user-project.ts),
 // the CLI in its own process group (so a test can kill -9 all of it), and the checks every scenario
 // ends with (0 duplicates, 0 orphans).
-import { emulatorFetch, type Emulator } from "../support/emulator";
+import { type Emulator, emulatorFetch } from "../support/emulator";
 import type { CommandResult, UserProject } from "../support/user-project";
 
 /** The program (a user's index.ts): `count` apps and `count` tunnels, named after `prefix` (stack config). */

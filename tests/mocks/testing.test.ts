@@ -84,7 +84,8 @@ describe("pulumi-doover/testing (DooverMocks)", function () {
   for (const [label, make, pattern] of [
     [
       "type: DEVICE!",
-      () => new provider.DooverApplication("bad-type", { displayName: "x", type: "DEVICE!" as never, description: "d" }),
+      () =>
+        new provider.DooverApplication("bad-type", { displayName: "x", type: "DEVICE!" as never, description: "d" }),
       /DooverApplication "bad-type" has invalid inputs[\s\S]*type: type must be one of/,
     ],
     [

@@ -11,8 +11,8 @@ import * as path from "node:path";
 import { DooverApplication, DooverTunnel } from "../../provider";
 import { Application, Client } from "../../sdk";
 import { distinctiveToken, writes } from "../e2e/helpers";
-import { startTestEmulator, type Emulator } from "../support/emulator";
-import { changes, e2eSkipped, EngineSandbox } from "../support/pulumi";
+import { type Emulator, startTestEmulator } from "../support/emulator";
+import { changes, EngineSandbox, e2eSkipped } from "../support/pulumi";
 import { DooverHome, ensurePythonClients } from "./python-clients";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -39,7 +39,12 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
     }
     emulator = await startTestEmulator({ token: distinctiveToken("real-clients") });
     home = new DooverHome(clients, emulator);
-    sdk = new Client({ configPath: home.configPath, profile: "default", env: {}, organisationId: emulator.organisationId });
+    sdk = new Client({
+      configPath: home.configPath,
+      profile: "default",
+      env: {},
+      organisationId: emulator.organisationId,
+    });
   });
   after(async () => {
     await sandbox?.dispose();
@@ -91,7 +96,16 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
     const tunnelId = String(up.outputs.tunnelId);
 
     // doover-cli reads it: list with the spec's filters, get by id
-    const listed = await home.dooverJson(["app", "list", "--name-icontains", "MADE_BY", "--stars-gte", "0", "--type", "PRO"]);
+    const listed = await home.dooverJson([
+      "app",
+      "list",
+      "--name-icontains",
+      "MADE_BY",
+      "--stars-gte",
+      "0",
+      "--type",
+      "PRO",
+    ]);
     assert.equal(listed.count, 1);
     assert.equal(String(listed.results[0].id), appId);
     const got = await home.dooverJson(["app", "get", appId]);
@@ -133,7 +147,13 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
 
   it("doover device tunnels list/activate/deactivate work on a tunnel made by this package", async function () {
     const [d1] = emulator.deviceIds;
-    const made = await sdk.createTunnel({ deviceId: d1, name: "sdk-web", hostname: "127.0.0.1", port: 8080, protocol: "http" });
+    const made = await sdk.createTunnel({
+      deviceId: d1,
+      name: "sdk-web",
+      hostname: "127.0.0.1",
+      port: 8080,
+      protocol: "http",
+    });
     const listed = await home.dooverJson(["device", "tunnels", "list", d1]);
     assert.deepEqual(
       listed.results.map((t: { id: string; name: string }) => [String(t.id), t.name]),
@@ -162,7 +182,13 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
     const id = await sdk.createApplication(new Application(init));
     await sdk.createApplication(new Application({ ...init, name: "sdk_starry_app", stars: 5 }));
     const [, d2] = emulator.deviceIds;
-    const tunnel = await sdk.createTunnel({ deviceId: d2, name: "sdk-rtsp", hostname: "10.1.1.1", port: 554, protocol: "rtsp" });
+    const tunnel = await sdk.createTunnel({
+      deviceId: d2,
+      name: "sdk-rtsp",
+      hostname: "10.1.1.1",
+      port: 554,
+      protocol: "rtsp",
+    });
     const py = await home.pydoover(
       [
         "a = client.applications.partial(args['app'], body={'description': 'Patched by pydoover', 'stars': 3})",
@@ -172,7 +198,11 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
       ].join("\n"),
       { app: id, tunnel: tunnel.id },
     );
-    assert.deepEqual(py, { image: "ghcr.io/example/sdk:1", port: 8554, starred: ["sdk_made_app"] }, "stars filters applied");
+    assert.deepEqual(
+      py,
+      { image: "ghcr.io/example/sdk:1", port: 8554, starred: ["sdk_made_app"] },
+      "stars filters applied",
+    );
     const back = await sdk.getApplication(id);
     assert.equal(back.description, "Patched by pydoover");
     assert.equal(back.imageName, "ghcr.io/example/sdk:1", "untouched fields stay");
@@ -225,15 +255,25 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
     );
     fs.writeFileSync(
       path.join(proDir, "doover_config.json"),
-      JSON.stringify(entry("published_pro", { type: "PRO", lambda_config: { Runtime: "python3.13", Timeout: 300 } }), null, 2),
+      JSON.stringify(
+        entry("published_pro", { type: "PRO", lambda_config: { Runtime: "python3.13", Timeout: 300 } }),
+        null,
+        2,
+      ),
     );
-    const publish = ["app", "publish", ".", "--no-export-config", "--no-export-ui", "--no-export-notifications", "--no-release"];
+    const publish = [
+      "app",
+      "publish",
+      ".",
+      "--no-export-config",
+      "--no-export-ui",
+      "--no-export-notifications",
+      "--no-release",
+    ];
     await home.doover([...publish, "--no-build-widget"], { cwd: devDir });
     await home.doover([...publish, "--no-build-package"], { cwd: proDir });
 
-    const published = Object.fromEntries(
-      (await sdk.getApplications({})).map((a) => [a.name, a]),
-    );
+    const published = Object.fromEntries((await sdk.getApplications({})).map((a) => [a.name, a]));
     assert.deepEqual(Object.keys(published).sort(), ["published_dev", "published_pro"]);
     assert.equal(published.published_pro.type, "PRO");
     assert.deepEqual(published.published_pro.lambda_config, { Runtime: "python3.13", Timeout: 300 });
@@ -285,7 +325,9 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
     const dev = await home.dooverJson(["app", "get", "published_dev"]);
     assert.equal(dev.display_name, "Managed by Pulumi");
     assert.equal(dev.image_name, "ghcr.io/example/published-dev:v2");
-    const pro = await home.pydoover("result = client.applications.retrieve(args['id']).to_dict()", { id: up.outputs.pro });
+    const pro = await home.pydoover("result = client.applications.retrieve(args['id']).to_dict()", {
+      id: up.outputs.pro,
+    });
     assert.equal(pro.description, "Adopted from doover app publish.");
     assert.deepEqual(pro.lambda_config, { Runtime: "python3.13", Timeout: 120 });
     assert.deepEqual(uploads(), expected, "uploaded artwork, widget and package survive the adoption");

@@ -1,10 +1,6 @@
 // Test helpers around the in-process emulator (real HTTP on 127.0.0.1, port 0).
 
-import {
-  startEmulator,
-  type Emulator,
-  type EmulatorOptions,
-} from "../../emulator";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../../emulator";
 
 export type {
   Emulator,
@@ -14,9 +10,7 @@ export type {
 } from "../../emulator";
 
 /** Starts an emulator on 127.0.0.1 with a random port and a fixed test token unless given. */
-export function startTestEmulator(
-  opts: EmulatorOptions = {},
-): Promise<Emulator> {
+export function startTestEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   return startEmulator({
     token: "test-token",
     ...opts,
@@ -43,10 +37,7 @@ export function useEmulator(opts: EmulatorOptions = {}): {
   });
   return {
     get current(): Emulator {
-      if (!emulator)
-        throw new Error(
-          "emulator not started yet: use it inside a test or hook",
-        );
+      if (!emulator) throw new Error("emulator not started yet: use it inside a test or hook");
       return emulator;
     },
   };

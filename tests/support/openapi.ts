@@ -2,10 +2,10 @@
 // OpenAPI schema → JSON Schema: $ref → "spec#/definitions/X", nullable → null allowed,
 // readOnly/writeOnly/example/discriminator and x-* dropped.
 
-import Ajv, { type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import Ajv, { type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import type { RecordedResponse } from "../../emulator";
 
@@ -16,24 +16,16 @@ export function repoRoot(from = __dirname): string {
   let dir = from;
   for (;;) {
     const pkg = path.join(dir, "package.json");
-    if (
-      fs.existsSync(pkg) &&
-      JSON.parse(fs.readFileSync(pkg, "utf8")).name === "pulumi-doover"
-    )
-      return dir;
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, "utf8")).name === "pulumi-doover") return dir;
     const up = path.dirname(dir);
-    if (up === dir)
-      throw new Error(`no pulumi-doover package.json above ${from}`);
+    if (up === dir) throw new Error(`no pulumi-doover package.json above ${from}`);
     dir = up;
   }
 }
 
 /** Where the spec lives: ../shared/doover/control-api.yaml next to the repo (env DOOVER_OPENAPI_SPEC overrides). */
 export function specPath(): string {
-  return (
-    process.env.DOOVER_OPENAPI_SPEC ||
-    path.resolve(repoRoot(), "../shared/doover/control-api.yaml")
-  );
+  return process.env.DOOVER_OPENAPI_SPEC || path.resolve(repoRoot(), "../shared/doover/control-api.yaml");
 }
 
 type Json = Record<string, unknown>;
@@ -61,16 +53,10 @@ export function toJsonSchema(node: unknown): unknown {
   }
   const out: Json = {};
   for (const [key, value] of Object.entries(src)) {
-    if (DROPPED.has(key) || key.startsWith("x-") || key === "nullable")
-      continue;
+    if (DROPPED.has(key) || key.startsWith("x-") || key === "nullable") continue;
     if (key === "properties" || key === "patternProperties") {
-      out[key] = Object.fromEntries(
-        Object.entries(value as Json).map(([k, v]) => [k, toJsonSchema(v)]),
-      );
-    } else if (
-      ["items", "additionalProperties", "not"].includes(key) &&
-      typeof value === "object"
-    ) {
+      out[key] = Object.fromEntries(Object.entries(value as Json).map(([k, v]) => [k, toJsonSchema(v)]));
+    } else if (["items", "additionalProperties", "not"].includes(key) && typeof value === "object") {
       out[key] = toJsonSchema(value);
     } else if (["allOf", "anyOf", "oneOf"].includes(key)) {
       out[key] = (value as unknown[]).map(toJsonSchema);
@@ -81,8 +67,7 @@ export function toJsonSchema(node: unknown): unknown {
   if (src.nullable === true) {
     if (typeof out.type === "string") {
       out.type = [out.type, "null"];
-      if (Array.isArray(out.enum) && !out.enum.includes(null))
-        out.enum = [...out.enum, null];
+      if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
     } else if (out.type === undefined) {
       return { anyOf: [out, { type: "null" }] };
     }
@@ -105,9 +90,7 @@ export class SpecValidator {
     this.ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(this.ajv);
     const schemas = ((spec.components as Json)?.schemas ?? {}) as Json;
-    const definitions = Object.fromEntries(
-      Object.entries(schemas).map(([k, v]) => [k, toJsonSchema(v)]),
-    );
+    const definitions = Object.fromEntries(Object.entries(schemas).map(([k, v]) => [k, toJsonSchema(v)]));
     this.ajv.addSchema({ $id: "spec", definitions });
   }
 
@@ -157,10 +140,7 @@ export class SpecValidator {
     if (!op) {
       // A method the path does not have: only an error (405) with the generic shape is acceptable.
       if (r.status >= 400)
-        return check(
-          this.errorSchema(),
-          `${r.method} ${r.template} ${r.status} → OpenAPIErrorResponse`,
-        );
+        return check(this.errorSchema(), `${r.method} ${r.template} ${r.status} → OpenAPIErrorResponse`);
       return {
         ok: false,
         against: "-",
@@ -169,35 +149,26 @@ export class SpecValidator {
     }
     const name = String(op.operationId);
     const responses = (op.responses ?? {}) as Json;
-    const response = (responses[String(r.status)] ??
-      (r.status >= 400 ? undefined : responses.default)) as Json | undefined;
+    const response = (responses[String(r.status)] ?? (r.status >= 400 ? undefined : responses.default)) as
+      | Json
+      | undefined;
     if (!response) {
       // Statuses the spec does not list (401, 405, 429, 5xx…) must still have the generic error shape.
-      if (r.status >= 400)
-        return check(
-          this.errorSchema(),
-          `${name} ${r.status} → OpenAPIErrorResponse`,
-        );
+      if (r.status >= 400) return check(this.errorSchema(), `${name} ${r.status} → OpenAPIErrorResponse`);
       return {
         ok: false,
         against: name,
         errors: `status ${r.status} is not a documented response of ${name}`,
       };
     }
-    const schema = (
-      (response.content as Json | undefined)?.["application/json"] as
-        Json | undefined
-    )?.schema;
+    const schema = ((response.content as Json | undefined)?.["application/json"] as Json | undefined)?.schema;
     if (schema === undefined) {
       const empty = r.body === null || r.body === undefined || r.body === "";
       return empty
         ? { ok: true, against: `${name} ${r.status} (no body)` }
         : { ok: false, against: name, errors: "body where the spec has none" };
     }
-    return check(
-      this.compile(`${name} ${r.status}`, schema),
-      `${name} ${r.status}`,
-    );
+    return check(this.compile(`${name} ${r.status}`, schema), `${name} ${r.status}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // `pulumi-resource-pulumi-nodejs`) over gRPC with the same RPCs the engine sends, plus small helpers
 // the provider tests share (stack config for an emulator, the writes in its log).
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { Emulator, EmulatorLogEntry } from "../../emulator";

@@ -7,17 +7,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-  ConfigMap,
-  DestroyResult,
-  EngineEvent,
+  type ConfigMap,
+  type DestroyResult,
+  type EngineEvent,
   LocalWorkspace,
-  OpType,
-  PreviewResult,
+  type OpType,
+  type PreviewResult,
   PulumiCommand,
-  PulumiFn,
-  RefreshResult,
-  Stack,
-  UpResult,
+  type PulumiFn,
+  type RefreshResult,
+  type Stack,
+  type UpResult,
 } from "@pulumi/pulumi/automation";
 
 /** The repository root (holds package.json, node_modules and dist/). */
@@ -121,7 +121,12 @@ export class EngineSandbox {
     const stackName = opts.stackName ?? "test";
     const workDir = fs.mkdtempSync(path.join(this.dir, "work", `${stackName}-`));
     let stack: Stack;
-    const wsOpts = { workDir, pulumiCommand: this.command, envVars: this.envVars, pulumiHome: this.envVars.PULUMI_HOME };
+    const wsOpts = {
+      workDir,
+      pulumiCommand: this.command,
+      envVars: this.envVars,
+      pulumiHome: this.envVars.PULUMI_HOME,
+    };
     if (opts.projectDir) {
       copyProject(opts.projectDir, workDir);
       stack = await LocalWorkspace.createOrSelectStack({ stackName, workDir }, wsOpts);
@@ -163,7 +168,8 @@ export class EngineSandbox {
         path.join(this.bin, "pulumi"),
         args,
         { cwd, env: { ...process.env, ...this.envVars }, maxBuffer: 64 << 20 },
-        (err, stdout, stderr) => (err ? reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stderr}`)) : resolve(stdout)),
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stderr}`)) : resolve(stdout),
       );
     });
   }

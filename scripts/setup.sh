@@ -28,5 +28,6 @@ if [ -d dist ]; then
 fi
 log "compiling (tsc, node $(node --version))"
 tsc -p .
+chmod +x dist/emulator/cli.js # the `doover-emulator` bin (npx runs it from the repo too)
 bash scripts/ensure-pulumi.sh >/dev/null
 log "ready"

@@ -113,7 +113,7 @@ describe("npm package", function () {
       assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.ok(info.token && info.organisationId);
     } finally {
-      process.kill(-child.pid!, "SIGTERM");
+      if (child.exitCode === null) process.kill(-child.pid!, "SIGTERM");
       child.stdout.destroy();
     }
   });

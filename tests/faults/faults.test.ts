@@ -15,6 +15,8 @@ import { duplicates, liveObjects, PROGRAM, runGroup, stateIds } from "./support"
 
 /** Apps and tunnels per scenario (each): 10 + 10 keeps the suite within a few minutes on 2 cores. */
 const COUNT = Number(process.env.DOOVER_FAULTS_COUNT ?? 10);
+/** Apps (and as many tunnels) in the kill -9 scenario: 40 resources, as the issue reproduced it. */
+const KILL_COUNT = Number(process.env.DOOVER_FAULTS_KILL_COUNT ?? 20);
 /** The rate-limit scenario's API limit and --parallel (raise for measurements, e.g. 5 and 32). */
 const RATE = Number(process.env.DOOVER_FAULTS_RATE ?? 10);
 const PARALLEL = Number(process.env.DOOVER_FAULTS_PARALLEL ?? 16);
@@ -66,13 +68,13 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
   ];
 
   /** 0 duplicates, 0 orphans, every declared object exists, and the next preview is empty. */
-  async function converged(stack: string): Promise<void> {
+  async function converged(stack: string, count = COUNT): Promise<void> {
     const prefix = stack.replace(/-/g, "_");
     const live = await liveObjects(emulator, device(), prefix);
     assert.deepEqual(duplicates(live.apps), [], "no duplicate app");
     assert.deepEqual(duplicates(live.tunnels), [], "no duplicate tunnel");
-    assert.equal(live.apps.length, COUNT, "every app exists");
-    assert.equal(live.tunnels.length, COUNT, "every tunnel exists");
+    assert.equal(live.apps.length, count, "every app exists");
+    assert.equal(live.tunnels.length, count, "every tunnel exists");
     project.stack = stack;
     const state = await stateIds(project);
     assert.deepEqual(
@@ -174,7 +176,7 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
   it("kill -9 of the CLI's process group mid-`up`, then the documented recovery converges", async () => {
     const stack = "killed";
     const prefix = stack;
-    await initStack(stack);
+    await initStack(stack, { count: String(KILL_COUNT) });
     // Slow enough to stop it half-way; a few app creates are committed by the API and never
     // answered, so the kill surely leaves objects that exist but are not in state.
     proxy.configure({
@@ -191,7 +193,7 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
           if (
             killed ||
             proxy.stats.stalled <= stalledBefore ||
-            live.apps.length + live.tunnels.length < Math.ceil(COUNT / 2)
+            live.apps.length + live.tunnels.length < Math.ceil(KILL_COUNT / 2)
           )
             return;
           killed = true;
@@ -203,7 +205,7 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     proxy.configure({});
     assert.equal(killed, true, `up ended before the kill:\n${r.output}`);
     const made = await liveObjects(emulator, device(), prefix);
-    assert.ok(made.apps.length + made.tunnels.length < 2 * COUNT, "stopped half-way");
+    assert.ok(made.apps.length + made.tunnels.length < 2 * KILL_COUNT, "stopped half-way");
 
     // What a kill -9 can leave besides pending creates, and the documented first steps:
     // - the killed run's lock (file/S3 backends; Pulumi Cloud marks the update in progress): the CLI
@@ -236,7 +238,7 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     // The documented recovery: one `up` with the switch, then remove it.
     await project.pulumiOk(up(stack, 8, ["-c", "doover:adoptExisting=true"]));
     await project.pulumiOk(["config", "rm", "doover:adoptExisting", "--stack", stack]);
-    await converged(stack);
+    await converged(stack, KILL_COUNT);
   });
 
   it("a rotated token: refresh and destroy work with the new token in DOOVER_API_TOKEN (stack config holds the old one)", async () => {

@@ -333,37 +333,15 @@ export class Application {
 
   /** The 2.0 request body: request-schema fields only, ids as strings. */
   toPayload(opts: { isStaging?: boolean; includeDeploymentData?: boolean } = {}): ApplicationRequest {
+    const wire = this.wireValues();
     const p: Record<string, unknown> = {
-      name: this.name,
-      display_name: this.displayName,
-      description: this.description,
-      long_description: this.readLongDescription(),
-      type: this.type,
-      visibility: this.visibility,
-      allow_many: this.allowMany,
+      ...wire,
       depends_on: [...this.dependsOn],
-      organisation_id: this.organisationId ?? null,
-      container_registry_profile_id: this.containerRegistryProfileId ?? null,
-      config_schema: this.configSchema,
-      ui_schema: this.uiSchema,
-      image_name: this.imageName,
-      lambda_arn: this.lambdaArn,
-      lambda_config: this.lambdaConfig,
-      icon_url: this.iconUrl,
-      banner_url: this.bannerUrl,
-      repository_url: this.repositoryUrl,
-      stars: this.stars,
+      organisation_id: wire.organisation_id ?? null,
+      container_registry_profile_id: wire.container_registry_profile_id ?? null,
     };
-    if (opts.isStaging) {
-      for (const [k, v] of Object.entries(this.stagingConfig)) {
-        if (!APPLICATION_REQUEST_KEYS.includes(k) || k === "tag_schema") continue;
-        p[k] = k === "organisation_id" || k === "container_registry_profile_id" ? (idString(v) ?? null) : v;
-      }
-    }
-    if (opts.includeDeploymentData) {
-      const zip = this.deploymentZip();
-      if (zip) p.deployment_data = zip.data.toString("base64");
-    }
+    if (opts.isStaging) this.overlayStaging(p, (k) => APPLICATION_REQUEST_KEYS.includes(k) && k !== "tag_schema");
+    if (opts.includeDeploymentData) this.addDeploymentData(p);
     // doover-cli drops empty values except the two ids, which are sent as null.
     for (const [k, v] of Object.entries(p)) {
       if (k === "organisation_id" || k === "container_registry_profile_id") continue;
@@ -390,17 +368,23 @@ export class Application {
       if (v !== undefined) p[k] = v;
       else if (this.nullKeys.has(k) || changed(k)) p[k] = null;
     }
-    if (opts.isStaging) {
-      for (const [k, v] of Object.entries(this.stagingConfig)) {
-        if (!PATCH_KEYS.includes(k)) continue;
-        p[k] = k === "organisation_id" || k === "container_registry_profile_id" ? (idString(v) ?? null) : v;
-      }
-    }
-    if (opts.includeDeploymentData) {
-      const zip = this.deploymentZip();
-      if (zip) p.deployment_data = zip.data.toString("base64");
-    }
+    if (opts.isStaging) this.overlayStaging(p, (k) => PATCH_KEYS.includes(k));
+    if (opts.includeDeploymentData) this.addDeploymentData(p);
     return p as Partial<ApplicationRequest>;
+  }
+
+  /** Overlays the `stagingConfig` keys `accept` allows (ids as strings). */
+  private overlayStaging(p: Record<string, unknown>, accept: (key: string) => boolean): void {
+    for (const [k, v] of Object.entries(this.stagingConfig)) {
+      if (!accept(k)) continue;
+      p[k] = k === "organisation_id" || k === "container_registry_profile_id" ? (idString(v) ?? null) : v;
+    }
+  }
+
+  /** `deployment_data`: the deployment folder's zip in base64, when there is a folder. */
+  private addDeploymentData(p: Record<string, unknown>): void {
+    const zip = this.deploymentZip();
+    if (zip) p.deployment_data = zip.data.toString("base64");
   }
 
   /** Records which request fields this config entry spells out (and which it sets to null). */

@@ -87,7 +87,10 @@ describe("DooverAppInstall provider: configProfileIds", function () {
     assert.deepEqual(next.outs.configProfileIds, [profiles[1]]);
     // Nothing declared differently: no change, no write.
     emulator.current.clearLog();
-    assert.equal((await install.diff(id, next.outs, await checked({ configProfileIds: [profiles[1]] }))).changes, false);
+    assert.equal(
+      (await install.diff(id, next.outs, await checked({ configProfileIds: [profiles[1]] }))).changes,
+      false,
+    );
   });
 
   it("an unknown profile id fails the create with an error naming configProfileIds; nothing is created", async () => {
@@ -114,7 +117,12 @@ describe("DooverAppInstall provider: configProfileIds", function () {
   });
 
   it("a profile of another application is refused with an error naming configProfileIds", async () => {
-    const other = await emulatorFetch(emulator.current, "POST", "/applications/", applicationBody(emulator.current, "other"));
+    const other = await emulatorFetch(
+      emulator.current,
+      "POST",
+      "/applications/",
+      applicationBody(emulator.current, "other"),
+    );
     const p = await emulatorFetch(emulator.current, "POST", `/applications/${other.body.id}/config_profiles/`, {
       application_id: other.body.id,
       display_name: "Foreign",

@@ -5,6 +5,7 @@
 
 import { createHash } from "node:crypto";
 import { validateDeploymentConfig } from "../sdk/deployment-config";
+import { checkConfigProfileIds, slimConfigProfile } from "./config-profiles";
 import { type Handler, objectBody, ok, type RequestContext } from "./context";
 import { basicOrganisation, findDevice, findOrganisation, resolveOrganisation, superBasicDevice } from "./directory";
 import { ApiError, type FieldErrors, notFound, validationError } from "./errors";
@@ -123,7 +124,10 @@ export function presentAppInstall(store: Store, i: AppInstallRecord) {
     deployment_config: config,
     latest_deployment: shown,
     pre_archive_latest_deployment: i.pre_archive_latest_deployment,
-    config_profiles: [],
+    config_profiles: i.config_profile_ids.flatMap((id) => {
+      const p = store.data.config_profiles.find((x) => x.id === id);
+      return p ? [slimConfigProfile(p)] : [];
+    }),
     solution: null,
     solution_id: null,
     template: null,
@@ -162,17 +166,21 @@ function assertAllowMany(ctx: RequestContext, app: ApplicationRecord, deviceId: 
   }
 }
 
-function checkReferences(data: Record<string, unknown>, errors: FieldErrors): void {
-  const ids = data.config_profile_ids;
-  // The emulator has no config profiles: any id names a missing one.
-  if (Array.isArray(ids) && ids.length > 0)
-    errors.config_profile_ids = [`Invalid pk "${String(ids[0])}" - object does not exist.`];
+/** Checks the references of a body; returns the config profile ids to store when they were sent and valid. */
+function checkReferences(
+  store: Store,
+  data: Record<string, unknown>,
+  applicationId: string | undefined,
+  errors: FieldErrors,
+): string[] | undefined {
+  const profileIds = checkConfigProfileIds(store, data.config_profile_ids, applicationId, errors);
   if (data.solution_id !== undefined && data.solution_id !== null)
     errors.solution_id = [`Invalid pk "${String(data.solution_id)}" - object does not exist.`];
   if (data.deployment_config !== undefined && data.deployment_config !== null) {
     const c = data.deployment_config;
     if (typeof c !== "object" || Array.isArray(c)) errors.deployment_config = ["Expected a JSON object."];
   }
+  return profileIds;
 }
 
 // ---- handlers
@@ -227,11 +235,11 @@ export const listAppInstalls: Handler = (ctx) => {
 /** POST /app_installs/. */
 export const createAppInstall: Handler = (ctx) => {
   const { data, errors = {} } = validateBody(objectBody(ctx), appInstallRequest, false);
-  checkReferences(data, errors);
   const app =
     typeof data.application_id === "string"
       ? ctx.store.data.applications.find((a) => a.id === data.application_id)
       : undefined;
+  const profileIds = checkReferences(ctx.store, data, app?.id, errors);
   if (typeof data.application_id === "string" && !app)
     errors.application_id = [`Invalid pk "${data.application_id}" - object does not exist.`];
   else if (app?.archived) errors.application_id = ["Cannot install an archived application."];
@@ -250,7 +258,7 @@ export const createAppInstall: Handler = (ctx) => {
     application_id: app!.id,
     device_id: deviceId,
     organisation_id: organisationId,
-    config_profile_ids: [],
+    config_profile_ids: profileIds ?? [],
     pre_archive_latest_deployment: null,
     fields: { ...fields, name, deployment_config: data.deployment_config ?? {} },
   };
@@ -264,7 +272,7 @@ export const retrieveAppInstall: Handler = (ctx) => ok(presentAppInstall(ctx.sto
 function update(ctx: RequestContext, partial: boolean) {
   const install = findInstall(ctx);
   const { data, errors = {} } = validateBody(objectBody(ctx), appInstallRequest, partial);
-  checkReferences(data, errors);
+  const profileIds = checkReferences(ctx.store, data, install.application_id, errors);
   if (typeof data.application_id === "string" && data.application_id !== install.application_id)
     errors.application_id = ["Application cannot be changed after installation."];
   if ("device_id" in data && data.device_id !== install.device_id)
@@ -274,6 +282,7 @@ function update(ctx: RequestContext, partial: boolean) {
   const { application_id: _a, device_id: _d, config_profile_ids: _c, ...fields } = data;
   if (fields.deployment_config === null) fields.deployment_config = {};
   install.fields = { ...install.fields, ...fields };
+  if (profileIds) install.config_profile_ids = profileIds; // absent: left as is (DRF skips unsent fields)
   ctx.store.save();
   return ok(presentAppInstall(ctx.store, install));
 }

@@ -2,6 +2,7 @@
 
 import * as installs from "./app-installs";
 import * as apps from "./applications";
+import * as profiles from "./config-profiles";
 import type { Handler } from "./context";
 import * as dir from "./directory";
 import * as tunnels from "./tunnels";
@@ -97,6 +98,16 @@ export const ROUTES: Route[] = [
   ...tunnelRoutes("/devices/{parent_lookup_device}"),
   ...tunnelRoutes(""),
   ...appInstallRoutes(),
+  route("/applications/{parent_lookup_application}/config_profiles/", {
+    GET: profiles.listConfigProfiles,
+    POST: profiles.createConfigProfile,
+  }),
+  route("/applications/{parent_lookup_application}/config_profiles/{id}/", {
+    GET: profiles.retrieveConfigProfile,
+    PUT: profiles.putConfigProfile,
+    PATCH: profiles.patchConfigProfile,
+    DELETE: profiles.deleteConfigProfile,
+  }),
   route("/organisations/", { GET: dir.listOrganisations }),
   route("/devices/", { GET: dir.listDevices }),
   route("/devices/{id}/", { GET: dir.retrieveDevice }),

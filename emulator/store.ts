@@ -53,6 +53,7 @@ function seedData(ids: SnowflakeGenerator, organisationId: string): StateData {
     tunnels: [],
     app_installs: [],
     deployments: [],
+    config_profiles: [],
   };
 }
 
@@ -82,6 +83,8 @@ export class Store {
       this.data.deployments ??= [];
       this.seed.app_installs ??= [];
       this.seed.deployments ??= [];
+      this.data.config_profiles ??= []; // and before config profiles existed
+      this.seed.config_profiles ??= [];
     } else {
       this.ids = new SnowflakeGenerator();
       this.token = opts.token ?? `emu_${randomBytes(18).toString("base64url")}`;

@@ -166,6 +166,15 @@ export interface DeploymentRecord {
   deployment_config: unknown;
 }
 
+/** A named deployment config of an application that installs can take on (`config_profile_ids`). */
+export interface ConfigProfileRecord {
+  id: string;
+  application_id: string;
+  organisation_id: string;
+  /** display_name, description, deployment_config */
+  fields: Record<string, unknown>;
+}
+
 export interface StateData {
   organisations: OrganisationRecord[];
   devices: DeviceRecord[];
@@ -174,4 +183,5 @@ export interface StateData {
   tunnels: TunnelRecord[];
   app_installs: AppInstallRecord[];
   deployments: DeploymentRecord[];
+  config_profiles: ConfigProfileRecord[];
 }

@@ -3,7 +3,7 @@
 // an archived install of that name is brought back, a live one is taken over only with `adopt` or
 // `doover:adoptExisting`, and anything else is an error that says which case it is and what to do.
 
-import { type AppInstallData, type Client, Conflict } from "../sdk";
+import { type AppInstallData, BadRequest, type Client, Conflict } from "../sdk";
 import { APP_INSTALL_FIELDS, APP_INSTALL_NULLABLE_WIRE } from "./app-install-fields";
 import { createOrAdopt } from "./create-path";
 import { wirePatch } from "./diff";
@@ -56,8 +56,25 @@ export async function createOrAdoptInstall(
     return { live, existed: how !== "created" };
   } catch (e) {
     if (Conflict.isInstance(e)) throw await otherNameError(client, body, e);
+    const profiles = configProfileIdsError(e, appId, "nothing was installed");
+    if (profiles) throw profiles;
     throw wrap(`installing application ${appId} on device ${deviceId} as "${name}"`, e);
   }
+}
+
+/**
+ * The API's 400 on `config_profile_ids` (a missing profile, or one of another application) as an error
+ * naming the input, so the user fixes `configProfileIds` rather than reading a wire field name.
+ */
+export function configProfileIdsError(e: unknown, appId: string, outcome: string): Error | undefined {
+  const reasons = BadRequest.isInstance(e) ? (e as BadRequest).fieldErrors?.config_profile_ids : undefined;
+  if (!reasons?.length) return undefined;
+  return new DooverProviderError(
+    `configProfileIds: ${reasons.join(" ")} Each id must be a config profile of application ${appId} ` +
+      `(list them with client.configProfiles.list("${appId}") or GET /applications/${appId}/config_profiles/); ` +
+      `${outcome}. Fix configProfileIds and run \`pulumi up\` again.`,
+    { cause: e },
+  );
 }
 
 /** A 409 with no install of that name: the application allows one install per device, and has one. */

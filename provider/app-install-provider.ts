@@ -2,7 +2,7 @@
 
 import { type AppInstallData, type Client, type InstallDeploymentData, NotFound } from "../sdk";
 import { checkAppInstall, deploymentConfigFailures } from "./app-install-check";
-import { createOrAdoptInstall } from "./app-install-create";
+import { configProfileIdsError, createOrAdoptInstall } from "./app-install-create";
 import { deployAndWait, isFinal, logTail, waitForDeployment } from "./app-install-deploy";
 import {
   APP_INSTALL_DEPLOY_KEYS,
@@ -132,7 +132,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
   let live: AppInstallData | undefined;
   if (Object.keys(patch).length > 0) {
     live = await call(`updating app install "${String(kept.name)}" (${id})`, () =>
-      client.appInstalls.patch(id, patch as never),
+      client.appInstalls.patch(id, patch as never).catch((e: unknown) => {
+        throw configProfileIdsError(e, String(news.applicationId), "the install was not changed") ?? e;
+      }),
     );
   }
   const outs = live ? outputs(kept, live) : { ...kept, ...pick(olds, APP_INSTALL_OUTPUT_KEYS) };

@@ -5,6 +5,7 @@ import type { AppInstallData, AppInstallRequest, InstallDeploymentData } from ".
 import { AppInstallsApi } from "./app-installs-api";
 import { Application } from "./application";
 import { type ApplicationListQuery, ApplicationsApi } from "./applications-api";
+import { ConfigProfilesApi } from "./config-profiles-api";
 import { resolveCredentials } from "./credentials";
 import { DooverException, NotSupported } from "./errors";
 import { RestClient } from "./rest-client";
@@ -51,6 +52,8 @@ export class Client {
   readonly applications: ApplicationsApi;
   readonly tunnels: TunnelsApi;
   readonly appInstalls: AppInstallsApi;
+  /** Config profiles of applications (`/applications/{a}/config_profiles/`). */
+  readonly configProfiles: ConfigProfilesApi;
   readonly rest: RestClient;
 
   /** Throws CredentialsError when no token is found anywhere. */
@@ -89,6 +92,7 @@ export class Client {
     this.applications = new ApplicationsApi(this.rest);
     this.tunnels = new TunnelsApi(this.rest);
     this.appInstalls = new AppInstallsApi(this.rest);
+    this.configProfiles = new ConfigProfilesApi(this.rest);
   }
 
   // ---- applications (seed surface)

@@ -16,6 +16,8 @@ export type { ApplicationListQuery } from "./applications-api";
 export { ApplicationsApi } from "./applications-api";
 export type { CreateTunnelArgs, InstallApplicationArgs } from "./client";
 export { Client } from "./client";
+export type { ConfigProfileData, ConfigProfileListQuery, ConfigProfileRequest } from "./config-profiles-api";
+export { ConfigProfilesApi } from "./config-profiles-api";
 export type { ConfigSchemaProblem, ConfigSchemaReport } from "./config-schema";
 // ./config-schema loads ajv (~100 ms) on the first check, not with the package.
 export { checkConfigSchema, formatSchemaProblem, validateConfigSchema } from "./config-schema";

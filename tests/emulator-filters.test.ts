@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { ROUTES } from "../emulator";
 import { appInstallListSpec, deploymentListSpec } from "../emulator/app-installs";
 import { applicationListSpec } from "../emulator/applications";
+import { configProfileListSpec } from "../emulator/config-profiles";
 import { deviceListSpec, organisationListSpec } from "../emulator/directory";
 import { acceptedParameters, type ListSpec } from "../emulator/filters";
 import { Store } from "../emulator/store";
@@ -33,6 +34,7 @@ const TABLES: Record<string, ListSpec<any>> = {
   "/devices/{parent_lookup_device}/app_installs/": appInstallListSpec(new Store(undefined, {})),
   "/applications/{parent_lookup_application}/installs/": appInstallListSpec(new Store(undefined, {})),
   "/app_installs/{parent_lookup_app_install}/deployments/": deploymentListSpec,
+  "/applications/{parent_lookup_application}/config_profiles/": configProfileListSpec,
 };
 
 function loadSpec(): any | undefined {

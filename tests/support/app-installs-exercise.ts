@@ -34,6 +34,35 @@ export async function exerciseAppInstalls(e: Emulator): Promise<void> {
   await expect(201, call("POST", "/app_installs/", { ...body, device_id: d2, version: "1.0.0" }));
   await expect(400, call("POST", "/app_installs/", { display_name: "" }));
   await expect(400, call("POST", "/app_installs/", { ...body, name: "x", config_profile_ids: ["5"] }));
+  // config profiles of the application, and an install that takes two of them
+  const profiles = `/applications/${app.id}/config_profiles`;
+  const pa = await expect(
+    201,
+    call("POST", `${profiles}/`, {
+      application_id: app.id,
+      display_name: "Fast",
+      description: "Fast polling",
+      deployment_config: { n: 5 },
+    }),
+  );
+  const pb = await expect(201, call("POST", `${profiles}/`, { application_id: app.id, display_name: "Slow" }));
+  await expect(400, call("POST", `${profiles}/`, { application_id: app.id, display_name: "" }));
+  await expect(404, call("POST", "/applications/1/config_profiles/", { application_id: "1", display_name: "X" }));
+  await expect(200, call("GET", `${profiles}/?per_page=1&ordering=-display_name&search=s`));
+  await expect(404, call("GET", "/applications/1/config_profiles/"));
+  await expect(200, call("GET", `${profiles}/${pa.id}/`));
+  await expect(404, call("GET", `${profiles}/1/`));
+  await expect(200, call("PUT", `${profiles}/${pb.id}/`, { application_id: app.id, display_name: "Slower" }));
+  await expect(200, call("PATCH", `${profiles}/${pb.id}/`, { deployment_config: { n: 0 } }));
+  await expect(400, call("PATCH", `${profiles}/${pb.id}/`, { deployment_config: [1] }));
+  const withProfiles = { ...body, name: "profiled", config_profile_ids: [pa.id, pb.id] };
+  const ip = await expect(201, call("POST", "/app_installs/", withProfiles));
+  await expect(200, call("GET", `/app_installs/?name=profiled`));
+  await expect(200, call("PATCH", `/app_installs/${ip.id}/`, { config_profile_ids: [pb.id] }));
+  await expect(204, call("DELETE", `${profiles}/${pb.id}/`));
+  await expect(404, call("DELETE", `${profiles}/${pb.id}/`));
+  await expect(200, call("GET", `/app_installs/${ip.id}/`));
+  await expect(204, call("DELETE", `/app_installs/${ip.id}/`));
   await expect(409, call("POST", "/app_installs/", body));
   await expect(200, call("GET", "/app_installs/?per_page=1"));
   await expect(200, call("GET", `/app_installs/?device=${d1}&archived=false&status=QUE`));

@@ -31,10 +31,19 @@ export class ApplicationsApi {
     return this.rest.request({ method: "GET", path: p(id) });
   }
 
-  /** Exactly one POST, no lookup, no retry of an ambiguous failure (the create path decides). */
+  /**
+   * Exactly one POST, no lookup, no retry of an ambiguous failure (the create path decides). With
+   * `deployment_data` in the body, the answer comes back without it (see {@link withoutEcho}).
+   */
   post(body: ApplicationRequest): Promise<ApplicationData> {
     const organisationId = body.organisation_id ?? undefined;
-    return this.rest.request<ApplicationData>({ method: "POST", path: "/applications/", body, organisationId });
+    return this.rest.request<ApplicationData>({
+      method: "POST",
+      path: "/applications/",
+      body,
+      organisationId,
+      ...withoutEcho(body),
+    });
   }
 
   /**
@@ -68,15 +77,16 @@ export class ApplicationsApi {
     );
   }
 
+  /** PATCH; with `deployment_data` in the body, the answer comes back without it (see {@link withoutEcho}). */
   patch(id: string, body: Partial<ApplicationRequest>): Promise<ApplicationData> {
     const organisationId = body.organisation_id ?? undefined;
-    return this.rest.request({ method: "PATCH", path: p(id), body, organisationId });
+    return this.rest.request({ method: "PATCH", path: p(id), body, organisationId, ...withoutEcho(body) });
   }
 
-  /** PUT: full replacement. */
+  /** PUT: full replacement; with `deployment_data` in the body, the answer comes back without it. */
   update(id: string, body: ApplicationRequest): Promise<ApplicationData> {
     const organisationId = body.organisation_id ?? undefined;
-    return this.rest.request({ method: "PUT", path: p(id), body, organisationId });
+    return this.rest.request({ method: "PUT", path: p(id), body, organisationId, ...withoutEcho(body) });
   }
 
   archive(id: string): Promise<ApplicationData> {
@@ -95,4 +105,15 @@ export class ApplicationsApi {
     const archived = await this.list({ name, archived: true });
     return archived.find((a) => a.name === name);
   }
+}
+
+/**
+ * The API echoes `deployment_data` (the whole base64 zip) in its answer to a write that sent it; the caller
+ * already has it (and its hash), so the answer is read without it: the object then has no `deployment_data`
+ * key. `retrieve`/`list` keep it (refresh computes drift from it).
+ */
+function withoutEcho(body: object): { omitResponseFields?: readonly string[] } {
+  return (body as { deployment_data?: unknown }).deployment_data === undefined
+    ? {}
+    : { omitResponseFields: ["deployment_data"] };
 }

@@ -35,6 +35,7 @@ import {
   redirectError,
   timeoutError,
 } from "./errors";
+import { readWithout } from "./json-field-filter";
 import { parseLossless } from "./lossless-json";
 import { limiterFor, type RequestLimiter } from "./request-limiter";
 import { VERSION } from "./version";
@@ -90,6 +91,11 @@ export interface RequestOptions {
   organisationId?: string | null;
   /** statuses that count as success (undefined result) when they answer a repeated attempt, e.g. 404 on DELETE */
   okOnRepeat?: number[];
+  /**
+   * Top-level keys of a 2xx JSON object answer to leave out while it streams in (never held in memory),
+   * e.g. `["deployment_data"]` for an application create/PATCH that uploads a deployment: the API echoes it.
+   */
+  omitResponseFields?: readonly string[];
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"]);
@@ -221,8 +227,11 @@ export class RestClient {
           redirect: "manual",
           signal: AbortSignal.timeout(this.timeoutMs),
         });
-        // Read the body under the same timeout signal: a stalled body is a timeout too.
-        const text = await res.text();
+        // Read the body under the same timeout signal: a stalled body is a timeout too. Error bodies are
+        // small and read whole; a success with fields to omit is filtered as it streams.
+        const omit = res.ok && req.omitResponseFields?.length ? req.omitResponseFields : undefined;
+        const filtered = omit ? await readWithout(res.body, omit) : undefined;
+        const text = filtered ? filtered.text : await res.text();
         const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
         release(
           res.status === 429 || res.status === 503
@@ -232,6 +241,7 @@ export class RestClient {
               : { kind: "other" },
         );
         this.trace(method, req.path, res.status, attempt, started);
+        if (filtered?.malformed) throw invalidBodyError(res.status, method, url, this.redact(text));
         if (res.ok) return this.parseSuccess(res.status, text, method, url) as T;
         if (res.status >= 300 && res.status < 400)
           throw redirectError(res.status, method, url, res.headers.get("location"));

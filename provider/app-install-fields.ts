@@ -29,17 +29,9 @@ export const APP_INSTALL_OUTPUT_KEYS = ["installId", "synced", "latestDeployment
  * defaults (a new app schema re-validates the config, it does not change the install). `adopt` only
  * matters at create. `applicationId` is compared by diff itself (see app-install-provider.ts).
  */
-export const APP_INSTALL_DIFF_KEYS = [
-  "deviceId",
-  "name",
-  "displayName",
-  "version",
-  "deploymentConfig",
-  "configProfileIds",
-  "deploy",
-  "deployTimeoutSeconds",
-  "staging",
-] as const;
+export const APP_INSTALL_DIFF_KEYS = APP_INSTALL_INPUT_KEYS.filter(
+  (k) => !k.startsWith("application") && k !== "configSchema" && k !== "adopt",
+);
 
 /** Another application or device is another install; staging is another API. */
 export const APP_INSTALL_REPLACE_KEYS = ["applicationId", "deviceId", "staging"];

@@ -10,7 +10,8 @@ import type Ajv2020 from "ajv/dist/2020";
 
 // ajv takes ~100 ms to load: it is required on the first check, not when the package is imported.
 let ajvModules: { Ajv: typeof Ajv2020; addFormats: (ajv: Ajv2020) => unknown } | undefined;
-function loadAjv(): NonNullable<typeof ajvModules> {
+/** ajv (2020-12) and ajv-formats, loaded on first use (also by deployment-config.ts). */
+export function loadAjv(): NonNullable<typeof ajvModules> {
   ajvModules ??= {
     Ajv: (require("ajv/dist/2020") as { default: typeof Ajv2020 }).default,
     addFormats: (require("ajv-formats") as { default: (ajv: Ajv2020) => unknown }).default,
@@ -151,7 +152,8 @@ function locate(schema: unknown, keyword: string, pointer = "", out: string[] = 
   return out;
 }
 
-const escapePointer = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+/** One JSON pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`). */
+export const escapePointer = (k: string): string => k.replace(/~/g, "~0").replace(/\//g, "~1");
 
 interface AjvError {
   instancePath: string;

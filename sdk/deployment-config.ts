@@ -3,17 +3,12 @@
 // formats passing (format is an annotation in 2020-12), and `default`s filled in before `required` is
 // checked (pydoover's config loader applies them on the device).
 
-import Ajv2020 from "ajv/dist/2020";
-import addFormats from "ajv-formats";
+import { escapePointer, loadAjv } from "./config-schema";
 
 /** One reason a deployment config does not fit the schema; `pointer` is a JSON pointer ("" = the whole config). */
 export interface DeploymentConfigProblem {
   pointer: string;
   message: string;
-}
-
-function escapePointer(segment: string): string {
-  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
 /**
@@ -35,6 +30,7 @@ export function validateDeploymentConfig(
   const s = typeof schema === "boolean" ? schema : { ...(schema as Record<string, unknown>) };
   if (typeof s === "object" && s.$id === "") delete s.$id; // pydoover writes an empty $id
   // strict: false — unknown keywords (Doover's x-… annotations) and unknown formats are annotations here.
+  const { Ajv: Ajv2020, addFormats } = loadAjv();
   const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, logger: false });
   addFormats(ajv);
   let validate: ReturnType<typeof ajv.compile>;

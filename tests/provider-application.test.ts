@@ -11,26 +11,9 @@ import * as runtime from "../provider/runtime";
 import { deploymentZip } from "../sdk";
 import { resetLimiters } from "../sdk/request-limiter";
 import { applicationBody, type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
-import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
+import { calls, capturingStderr, emulatorConfig, stackConfig, writes } from "./support/provider-host";
 
 const app = runtime.applications;
-
-/** "METHOD /path/ status" of every call the emulator saw. */
-function calls(emu: Emulator): string[] {
-  return emu.log().map((e) => `${e.method} ${e.path} ${e.status}`);
-}
-
-/** Runs `fn` while collecting what it writes with console.error (the provider's engine log). */
-async function capturingStderr<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
-  const lines: string[] = [];
-  const original = console.error;
-  console.error = (...a: unknown[]) => void lines.push(a.map(String).join(" "));
-  try {
-    return { result: await fn(), lines };
-  } finally {
-    console.error = original;
-  }
-}
 
 function args(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name, displayName: `App ${name}`, type: "processor", description: "Made by a provider test.", ...extra };

@@ -5,26 +5,11 @@ import assert from "node:assert/strict";
 import { resetAdopted } from "../provider/create-path";
 import * as runtime from "../provider/runtime";
 import { limiterFor, resetLimiters } from "../sdk/request-limiter";
-import { applicationBody, type Emulator, emulatorFetch, useEmulator } from "./support/emulator";
-import { emulatorConfig, stackConfig } from "./support/provider-host";
+import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
+import { calls, capturingStderr, emulatorConfig, stackConfig } from "./support/provider-host";
 
 const apps = runtime.applications;
 const tunnels = runtime.tunnels;
-
-function calls(emu: Emulator): string[] {
-  return emu.log().map((e) => `${e.method} ${e.path} ${e.status}`);
-}
-
-async function capturingStderr<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
-  const lines: string[] = [];
-  const original = console.error;
-  console.error = (...a: unknown[]) => void lines.push(a.map(String).join(" "));
-  try {
-    return { result: await fn(), lines };
-  } finally {
-    console.error = original;
-  }
-}
 
 /** Sets env vars for the duration of `fn`, restoring them after. */
 async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {

@@ -182,3 +182,20 @@ export function writes(emu: Emulator): string[] {
     .filter((e: EmulatorLogEntry) => e.method !== "GET")
     .map((e: EmulatorLogEntry) => `${e.method} ${e.path}`);
 }
+
+/** "METHOD /path/ status" of every call the emulator saw. */
+export function calls(emu: Emulator): string[] {
+  return emu.log().map((e) => `${e.method} ${e.path} ${e.status}`);
+}
+
+/** Runs `fn` while collecting what it writes with console.error (the provider's engine log). */
+export async function capturingStderr<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const original = console.error;
+  console.error = (...a: unknown[]) => void lines.push(a.map(String).join(" "));
+  try {
+    return { result: await fn(), lines };
+  } finally {
+    console.error = original;
+  }
+}

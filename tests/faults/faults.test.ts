@@ -210,8 +210,8 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
     // What a kill -9 can leave besides pending creates, and the documented first steps:
     // - the killed run's lock (file/S3 backends; Pulumi Cloud marks the update in progress): the CLI
     //   says to run `pulumi cancel`;
-    // - on the file backend (which writes the checkpoint in place), a checkpoint cut short mid-write
-    //   (`failed to load checkpoint`): put the backup Pulumi keeps next to it back.
+    // - on the file backend, a checkpoint (or its `.attrs` sidecar) cut short mid-write
+    //   (`failed to load checkpoint: EOF`): put the backup Pulumi keeps next to it back, sidecar included.
     // Then, without the switch, `up` says what happened and what to run.
     const steps: string[] = [];
     let plain = await project.pulumi(up(stack, 8));
@@ -226,6 +226,9 @@ describe("fault suite (real Pulumi CLI, user-style project, fault proxy + emulat
           .join(" ");
         steps.push(`restore .bak (${fs.statSync(file).size} → ${fs.statSync(`${file}.bak`).size} bytes) [${listing}]`);
         fs.copyFileSync(`${file}.bak`, file);
+        // The file backend keeps each blob's attributes in a `.attrs` sidecar; a kill mid-write can leave it
+        // empty, and an empty sidecar is what `failed to load checkpoint: EOF` means. The backup has its own.
+        if (fs.existsSync(`${file}.bak.attrs`)) fs.copyFileSync(`${file}.bak.attrs`, `${file}.attrs`);
       } else if (/locked.*pulumi cancel/s.test(plain.output)) {
         await project.pulumiOk(["cancel", "--yes", "--stack", stack]);
         steps.push("cancel");

@@ -4,6 +4,7 @@
 //
 //   node dist/bench/cli-ab.js [--n 50] [--pairs 3] [--parallel 8,32] [--latency-ms 0]
 //                             [--package <dir with a built dist/>] [--json <file>]
+//                             [--profile <phase label prefix, e.g. refresh> --profile-dir <dir>] [--per-process]
 //
 // For each --parallel value and each pair, one stack per kind; every phase runs for both kinds back to back
 // (the order alternates between pairs), so both see the same machine load. Reported per phase: median over
@@ -24,6 +25,11 @@ interface Options {
   latencyMs: number;
   packageDir: string;
   json?: string;
+  /** phase label prefix whose runs write V8 CPU profiles of every node process (`--cpu-prof`) */
+  profilePhase?: string;
+  profileDir?: string;
+  /** also report CPU per kind of process (CLI, language host, program, provider host), polled from /proc */
+  perProcess?: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -53,6 +59,17 @@ function parseArgs(argv: string[]): Options {
         break;
       case "--json":
         o.json = path.resolve(v);
+        i++;
+        break;
+      case "--profile":
+        o.profilePhase = v;
+        i++;
+        break;
+      case "--per-process":
+        o.perProcess = true;
+        break;
+      case "--profile-dir":
+        o.profileDir = path.resolve(v);
         i++;
         break;
       default:
@@ -168,6 +185,57 @@ interface Sample {
   wall: number;
   cpu: number;
   calls: Record<string, number>;
+  /** CPU seconds per kind of process (--per-process): sampled from /proc every 10 ms, so approximate */
+  processes?: Record<string, number>;
+}
+
+/** Which of the CLI's processes a command line is. */
+function processKind(cmdline: string): string {
+  if (cmdline.includes("dynamic-provider")) return "provider host";
+  if (cmdline.includes("cmd/run")) return "program";
+  if (cmdline.includes("pulumi-language-nodejs")) return "language host";
+  if (/(^|\/)pulumi(\s|$)/.test(cmdline)) return "CLI";
+  return "other";
+}
+
+/** Polls /proc for the descendants of `root` and remembers each one's last CPU time. */
+function watchProcesses(root: number): () => Record<string, number> {
+  const seen = new Map<number, { kind: string; cpu: number }>();
+  const poll = () => {
+    const parents = new Map<number, number>();
+    const stats = new Map<number, string[]>();
+    for (const name of fs.readdirSync("/proc")) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        parents.set(Number(name), Number(fields[1]));
+        stats.set(Number(name), fields);
+      } catch {}
+    }
+    for (const [pid, fields] of stats) {
+      let p = pid;
+      for (let depth = 0; depth < 8 && p !== root && p > 1; depth++) p = parents.get(p) ?? 0;
+      if (p !== root && pid !== root) continue;
+      let entry = seen.get(pid);
+      if (!entry) {
+        let cmdline = "";
+        try {
+          cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+        } catch {}
+        entry = { kind: processKind(cmdline), cpu: 0 };
+        seen.set(pid, entry);
+      }
+      entry.cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    }
+  };
+  const timer = setInterval(poll, 10);
+  return () => {
+    clearInterval(timer);
+    const out: Record<string, number> = {};
+    for (const e of seen.values()) out[e.kind] = (out[e.kind] ?? 0) + e.cpu;
+    return out;
+  };
 }
 
 class Runner {
@@ -176,6 +244,7 @@ class Runner {
     private readonly project: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly emulator: Emulator,
+    private readonly perProcess = false,
   ) {}
 
   run(args: string[], extraEnv: Record<string, string> = {}): Promise<Sample> {
@@ -187,6 +256,7 @@ class Runner {
         env: { ...this.env, ...extraEnv },
         stdio: ["ignore", "pipe", "pipe"],
       });
+      const stopWatch = this.perProcess && child.pid ? watchProcesses(child.pid) : undefined;
       let out = "";
       child.stdout.on("data", (d) => (out = (out + d).slice(-20000)));
       child.stderr.on("data", (d) => (out = (out + d).slice(-20000)));
@@ -200,7 +270,7 @@ class Runner {
           const key = `${e.method} ${e.path.replace(/\/\d+\//g, "/{id}/")}`;
           calls[key] = (calls[key] ?? 0) + 1;
         }
-        resolve({ wall, cpu, calls });
+        resolve({ wall, cpu, calls, processes: stopWatch?.() });
       });
     });
   }
@@ -225,6 +295,7 @@ interface PhaseResult {
   wall: Record<Kind, number[]>;
   cpu: Record<Kind, number[]>;
   calls: Record<string, number>;
+  processes: Record<Kind, Record<string, number>[]>;
 }
 
 async function main(): Promise<void> {
@@ -251,7 +322,7 @@ async function main(): Promise<void> {
       HOME: path.join(root, "home"),
       BENCH_N: String(o.n),
     };
-    const runner = new Runner(bin, project, env, emulator);
+    const runner = new Runner(bin, project, env, emulator, o.perProcess);
     console.log(
       `pulumi-doover CLI A/B bench: N=${o.n}, pairs=${o.pairs}, parallel=${o.parallel}, latency=${o.latencyMs} ms`,
     );
@@ -263,6 +334,7 @@ async function main(): Promise<void> {
         wall: { doover: [], noop: [] },
         cpu: { doover: [], noop: [] },
         calls: {},
+        processes: { doover: [], noop: [] },
       }));
       const stateBytes: Record<Kind, number[]> = { doover: [], noop: [] };
       for (let pair = 0; pair < o.pairs; pair++) {
@@ -291,10 +363,16 @@ async function main(): Promise<void> {
               BENCH_PREFIX: `b_${kind}_p${parallel}_${pair}`,
               BENCH_CHANGED: String(ph[i].changed ?? 0),
             };
+            if (o.profilePhase && ph[i].label.startsWith(o.profilePhase)) {
+              const dir = path.join(o.profileDir ?? path.join(root, "profiles"), `${kind}-p${parallel}-${pair}`);
+              fs.mkdirSync(dir, { recursive: true });
+              Object.assign(extra, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` });
+            }
             const s = await runner.run([...ph[i].args, "--stack", stacks[kind]], extra);
             results[i].wall[kind].push(s.wall);
             results[i].cpu[kind].push(s.cpu);
             if (kind === "doover") results[i].calls = s.calls;
+            if (s.processes) results[i].processes[kind].push(s.processes);
             if (i === 1) {
               const exported = await runner.output(["stack", "export", "--stack", stacks[kind]]);
               const resources = (JSON.parse(exported).deployment.resources ?? []) as { type: string }[];
@@ -333,6 +411,14 @@ function print(o: Options, parallel: number, results: PhaseResult[], stateBytes:
     console.log(
       `| ${r.label} | ${median(r.wall.doover).toFixed(2)} | ${median(r.wall.noop).toFixed(2)} | ${ratio(r.wall).toFixed(2)} | ` +
         `${median(r.cpu.doover).toFixed(2)} | ${median(r.cpu.noop).toFixed(2)} | ${ratio(r.cpu).toFixed(2)} | ${calls} |`,
+    );
+  }
+  for (const r of results) {
+    if (!r.processes.doover.length) continue;
+    const kinds = [...new Set([...r.processes.doover, ...r.processes.noop].flatMap((p) => Object.keys(p)))].sort();
+    const cell = (k: Kind, name: string) => median(r.processes[k].map((p) => p[name] ?? 0)).toFixed(2);
+    console.log(
+      `  ${r.label}: cpu s per process kind (doover / no-op): ${kinds.map((n) => `${n} ${cell("doover", n)} / ${cell("noop", n)}`).join("; ")}`,
     );
   }
   console.log(

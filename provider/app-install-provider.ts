@@ -20,7 +20,7 @@ import { skipDeleteOfAdopted } from "./create-path";
 import { mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
 import { type CheckFailure, isUnknown } from "./inputs";
-import { call, type Props, pick, stripReserved, wrap } from "./props";
+import { call, type Props, pick, readResult, stripReserved, wrap } from "./props";
 import { targetFor } from "./provider-config";
 
 /** Inputs that, left undeclared, are the server's (or the application's) business: not diffed. */
@@ -112,7 +112,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
   if (props.configProfileIds !== undefined)
     next.configProfileIds = (live.config_profiles ?? []).map((p) => String((p as { id: unknown }).id));
   Object.assign(next, appInstallComputed(live));
-  return { id: String(live.id), props: next, inputs: pick(next, APP_INSTALL_INPUT_KEYS) };
+  return readResult(String(live.id), props, next, APP_INSTALL_INPUT_KEYS);
 }
 
 /** PATCH of what changed, then a deployment when the config/version changed or the last one did not succeed. */

@@ -20,7 +20,7 @@ import { type CreatePathResult, createOrAdopt, skipDeleteOfAdopted } from "./cre
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
 import type { CheckFailure } from "./inputs";
-import { call, type Props, pick, stripReserved, wrap } from "./props";
+import { call, type Props, pick, readResult, stripReserved, wrap } from "./props";
 import { targetFor } from "./provider-config";
 
 export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
@@ -196,7 +196,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
   if (overlayChanged) next.stagingConfig = overlay;
   if (props.deploymentHash !== undefined) next.deploymentHash = liveDeploymentHash(live);
   Object.assign(next, computedOutputs(live));
-  return { id: String(live.id), props: next, inputs: pick(next, APPLICATION_INPUT_KEYS) };
+  return readResult(String(live.id), props, next, APPLICATION_INPUT_KEYS);
 }
 
 export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {

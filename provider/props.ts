@@ -1,6 +1,7 @@
 // Small property-bag helpers shared by the providers.
 
 import { Unauthorized } from "../sdk";
+import { stableEqual } from "./diff";
 import { DooverProviderError, messageOf } from "./errors";
 
 export type Props = Record<string, unknown>;
@@ -17,6 +18,21 @@ export function pick(p: Props, keys: readonly string[]): Props {
   const out: Props = {};
   for (const k of keys) if (p[k] !== undefined) out[k] = p[k];
   return out;
+}
+
+/**
+ * What `read` returns: the refreshed state, and the inputs only when refreshing changed them (drift, or a
+ * `get`/import that had none). Without `inputs` the engine keeps the stored ones: a refresh that finds
+ * nothing changed sends and stores less.
+ */
+export function readResult(
+  id: string,
+  before: Props,
+  next: Props,
+  inputKeys: readonly string[],
+): { id: string; props: Props; inputs?: Props } {
+  const inputs = pick(next, inputKeys);
+  return stableEqual(inputs, pick(before, inputKeys)) ? { id, props: next } : { id, props: next, inputs };
 }
 
 /** Runs an API call, adding what was being done to any error (sdk messages never hold the token). */

@@ -2,6 +2,7 @@
 // reach the serialized provider, resource inputs, outputs or state. Methods build the sdk Client from
 // them; absent values fall back to env / ~/.doover/config inside the sdk.
 
+import { createHash } from "node:crypto";
 import { Client, type ClientOptions, CredentialsError } from "../sdk";
 import { DooverProviderError } from "./errors";
 
@@ -31,7 +32,19 @@ export interface ConfigureRequest {
 }
 
 // Plain object only: this module is loaded at run time, never serialized, but stays simple anyway.
-const state: { settings?: ProviderSettings } = {};
+const state: { settings?: ProviderSettings; clients: Map<string, Client> } = { clients: new Map() };
+
+// What the sdk reads from the environment when it resolves credentials and logging: part of a client's identity.
+const CLIENT_ENV = [
+  "DOOVER_API_TOKEN",
+  "DOOVER_CONFIG",
+  "DOOVER_PROFILE",
+  "DOOVER_CONTROL_API_BASE_URL",
+  "DOOVER_ORGANISATION_ID",
+  "DOOVER_STAGING",
+  "DOOVER_LOG",
+  "HOME",
+] as const;
 
 function str(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
@@ -73,6 +86,7 @@ export function configure(req: ConfigureRequest): void {
     maxRequestsPerSecond: num("maxRequestsPerSecond"),
     adoptExisting: bool(get("adoptExisting")),
   };
+  state.clients.clear();
 }
 
 /** Stack config first, then the environment variable (names say both in errors). */
@@ -100,6 +114,23 @@ export function requestSettings(env: Record<string, string | undefined> = proces
 /** Forgets the stored settings (tests). */
 export function resetConfiguration(): void {
   delete state.settings;
+  state.clients.clear();
+}
+
+/**
+ * One Client per distinct settings for the provider process: a `pulumi refresh` of 200 resources reads
+ * through one client instead of building (and resolving credentials for) 200. The key is a hash, so the
+ * map never holds a token in the clear; a token that answers after a 401 stays with the client.
+ */
+function cachedClient(opts: ClientOptions, env: Record<string, string | undefined>): Client {
+  const identity = JSON.stringify([opts, CLIENT_ENV.map((k) => env[k] ?? null)]);
+  const key = createHash("sha256").update(identity).digest("hex");
+  let client = state.clients.get(key);
+  if (!client) {
+    client = new Client(opts);
+    state.clients.set(key, client);
+  }
+  return client;
 }
 
 /** Where one resource's calls go. */
@@ -142,10 +173,10 @@ export function targetFor(resourceStaging: boolean | undefined, env?: Record<str
     retryBudget: "doover:retryBudgetSeconds (env DOOVER_RETRY_BUDGET_SECONDS)",
   };
   for (const k of Object.keys(opts) as (keyof ClientOptions)[]) if (opts[k] === undefined) delete opts[k];
-  if (env) opts.env = env;
   let client: Client;
   try {
-    client = new Client(opts);
+    // An explicit env (tests) builds its own client; else one client per settings for the process.
+    client = env ? new Client({ ...opts, env }) : cachedClient(opts, process.env);
   } catch (e) {
     if (!CredentialsError.isInstance(e)) throw e;
     const key = variant ? "doover:stagingToken (or doover:token)" : "doover:token";

@@ -5,7 +5,7 @@ import { createOrAdopt, skipDeleteOfAdopted } from "./create-path";
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
 import type { CheckFailure } from "./inputs";
-import { call, type Props, pick, stripReserved, wrap } from "./props";
+import { call, type Props, pick, readResult, stripReserved, wrap } from "./props";
 import { targetFor } from "./provider-config";
 import {
   checkTunnel,
@@ -108,7 +108,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
   if (live.device?.id !== undefined && props.deviceId !== undefined) next.deviceId = String(live.device.id);
   if (props.active !== undefined) next.active = live.is_active === true;
   Object.assign(next, tunnelComputed(live));
-  return { id: String(live.id), props: next, inputs: pick(next, TUNNEL_INPUT_KEYS) };
+  return readResult(String(live.id), props, next, TUNNEL_INPUT_KEYS);
 }
 
 export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {

@@ -21,7 +21,7 @@
 //   one sits in the stack's saved provider config.
 // Retries stop when the operation's time budget (counted from its first failure) would be
 // exceeded, not after a fixed small count.
-// Redirects are never followed: fetch would turn a redirected POST into a GET (reporting a
+// Redirects are never followed (neither transport does): a redirected POST would turn into a GET (reporting a
 // bogus success) and drop the token on a cross-origin hop; a 3xx is an error naming Location.
 
 import { createHash } from "node:crypto";
@@ -35,7 +35,7 @@ import {
   redirectError,
   timeoutError,
 } from "./errors";
-import { readWithout } from "./json-field-filter";
+import { fetchTransport, nodeTransport, type Transport } from "./http-transport";
 import { parseLossless } from "./lossless-json";
 import { limiterFor, type RequestLimiter } from "./request-limiter";
 import { VERSION } from "./version";
@@ -54,7 +54,10 @@ export interface RestClientOptions {
   /** tokens to try, in order, when `token` is answered 401 (read lazily, once) */
   fallbackCredentials?: () => FallbackCredential[];
   organisationId?: string;
+  /** an HTTP implementation to use instead of the built-in `node:http` transport (tests, custom agents) */
   fetch?: typeof fetch;
+  /** the exchange itself (default: `node:http`/`node:https` with keep-alive; see http-transport.ts) */
+  transport?: Transport;
   /** per attempt, default 30000 */
   timeoutMs?: number;
   /** total time one operation keeps retrying after its first failure, default 180000 */
@@ -129,7 +132,7 @@ export class RestClient {
   private readonly fallbacks?: () => FallbackCredential[];
   private readonly knownTokens: string[];
   private readonly triedSources: string[] = [];
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: Transport;
   private readonly userAgent: string;
   private readonly baseDelay: number;
   private readonly maxDelay: number;
@@ -147,7 +150,7 @@ export class RestClient {
     this.primaryKey = `${this.baseUrl}\n${createHash("sha256").update(o.token).digest("hex")}`;
     if (o.fallbackCredentials) this.fallbacks = o.fallbackCredentials;
     if (o.organisationId !== undefined) this.organisationId = o.organisationId;
-    this.fetchImpl = o.fetch ?? globalThis.fetch;
+    this.transport = o.fetch ? fetchTransport(o.fetch) : (o.transport ?? nodeTransport);
     this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retryBudgetMs = Math.max(0, o.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
     if (o.retries !== undefined) this.retries = Math.max(0, o.retries);
@@ -216,38 +219,39 @@ export class RestClient {
     for (let attempt = 1; ; attempt++) {
       const release = await this.limiter.acquire();
       const started = Date.now();
+      const sentToken = this.token;
       let err: HTTPException;
       let wait: number | undefined;
       try {
-        const res = await this.fetchImpl(url, {
+        const res = await this.transport({
+          url,
           method,
           headers: headers(),
-          body: streamed ? streamed() : payload,
-          ...(streamed ? { duplex: "half" as const } : {}),
-          redirect: "manual",
-          signal: AbortSignal.timeout(this.timeoutMs),
+          body: streamed ?? payload,
+          timeoutMs: this.timeoutMs,
+          omitFields: req.omitResponseFields,
         });
-        // Read the body under the same timeout signal: a stalled body is a timeout too. Error bodies are
-        // small and read whole; a success with fields to omit is filtered as it streams.
-        const omit = res.ok && req.omitResponseFields?.length ? req.omitResponseFields : undefined;
-        const filtered = omit ? await readWithout(res.body, omit) : undefined;
-        const text = filtered ? filtered.text : await res.text();
-        const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
+        const ok = res.status >= 200 && res.status < 300;
+        const text = res.text;
+        const retryAfter = parseRetryAfter(res.header("retry-after"));
         release(
           res.status === 429 || res.status === 503
             ? { kind: "throttled", rateLimited: res.status === 429, retryAfterMs: retryAfter }
-            : res.ok
+            : ok
               ? { kind: "ok" }
               : { kind: "other" },
         );
         this.trace(method, req.path, res.status, attempt, started);
-        if (filtered?.malformed) throw invalidBodyError(res.status, method, url, this.redact(text));
-        if (res.ok) return this.parseSuccess(res.status, text, method, url) as T;
-        if (res.status >= 300 && res.status < 400)
-          throw redirectError(res.status, method, url, res.headers.get("location"));
+        if (res.malformed) throw invalidBodyError(res.status, method, url, this.redact(text));
+        if (ok) return this.parseSuccess(res.status, text, method, url) as T;
+        if (res.status >= 300 && res.status < 400) throw redirectError(res.status, method, url, res.header("location"));
         if (attempt > 1 && req.okOnRepeat?.includes(res.status)) return undefined as T;
-        err = errorFromResponse(res.status, method, url, this.redactBody(this.parse(text)), res.headers);
+        err = errorFromResponse(res.status, method, url, this.redactBody(this.parse(text)), {
+          get: (name) => res.header(name),
+        });
         if (res.status === 401) {
+          // Another call on this client moved to a fallback token while this one was in flight: use it.
+          if (sentToken !== this.token) continue;
           fallbacks ??= this.untriedFallbacks();
           const next = fallbacks.shift();
           if (!next) throw this.unauthorized(err);

@@ -4,6 +4,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+
+import http = require("node:http");
+
 import * as os from "node:os";
 import * as path from "node:path";
 import { deploymentHash } from "../provider/application-fields";
@@ -120,12 +123,22 @@ describe("deployment folders (hash, zip, streamed upload, size limit)", function
 
   it("up sends the deployment as a stream (no whole-body string) and the API stores the same zip", async () => {
     runtime.configure(stackConfig(emulatorConfig(emulator.current)));
-    const bodies: string[] = [];
-    const real = globalThis.fetch;
-    globalThis.fetch = ((url: string, init?: RequestInit) => {
-      if (init?.method === "POST" || init?.method === "PATCH") bodies.push(typeof init.body);
-      return real(url, init);
-    }) as typeof fetch;
+    // What the transport hands to node:http for each write: a streamed body is sent chunked, in many writes,
+    // with no Content-Length (a whole-body string would be one write with a Content-Length).
+    const sends: { method: string; contentLength: unknown; writes: number }[] = [];
+    const realRequest = http.request;
+    (http as { request: unknown }).request = (...args: Parameters<typeof http.request>) => {
+      const req = realRequest(...args);
+      const opts = args[1] as http.RequestOptions;
+      const send = { method: String(opts.method), contentLength: req.getHeader("content-length"), writes: 0 };
+      if (send.method === "POST" || send.method === "PATCH") sends.push(send);
+      const write = req.write.bind(req) as (chunk: Uint8Array, ...rest: unknown[]) => boolean;
+      (req as { write: unknown }).write = (chunk: Uint8Array, ...rest: unknown[]) => {
+        send.writes++;
+        return write(chunk, ...rest);
+      };
+      return req;
+    };
     try {
       const { inputs, failures } = await runtime.applications.check(
         {},
@@ -133,13 +146,15 @@ describe("deployment folders (hash, zip, streamed upload, size limit)", function
       );
       assert.deepEqual(failures, []);
       const { id, outs } = await runtime.applications.create(inputs);
-      assert.deepEqual(bodies, ["object"], "one POST, its body an async iterable");
+      assert.equal(sends.length, 1, "one POST");
+      assert.equal(sends[0].contentLength, undefined, "sent chunked, not as one sized string");
+      assert.ok(sends[0].writes > 2, `the body was written in pieces (${sends[0].writes} writes)`);
       const live = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
       const stored = Buffer.from(String(live.body.deployment_data), "base64");
       assert.deepEqual(stored, deploymentZip(dir).data);
       assert.equal(outs.deploymentHash, FIXTURE_HASH);
     } finally {
-      globalThis.fetch = real;
+      (http as { request: unknown }).request = realRequest;
     }
   });
 

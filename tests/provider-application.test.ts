@@ -275,6 +275,7 @@ describe("DooverApplication provider", function () {
       const { id, outs } = await createApp(args("drift_app", { imageName: "org/app:1" }));
       const unchanged = await app.read(id, outs);
       assert.deepEqual(unchanged.props, outs);
+      assert.equal(unchanged.inputs, undefined, "nothing drifted: the engine keeps the stored inputs");
 
       await emulatorFetch(emulator.current, "PATCH", `/applications/${id}/`, {
         display_name: "Changed by hand",

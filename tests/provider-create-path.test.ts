@@ -212,6 +212,22 @@ describe("create path (provider/create-path.ts)", function () {
       assert.ok(!lines.join("\n").includes(emulator.current.token));
     });
 
+    it("a rotated token with many reads in flight on the process's one client: all succeed, one switch", async () => {
+      const made = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => createApp(`rotated_many_${i}`)));
+      configure({ "doover:token": "old-rotated-away-token-2" });
+      const { result, lines } = await capturingStderr(() =>
+        withEnv({ DOOVER_API_TOKEN: emulator.current.token }, () =>
+          Promise.all(made.map((m) => apps.read(m.id, m.outs))),
+        ),
+      );
+      assert.deepEqual(
+        result.map((r) => r.id),
+        made.map((m) => m.id),
+      );
+      const switches = lines.filter((l) => /was rejected \(401\)/.test(l));
+      assert.equal(switches.length, 1, switches.join("\n"));
+    });
+
     it("a 401 with every token says which were tried, in which order, and what to do", async () => {
       const made = await createApp("denied_app");
       configure({ "doover:token": "old-token-1" });

@@ -12,8 +12,10 @@ import {
   parseLossless,
   readZip,
   stringifyDocument,
+  toPlain,
   validateConfigSchema,
 } from "../sdk";
+import { parseNode } from "../sdk/lossless-json";
 import { copySample, listSharedConfigs, sharedConfigsMissingReason } from "./support/configs";
 
 const samples = listSharedConfigs();
@@ -46,6 +48,26 @@ describe("sdk: lossless JSON", () => {
     assert.equal(v.small, 42);
     assert.equal(v.f, 0);
     assert.equal(v.neg, "-7369503578182270976");
+  });
+
+  it("parses answers like the lossless tree does, on its fast paths too", () => {
+    const texts = [
+      '{"id":384968910224494595,"org":{"id":"384968910224494111"},"n":[1,2.5,-3e2]}', // a 16+ digit run
+      '{"a":9007199254740991,"b":9007199254740993,"c":-9007199254740993,"d":1000000000000000}',
+      '{"f":0.12345678901234567890,"g":1.2345678901234567e300,"h":12345678901234567890.5,"i":1E400}',
+      '{"s":"12345678901234567890","t":"x\\"12345678901234567890","u":[[{"v":[12345678901234567890]}]]}',
+      '{"small":42,"neg":-7,"z":0,"m":-0,"e":[],"o":{},"l":[true,false,null]}', // no long run: plain JSON.parse
+      "[123456789012345678901234567890]",
+      "12345678901234567890",
+      '"only a string"',
+    ];
+    for (const text of texts) assert.deepEqual(parseLossless(text), toPlain(parseNode(text)), text);
+    assert.deepEqual(parseLossless('{"b":9007199254740993,"d":1000000000000000}'), {
+      b: "9007199254740993",
+      d: 1000000000000000,
+    });
+    assert.throws(() => parseLossless('{"id": 12345678901234567890'), SyntaxError);
+    assert.throws(() => parseLossless('{"id": 1,}'), SyntaxError);
   });
 
   it("re-writes untouched text byte-for-byte (escapes, non-ASCII, floats, empties, newline or not)", () => {

@@ -366,7 +366,8 @@ async function main(): Promise<void> {
             if (o.profilePhase && ph[i].label.startsWith(o.profilePhase)) {
               const dir = path.join(o.profileDir ?? path.join(root, "profiles"), `${kind}-p${parallel}-${pair}`);
               fs.mkdirSync(dir, { recursive: true });
-              Object.assign(extra, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` });
+              const hook = process.env.BENCH_PROFILE_REQUIRE ? ` --require ${process.env.BENCH_PROFILE_REQUIRE}` : "";
+              Object.assign(extra, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}${hook}` });
             }
             const s = await runner.run([...ph[i].args, "--stack", stacks[kind]], extra);
             results[i].wall[kind].push(s.wall);

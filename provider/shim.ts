@@ -12,13 +12,16 @@
 // cannot find the package; `createRequire(<cwd>/)` resolves like a file in the program directory (the host's
 // cwd): node_modules/pulumi-doover, or the package itself by its own name. Without the package there (a fresh
 // clone before `npm install`), the loader says what to run instead of "Cannot find module".
+// The runtime is looked up once per provider (the host calls `handler()` once per text), not per call:
+// resolving a package costs ~0.15 ms of stat/realpath calls, 30 ms of CPU over a refresh of 200 resources.
+// Texts stored by 0.2.0 resolve on every call; they keep working as they are (tests/provider-serialization).
 
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The `__provider` text of one resource kind (a key of `pulumi-doover/provider-runtime`). */
 export function providerText(kind: "applications" | "tunnels" | "appInstalls"): string {
   return (
-    `exports.handler=()=>{const c=async(m,a)=>{let r;try{r=require("module").createRequire(process.cwd()+"/")` +
+    `exports.handler=()=>{let r;const c=async(m,a)=>{if(!r)try{r=require("module").createRequire(process.cwd()+"/")` +
     `("pulumi-doover/provider-runtime")}catch(e){throw/'pulumi-doover\\//.test(e.message)?Error("Run \`npm install\` in "` +
     `+process.cwd()+": this stack's resources need the pulumi-doover package there"):e}return r.${kind}[m](...a)};` +
     `const p={};for(const m of["configure","check","diff","create","read","update","delete"])p[m]=(...a)=>c(m,a);` +

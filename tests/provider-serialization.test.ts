@@ -15,6 +15,14 @@ import { loadProvider } from "./support/serialize";
 // closure serializer made 2,199 bytes of it (2,475 with the "package missing" advice); the hand-written text
 // is 448.
 const MAX_PROVIDER_BYTES = 500;
+
+/** The application text pulumi-doover 0.2.0 stored in state (resolved the runtime on every call). */
+const PROVIDER_0_2_0 =
+  'exports.handler=()=>{const c=async(m,a)=>{let r;try{r=require("module").createRequire(process.cwd()+"/")' +
+  '("pulumi-doover/provider-runtime")}catch(e){throw/\'pulumi-doover\\//.test(e.message)?Error("Run `npm install` in "' +
+  '+process.cwd()+": this stack\'s resources need the pulumi-doover package there"):e}return r.applications[m](...a)};' +
+  'const p={};for(const m of["configure","check","diff","create","read","update","delete"])p[m]=(...a)=>c(m,a);' +
+  "return p}";
 const repoRoot = path.resolve(__dirname, "..", "..");
 
 describe("serialized provider (__provider)", function () {
@@ -74,6 +82,36 @@ describe("serialized provider (__provider)", function () {
     assert.equal((await t.read(created.id, created.outs!)).id, created.id);
     await t.delete(created.id, created.outs!);
     assert.equal((await t.read(created.id, created.outs!)).id, "");
+  });
+
+  it("runs a text stored by 0.2.0 (state written before this version), and looks the runtime up once", async () => {
+    runtime.resetConfiguration();
+    for (const text of [PROVIDER_0_2_0, APPLICATION_PROVIDER]) {
+      const p = loadProvider(text);
+      await p.configure({ config: stackConfig(emulatorConfig(emulator.current)).config } as never);
+      const { inputs } = await p.check(
+        {},
+        { name: `stored_${text.length}`, displayName: "S", type: "PRO", description: "d" },
+      );
+      const { id, outs } = await p.create(inputs);
+      assert.deepEqual((await p.read(id, outs)).props, outs);
+      await p.delete(id, outs);
+    }
+    // Count package lookups (createRequire) over 20 calls of one loaded provider.
+    const mod: { createRequire: (...a: unknown[]) => unknown } = require("node:module");
+    const real = mod.createRequire;
+    let lookups = 0;
+    mod.createRequire = (...a: unknown[]) => {
+      lookups++;
+      return real(...a);
+    };
+    try {
+      const p = loadProvider(APPLICATION_PROVIDER);
+      for (let i = 0; i < 20; i++) await p.diff("1", { name: "a" }, { name: "a" });
+    } finally {
+      mod.createRequire = real;
+    }
+    assert.equal(lookups, 1);
   });
 
   it("finds the runtime from a program directory below this package (self-reference)", async () => {

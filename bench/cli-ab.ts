@@ -367,7 +367,8 @@ async function main(): Promise<void> {
               const dir = path.join(o.profileDir ?? path.join(root, "profiles"), `${kind}-p${parallel}-${pair}`);
               fs.mkdirSync(dir, { recursive: true });
               const hook = process.env.BENCH_PROFILE_REQUIRE ? ` --require ${process.env.BENCH_PROFILE_REQUIRE}` : "";
-              Object.assign(extra, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}${hook}` });
+              const prof = process.env.BENCH_NO_CPU_PROF ? "" : `--cpu-prof --cpu-prof-dir=${dir}`;
+              Object.assign(extra, { NODE_OPTIONS: `${prof}${hook}` });
             }
             const s = await runner.run([...ph[i].args, "--stack", stacks[kind]], extra);
             results[i].wall[kind].push(s.wall);

@@ -2,11 +2,11 @@
 // `require("pulumi-doover/provider-runtime")` (package.json `exports`). Everything here may change between
 // versions without changing what is stored in state.
 
-import * as appInstall from "./app-install-provider";
-import * as application from "./application-provider";
+import type * as AppInstall from "./app-install-provider";
+import type * as Application from "./application-provider";
 import { DooverProviderError } from "./errors";
 import { type ConfigureRequest, configure } from "./provider-config";
-import * as tunnel from "./tunnel-provider";
+import type * as Tunnel from "./tunnel-provider";
 
 export { DooverProviderError, DooverResourceInitError } from "./errors";
 export { type ConfigureRequest, configure, type ProviderSettings, resetConfiguration } from "./provider-config";
@@ -57,32 +57,31 @@ function keepingProvider(create: ProviderMethods["create"]): ProviderMethods["cr
   };
 }
 
-export const applications: ProviderMethods = {
-  configure: configureAsync,
-  check: application.check,
-  diff: application.diff,
-  create: keepingProvider(application.create),
-  read: application.read,
-  update: application.update,
-  delete: application.del,
-};
+// Each kind's implementation loads on its first call: a stack of applications never loads the tunnel and
+// install code (and what it imports), ~12 ms of a provider host's start.
+function lazy<T>(load: () => T): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= load());
+}
+const application = lazy(() => require("./application-provider") as typeof Application);
+const tunnel = lazy(() => require("./tunnel-provider") as typeof Tunnel);
+const appInstall = lazy(() => require("./app-install-provider") as typeof AppInstall);
 
-export const tunnels: ProviderMethods = {
-  configure: configureAsync,
-  check: tunnel.check,
-  diff: tunnel.diff,
-  create: keepingProvider(tunnel.create),
-  read: tunnel.read,
-  update: tunnel.update,
-  delete: tunnel.del,
-};
+/** The methods of one kind, each calling into the implementation `impl()` loads on first use. */
+function methods(
+  impl: () => Pick<typeof Application, "check" | "diff" | "create" | "read" | "update" | "del">,
+): ProviderMethods {
+  return {
+    configure: configureAsync,
+    check: (olds, news) => impl().check(olds, news),
+    diff: (id, olds, news) => impl().diff(id, olds, news),
+    create: keepingProvider((inputs) => impl().create(inputs)),
+    read: (id, props) => impl().read(id, props),
+    update: (id, olds, news) => impl().update(id, olds, news),
+    delete: (id, props) => impl().del(id, props),
+  };
+}
 
-export const appInstalls: ProviderMethods = {
-  configure: configureAsync,
-  check: appInstall.check,
-  diff: appInstall.diff,
-  create: keepingProvider(appInstall.create),
-  read: appInstall.read,
-  update: appInstall.update,
-  delete: appInstall.del,
-};
+export const applications: ProviderMethods = methods(application);
+export const tunnels: ProviderMethods = methods(tunnel);
+export const appInstalls: ProviderMethods = methods(appInstall);

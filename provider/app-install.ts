@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS } from "./app-install-fields";
 import { applicationInputs, declaredApplication } from "./app-install-source";
+import { pausePromiseStacks } from "./resource-props";
 import { APP_INSTALL_PROVIDER } from "./shim";
 
 /** Arguments of a {@link DooverAppInstall}. */
@@ -98,6 +99,14 @@ export class DooverAppInstall extends pulumi.CustomResource {
       props.applicationId = application;
     }
     props.__provider = APP_INSTALL_PROVIDER; // the stored provider text (see shim.ts)
-    super("pulumi-nodejs:dynamic/doover:AppInstall", name, props, opts);
+    const stacks = pausePromiseStacks();
+    try {
+      super("pulumi-nodejs:dynamic/doover:AppInstall", name, props, opts);
+    } catch (e) {
+      stacks.restack(e, DooverAppInstall);
+      throw e;
+    } finally {
+      stacks.resume();
+    }
   }
 }

@@ -17,7 +17,7 @@ import { configSchemaWarnings } from "./application-check";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
 import { isPlainObject } from "./inputs";
-import { declaredProps, defineUnsetOutputs } from "./resource-props";
+import { declaredProps, defineIdOutput, defineUnsetOutputs, pausePromiseStacks } from "./resource-props";
 import { APPLICATION_PROVIDER } from "./shim";
 
 /** Arguments of a {@link DooverApplication}. Names follow the API's fields, in camelCase. */
@@ -147,14 +147,22 @@ export class DooverApplication extends pulumi.CustomResource {
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    const computed = { applicationId: undefined, organisation: undefined, approxInstalls: undefined };
+    const computed = { organisation: undefined, approxInstalls: undefined }; // applicationId is `id`
     const label = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
     const props = declaredProps(args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: label, ...computed });
     // Check derives these from a file/folder the program set.
     if (args.longDescriptionFile !== undefined && !("longDescription" in props)) props.longDescription = undefined;
     if (args.deploymentFolder !== undefined) props.deploymentHash = undefined;
     props.__provider = APPLICATION_PROVIDER; // what pulumi.dynamic.Resource stores, but ~0.5 KB (see shim.ts)
-    super("pulumi-nodejs:dynamic/doover:Application", name, props, opts);
+    const stacks = pausePromiseStacks();
+    try {
+      super("pulumi-nodejs:dynamic/doover:Application", name, props, opts);
+    } catch (e) {
+      stacks.restack(e, DooverApplication);
+      throw e;
+    } finally {
+      stacks.resume();
+    }
     warnAboutConfigSchema(this, args.configSchema);
     rememberApplicationArgs(this, name, args); // for DooverAppInstall's preview-time config check
   }
@@ -202,6 +210,7 @@ defineUnsetOutputs(
       .map((k) => [k, APPLICATION_DEFAULTS[k] ?? (() => undefined)]),
   ),
 );
+defineIdOutput(DooverApplication, "applicationId");
 
 /** The arguments `fromConfig` uses: plain values, paths relative to the current directory. */
 export function applicationArgsFromConfig(configFile: string, appName?: string): DooverApplicationArgs {

@@ -32,7 +32,12 @@ export interface ConfigureRequest {
 }
 
 // Plain object only: this module is loaded at run time, never serialized, but stays simple anyway.
-const state: { settings?: ProviderSettings; clients: Map<string, Client> } = { clients: new Map() };
+const state: {
+  settings?: ProviderSettings;
+  clients: Map<string, Client>;
+  /** the last target per variant (staging overlay or not), reused while settings and env stay the same */
+  targets: Map<boolean, { settings?: ProviderSettings; env: (string | undefined)[]; target: Target }>;
+} = { clients: new Map(), targets: new Map() };
 
 // What the sdk reads from the environment when it resolves credentials and logging: part of a client's identity.
 const CLIENT_ENV = [
@@ -44,6 +49,15 @@ const CLIENT_ENV = [
   "DOOVER_STAGING",
   "DOOVER_LOG",
   "HOME",
+] as const;
+
+// Everything a target depends on besides the settings: the client's env and requestSettings' env.
+const TARGET_ENV = [
+  ...CLIENT_ENV,
+  "DOOVER_REQUEST_TIMEOUT_SECONDS",
+  "DOOVER_RETRY_BUDGET_SECONDS",
+  "DOOVER_MAX_REQUESTS_PER_SECOND",
+  "DOOVER_ADOPT_EXISTING",
 ] as const;
 
 function str(v: unknown): string | undefined {
@@ -87,6 +101,7 @@ export function configure(req: ConfigureRequest): void {
     adoptExisting: bool(get("adoptExisting")),
   };
   state.clients.clear();
+  state.targets.clear();
 }
 
 /** Stack config first, then the environment variable (names say both in errors). */
@@ -115,6 +130,7 @@ export function requestSettings(env: Record<string, string | undefined> = proces
 export function resetConfiguration(): void {
   delete state.settings;
   state.clients.clear();
+  state.targets.clear();
 }
 
 /**
@@ -151,8 +167,21 @@ export interface Target {
  * API with `doover:stagingToken` (falling back to the main token) and `doover:stagingApiUrl`.
  */
 export function targetFor(resourceStaging: boolean | undefined, env?: Record<string, string | undefined>): Target {
+  const variant = resourceStaging === true && state.settings?.staging !== true;
+  if (env) return buildTarget(variant, env); // an explicit env (tests) builds its own client
+  // Every operation asks; the answer changes only with the settings or the environment.
+  const envNow = TARGET_ENV.map((k) => process.env[k]);
+  const last = state.targets.get(variant);
+  if (last && last.settings === state.settings && last.env.every((v, i) => v === envNow[i])) return last.target;
+  const target = buildTarget(variant);
+  const entry = { settings: state.settings, env: envNow, target };
+  Object.defineProperty(entry, "env", { enumerable: false }); // may hold DOOVER_API_TOKEN: keep it out of dumps
+  state.targets.set(variant, entry);
+  return target;
+}
+
+function buildTarget(variant: boolean, env?: Record<string, string | undefined>): Target {
   const s = state.settings ?? {};
-  const variant = resourceStaging === true && s.staging !== true;
   const request = requestSettings(env ?? process.env);
   const tokenKey = variant && s.stagingToken !== undefined ? "doover:stagingToken" : "doover:token";
   const opts: ClientOptions = variant
@@ -175,7 +204,7 @@ export function targetFor(resourceStaging: boolean | undefined, env?: Record<str
   for (const k of Object.keys(opts) as (keyof ClientOptions)[]) if (opts[k] === undefined) delete opts[k];
   let client: Client;
   try {
-    // An explicit env (tests) builds its own client; else one client per settings for the process.
+    // One client per settings for the process (an explicit env builds its own).
     client = env ? new Client({ ...opts, env }) : cachedClient(opts, process.env);
   } catch (e) {
     if (!CredentialsError.isInstance(e)) throw e;

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TunnelProtocol } from "../sdk";
 import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
-import { declaredProps, defineUnsetOutputs } from "./resource-props";
+import { declaredProps, defineIdOutput, defineUnsetOutputs, pausePromiseStacks } from "./resource-props";
 import { TUNNEL_PROVIDER } from "./shim";
 import { TUNNEL_INPUT_KEYS, TUNNEL_OUTPUT_KEYS } from "./tunnel-fields";
 
@@ -83,18 +83,26 @@ export class DooverTunnel extends pulumi.CustomResource {
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverTunnelArgs, opts?: pulumi.CustomResourceOptions) {
-    const computed = { tunnelId: undefined, endpoint: undefined, endpointId: undefined, isActive: undefined };
+    const computed = { endpoint: undefined, endpointId: undefined, isActive: undefined }; // tunnelId is `id`
     const label = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
     const props = declaredProps(args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: label, ...computed });
     // Secret in the stored inputs too, not only in the outputs.
     if (args.password !== undefined && args.password !== null) props.password = pulumi.secret(args.password);
     props.__provider = TUNNEL_PROVIDER; // what pulumi.dynamic.Resource stores, but ~0.5 KB (see shim.ts)
-    super(
-      "pulumi-nodejs:dynamic/doover:Tunnel",
-      name,
-      props,
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password"] }),
-    );
+    const stacks = pausePromiseStacks();
+    try {
+      super(
+        "pulumi-nodejs:dynamic/doover:Tunnel",
+        name,
+        props,
+        pulumi.mergeOptions(opts, { additionalSecretOutputs: ["password"] }),
+      );
+    } catch (e) {
+      stacks.restack(e, DooverTunnel);
+      throw e;
+    } finally {
+      stacks.resume();
+    }
   }
 }
 
@@ -107,3 +115,4 @@ defineUnsetOutputs(
       .map((k) => [k, k === "staging" || k === "adopt" ? () => false : () => undefined]),
   ),
 );
+defineIdOutput(DooverTunnel, "tunnelId");

@@ -33,7 +33,8 @@ describe("DooverAppInstall under setMocks", function () {
                 latestDeployment: { id: "903", status: "SUC", createdAt: "t" },
               };
           const state = args.type.endsWith(":Application") ? computed : { ...args.inputs, ...computed };
-          return { id: `${args.name}-id`, state };
+          // As the real provider: an application's id is its applicationId.
+          return { id: args.type.endsWith(":Application") ? "900" : `${args.name}-id`, state };
         },
         call: () => ({}),
       },

@@ -43,6 +43,53 @@ describe("resources under setMocks", function () {
   const last = (type: string) => [...registered].reverse().find((r) => r.type === type)!;
   const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
+  it("registers applicationId/tunnelId as the resource id, not as a property of their own", async () => {
+    const app = new provider.DooverApplication("id_app", { displayName: "I", type: "PRO", description: "d" });
+    const t = new provider.DooverTunnel("id_tunnel", { deviceId: "1", hostname: "h", port: 22, protocol: "tcp" });
+    assert.equal(await value(app.applicationId), await value(app.id));
+    assert.equal(await value(t.tunnelId), await value(t.id));
+    assert.equal(Object.hasOwn(last("pulumi-nodejs:dynamic/doover:Application").inputs, "applicationId"), false);
+  });
+
+  it("registers with stack capture paused (the SDK's per-promise stack traces), and puts the limit back", async () => {
+    const before = Error.stackTraceLimit;
+    // Stack frames V8 formats while a resource is constructed (what the SDK's promise stacks cost).
+    const framesFormatted = (make: () => void) => {
+      const prev = Error.prepareStackTrace;
+      let frames = 0;
+      Error.prepareStackTrace = (e, calls) => {
+        frames += calls.length;
+        return prev ? prev(e, calls) : `${e}\n${calls.map((c) => `    at ${c}`).join("\n")}`;
+      };
+      try {
+        make();
+      } finally {
+        Error.prepareStackTrace = prev;
+      }
+      return frames;
+    };
+    const args = { displayName: "Q", type: "PRO", description: "d" } as const;
+    const quiet = framesFormatted(() => new provider.DooverApplication("quiet_app", args));
+    assert.equal(Error.stackTraceLimit, before);
+    // PULUMI_DEBUG_PROMISE_LEAKS wants them: then nothing is paused.
+    process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
+    let loud: number;
+    try {
+      loud = framesFormatted(() => new provider.DooverApplication("loud_app", args));
+    } finally {
+      delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    }
+    // Paused, only the resource's own source position is captured (the SDK lifts the limit for it).
+    assert.ok(loud > quiet + 100, `frames formatted: ${quiet} paused, ${loud} not`);
+    console.log(`      frames formatted constructing one DooverApplication: ${quiet} (paused), ${loud} (not)`);
+    // A registration that throws: the limit is back and the error's stack points at this test.
+    assert.throws(
+      () => new provider.DooverTunnel("", { deviceId: "1", hostname: "h", port: 22, protocol: "tcp" }),
+      (e: Error) => /resources\.test/.test(String(e.stack)),
+    );
+    assert.equal(Error.stackTraceLimit, before);
+  });
+
   it("registers DooverApplication as pulumi-nodejs:dynamic/doover:Application with its inputs", async () => {
     const app = new provider.DooverApplication("my_app", {
       displayName: "My app",

@@ -5,6 +5,7 @@
 //   node dist/bench/cli-ab.js [--n 50] [--pairs 3] [--parallel 8,32] [--latency-ms 0]
 //                             [--package <dir with a built dist/>] [--json <file>]
 //                             [--profile <phase label prefix, e.g. refresh> --profile-dir <dir>] [--per-process]
+//                             [--repeat refresh=5]   (a phase that changes nothing, run 5× per pair: more samples)
 //
 // For each --parallel value and each pair, one stack per kind; every phase runs for both kinds back to back
 // (the order alternates between pairs), so both see the same machine load. Reported per phase: median over
@@ -30,10 +31,13 @@ interface Options {
   profileDir?: string;
   /** also report CPU per kind of process (CLI, language host, program, provider host), polled from /proc */
   perProcess?: boolean;
+  /** run the phases whose label starts with `repeatPhase` this many times per pair (A/B alternating) */
+  repeatPhase?: string;
+  repeat: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { n: 50, pairs: 3, parallel: [8], latencyMs: 0, packageDir: REPO_ROOT };
+  const o: Options = { n: 50, pairs: 3, parallel: [8], latencyMs: 0, packageDir: REPO_ROOT, repeat: 1 };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -65,6 +69,13 @@ function parseArgs(argv: string[]): Options {
         o.profilePhase = v;
         i++;
         break;
+      case "--repeat": {
+        const [label, times] = v.split("=");
+        o.repeatPhase = label;
+        o.repeat = Number(times);
+        i++;
+        break;
+      }
       case "--per-process":
         o.perProcess = true;
         break;
@@ -357,34 +368,37 @@ async function main(): Promise<void> {
           ]);
         }
         for (let i = 0; i < ph.length; i++) {
-          for (const kind of order) {
-            const extra = {
-              BENCH_KIND: kind,
-              BENCH_PREFIX: `b_${kind}_p${parallel}_${pair}`,
-              BENCH_CHANGED: String(ph[i].changed ?? 0),
-            };
-            if (o.profilePhase && ph[i].label.startsWith(o.profilePhase)) {
-              const dir = path.join(o.profileDir ?? path.join(root, "profiles"), `${kind}-p${parallel}-${pair}`);
-              fs.mkdirSync(dir, { recursive: true });
-              const hook = process.env.BENCH_PROFILE_REQUIRE ? ` --require ${process.env.BENCH_PROFILE_REQUIRE}` : "";
-              const prof = process.env.BENCH_NO_CPU_PROF ? "" : `--cpu-prof --cpu-prof-dir=${dir}`;
-              Object.assign(extra, { NODE_OPTIONS: `${prof}${hook}` });
+          // --repeat: a phase that changes nothing (refresh, previews) can run several times per pair.
+          const times = ph[i].changed === undefined && ph[i].label.startsWith(o.repeatPhase ?? "\0") ? o.repeat : 1;
+          for (let t = 0; t < times; t++)
+            for (const kind of t % 2 === 0 ? order : [...order].reverse()) {
+              const extra = {
+                BENCH_KIND: kind,
+                BENCH_PREFIX: `b_${kind}_p${parallel}_${pair}`,
+                BENCH_CHANGED: String(ph[i].changed ?? 0),
+              };
+              if (o.profilePhase && ph[i].label.startsWith(o.profilePhase)) {
+                const dir = path.join(o.profileDir ?? path.join(root, "profiles"), `${kind}-p${parallel}-${pair}`);
+                fs.mkdirSync(dir, { recursive: true });
+                const hook = process.env.BENCH_PROFILE_REQUIRE ? ` --require ${process.env.BENCH_PROFILE_REQUIRE}` : "";
+                const prof = process.env.BENCH_NO_CPU_PROF ? "" : `--cpu-prof --cpu-prof-dir=${dir}`;
+                Object.assign(extra, { NODE_OPTIONS: `${prof}${hook}` });
+              }
+              const s = await runner.run([...ph[i].args, "--stack", stacks[kind]], extra);
+              results[i].wall[kind].push(s.wall);
+              results[i].cpu[kind].push(s.cpu);
+              if (kind === "doover") results[i].calls = s.calls;
+              if (s.processes) results[i].processes[kind].push(s.processes);
+              if (i === 1 && t === 0) {
+                const exported = await runner.output(["stack", "export", "--stack", stacks[kind]]);
+                const resources = (JSON.parse(exported).deployment.resources ?? []) as { type: string }[];
+                const mine = resources.filter(
+                  (r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"),
+                );
+                const bytes = mine.reduce((a, r) => a + JSON.stringify(r).length, 0);
+                stateBytes[kind].push(bytes / Math.max(1, mine.length));
+              }
             }
-            const s = await runner.run([...ph[i].args, "--stack", stacks[kind]], extra);
-            results[i].wall[kind].push(s.wall);
-            results[i].cpu[kind].push(s.cpu);
-            if (kind === "doover") results[i].calls = s.calls;
-            if (s.processes) results[i].processes[kind].push(s.processes);
-            if (i === 1) {
-              const exported = await runner.output(["stack", "export", "--stack", stacks[kind]]);
-              const resources = (JSON.parse(exported).deployment.resources ?? []) as { type: string }[];
-              const mine = resources.filter(
-                (r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"),
-              );
-              const bytes = mine.reduce((a, r) => a + JSON.stringify(r).length, 0);
-              stateBytes[kind].push(bytes / Math.max(1, mine.length));
-            }
-          }
         }
       }
       print(o, parallel, results, stateBytes);

@@ -58,6 +58,8 @@ function agents(): { http: http.Agent; https: https.Agent } {
   });
 }
 
+const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
 const DECODERS: Record<string, () => zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress> = {
   gzip: () => zlib.createGunzip(),
   "x-gzip": () => zlib.createGunzip(),
@@ -81,6 +83,8 @@ export const nodeTransport: Transport = (req) =>
     }
     const headers: Record<string, string> = { "Accept-Encoding": "gzip, deflate, br", ...req.headers };
     if (typeof req.body === "string") headers["Content-Length"] = String(Buffer.byteLength(req.body));
+    // A bodiless POST (archive, unarchive…) says so, as fetch does: node:http would send an empty chunked body.
+    else if (req.body === undefined && BODY_METHODS.has(req.method)) headers["Content-Length"] = "0";
     let settled = false;
     let sent = false;
     const timer = setTimeout(() => fail(deadlineError(req.timeoutMs)), req.timeoutMs);

@@ -71,6 +71,16 @@ for (const [label, transport] of TRANSPORTS) {
       assert.deepEqual(seen, { method: "POST", auth: "Bearer t", length: "13", body: '{"name":"é"}' });
     });
 
+    it("sends a bodiless POST with Content-Length 0, not an empty chunked body", async () => {
+      let seen: { length?: string; te?: string } = {};
+      srv.handle((req, res) => {
+        seen = { length: req.headers["content-length"], te: req.headers["transfer-encoding"] };
+        res.end("{}");
+      });
+      await send({ method: "POST" });
+      assert.deepEqual(seen, { length: "0", te: undefined });
+    });
+
     it("does not follow redirects: the 3xx comes back with its Location", async () => {
       srv.handle((req, res) => {
         if (req.url === "/x/") res.writeHead(301, { Location: "/elsewhere/" }).end();

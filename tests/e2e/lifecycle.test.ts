@@ -142,6 +142,7 @@ describe("e2e lifecycle (real Pulumi engine + emulator)", function () {
       display_name: "Changed by hand",
     });
     assert.equal(drift.status, 200);
+    const before = await s.resources();
     emulator.clearLog();
 
     const refresh = await s.refresh();
@@ -149,6 +150,10 @@ describe("e2e lifecycle (real Pulumi engine + emulator)", function () {
     assert.deepEqual(writes(emulator), [], "refresh only reads");
     const state = await s.resources();
     assert.equal(state["app-two"].outputs?.displayName, "Changed by hand");
+    assert.equal(state["app-two"].inputs?.displayName, "Changed by hand", "drifted: read returned new inputs");
+    // Nothing drifted on app-one: read returned no inputs, and the engine kept the stored ones.
+    assert.deepEqual(state["app-one"].inputs, before["app-one"].inputs);
+    assert.deepEqual(state["app-one"].outputs, before["app-one"].outputs);
 
     assert.deepEqual(changes(await s.preview()), ["update app-two"]);
     await s.up();

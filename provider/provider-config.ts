@@ -36,7 +36,7 @@ const state: {
   settings?: ProviderSettings;
   clients: Map<string, Client>;
   /** the last target per variant (staging overlay or not), reused while settings and env stay the same */
-  targets: Map<boolean, { settings?: ProviderSettings; env: (string | undefined)[]; target: Target }>;
+  targets: Map<boolean, { settings?: ProviderSettings; target: Target }>;
 } = { clients: new Map(), targets: new Map() };
 
 // What the sdk reads from the environment when it resolves credentials and logging: part of a client's identity.
@@ -49,15 +49,6 @@ const CLIENT_ENV = [
   "DOOVER_STAGING",
   "DOOVER_LOG",
   "HOME",
-] as const;
-
-// Everything a target depends on besides the settings: the client's env and requestSettings' env.
-const TARGET_ENV = [
-  ...CLIENT_ENV,
-  "DOOVER_REQUEST_TIMEOUT_SECONDS",
-  "DOOVER_RETRY_BUDGET_SECONDS",
-  "DOOVER_MAX_REQUESTS_PER_SECOND",
-  "DOOVER_ADOPT_EXISTING",
 ] as const;
 
 function str(v: unknown): string | undefined {
@@ -100,6 +91,16 @@ export function configure(req: ConfigureRequest): void {
     maxRequestsPerSecond: num("maxRequestsPerSecond"),
     adoptExisting: bool(get("adoptExisting")),
   };
+  environmentChanged();
+}
+
+/**
+ * Forgets the clients built from the environment: the provider reads DOOVER_* variables (and HOME) when it
+ * builds a client, once per settings, and not again on every operation (in the provider host a variable costs
+ * ~6 µs to read, 12 per operation). The host's environment never changes; call this after changing
+ * `process.env` in a process that embeds the runtime (tests do).
+ */
+export function environmentChanged(): void {
   state.clients.clear();
   state.targets.clear();
 }
@@ -129,8 +130,7 @@ export function requestSettings(env: Record<string, string | undefined> = proces
 /** Forgets the stored settings (tests). */
 export function resetConfiguration(): void {
   delete state.settings;
-  state.clients.clear();
-  state.targets.clear();
+  environmentChanged();
 }
 
 /**
@@ -169,14 +169,11 @@ export interface Target {
 export function targetFor(resourceStaging: boolean | undefined, env?: Record<string, string | undefined>): Target {
   const variant = resourceStaging === true && state.settings?.staging !== true;
   if (env) return buildTarget(variant, env); // an explicit env (tests) builds its own client
-  // Every operation asks; the answer changes only with the settings or the environment.
-  const envNow = TARGET_ENV.map((k) => process.env[k]);
+  // Every operation asks; the answer changes only with the settings (or see environmentChanged).
   const last = state.targets.get(variant);
-  if (last && last.settings === state.settings && last.env.every((v, i) => v === envNow[i])) return last.target;
+  if (last && last.settings === state.settings) return last.target;
   const target = buildTarget(variant);
-  const entry = { settings: state.settings, env: envNow, target };
-  Object.defineProperty(entry, "env", { enumerable: false }); // may hold DOOVER_API_TOKEN: keep it out of dumps
-  state.targets.set(variant, entry);
+  state.targets.set(variant, { settings: state.settings, target });
   return target;
 }
 

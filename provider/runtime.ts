@@ -9,7 +9,13 @@ import { type ConfigureRequest, configure } from "./provider-config";
 import type * as Tunnel from "./tunnel-provider";
 
 export { DooverProviderError, DooverResourceInitError } from "./errors";
-export { type ConfigureRequest, configure, type ProviderSettings, resetConfiguration } from "./provider-config";
+export {
+  type ConfigureRequest,
+  configure,
+  environmentChanged,
+  type ProviderSettings,
+  resetConfiguration,
+} from "./provider-config";
 
 /** One resource kind's methods, with the signatures of `pulumi.dynamic.ResourceProvider`. */
 export interface ProviderMethods {

@@ -9,6 +9,7 @@
 
 import * as http from "node:http";
 import * as https from "node:https";
+import { isIP } from "node:net";
 import type { Readable } from "node:stream";
 import * as zlib from "node:zlib";
 import { readWithout, TopLevelFieldFilter } from "./json-field-filter";
@@ -92,6 +93,8 @@ export const nodeTransport: Transport = (req) =>
       method: req.method,
       headers,
       agent: secure ? agents().https : agents().http,
+      // What the agent would work out from the Host header on every request (no SNI for an IP address).
+      servername: isIP(url.hostname.replace(/^\[|\]$/g, "")) ? "" : url.hostname,
     });
     function fail(e: unknown): void {
       if (settled) return;

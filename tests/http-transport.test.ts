@@ -1,8 +1,11 @@
 // The two transports behind RestClient (sdk/http-transport.ts) against a real loopback server: the
 // built-in node:http one (the default) and the fetch one (injected fetch) must answer alike.
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
+import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { fetchTransport, nodeTransport, type Transport } from "../sdk/http-transport";
 
@@ -260,5 +263,46 @@ describe("http transport: node:http only", () => {
     );
     assert.equal(out.trim(), "200");
     assert.ok(Date.now() - started < 4000, "the child exited without waiting for the idle socket");
+  });
+});
+
+describe("http transport: node:https", () => {
+  // A self-signed certificate for localhost and 127.0.0.1 (tests/fixtures/tls, valid until 2126).
+  const tls = path.resolve(__dirname, "..", "..", "tests", "fixtures", "tls");
+  let server: https.Server;
+  let port = 0;
+  let handshakes = 0;
+  const sni: (string | false | null)[] = [];
+  let rejectUnauthorized: string | undefined;
+
+  before(async () => {
+    server = https.createServer(
+      { key: fs.readFileSync(path.join(tls, "localhost.key")), cert: fs.readFileSync(path.join(tls, "localhost.crt")) },
+      (req, res) => {
+        sni.push((req.socket as import("node:tls").TLSSocket).servername);
+        res.end('{"secure":true}');
+      },
+    );
+    server.on("secureConnection", () => handshakes++);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.address() as AddressInfo).port;
+    // Trust the test certificate for these requests only (the agent has the system CAs).
+    rejectUnauthorized = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+  });
+  after(async () => {
+    if (rejectUnauthorized === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = rejectUnauthorized;
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it("sends SNI for a host name, none for an IP address, and keeps the TLS connection alive", async () => {
+    const get = (host: string) =>
+      nodeTransport({ url: `https://${host}:${port}/x/`, method: "GET", headers: {}, timeoutMs: 5000 });
+    for (let i = 0; i < 3; i++) assert.equal((await get("localhost")).text, '{"secure":true}');
+    assert.equal((await get("127.0.0.1")).status, 200);
+    assert.deepEqual(sni, ["localhost", "localhost", "localhost", false]);
+    assert.equal(handshakes, 2, "one TLS connection per host, reused");
   });
 });

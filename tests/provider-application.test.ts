@@ -409,6 +409,7 @@ describe("DooverApplication provider", function () {
       runtime.configure(stackConfig({ "doover:token": e.token, "doover:apiUrl": e.url }));
       const saved = process.env.DOOVER_ORGANISATION_ID;
       delete process.env.DOOVER_ORGANISATION_ID;
+      runtime.environmentChanged();
       try {
         await assert.rejects(createApp(args("orgless_app")), (err: any) => {
           // The API's own answer (the organisation header is what it falls back on), plus our hint.
@@ -418,6 +419,7 @@ describe("DooverApplication provider", function () {
         });
       } finally {
         if (saved !== undefined) process.env.DOOVER_ORGANISATION_ID = saved;
+        runtime.environmentChanged();
       }
       assert.deepEqual(writes(e), ["POST /applications/"], "one POST, nothing created");
       assert.equal((await emulatorFetch(e, "GET", "/applications/?name=orgless_app")).body.count, 0);

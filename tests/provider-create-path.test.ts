@@ -18,12 +18,14 @@ async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Pr
   for (const [k, v] of Object.entries(vars))
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
+  runtime.environmentChanged(); // the provider reads the environment once per client
   try {
     return await fn();
   } finally {
     for (const [k, v] of Object.entries(saved))
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
+    runtime.environmentChanged();
   }
 }
 

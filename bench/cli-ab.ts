@@ -380,9 +380,13 @@ async function main(): Promise<void> {
               if (o.profilePhase && ph[i].label.startsWith(o.profilePhase)) {
                 const dir = path.join(o.profileDir ?? path.join(root, "profiles"), `${kind}-p${parallel}-${pair}`);
                 fs.mkdirSync(dir, { recursive: true });
-                const hook = process.env.BENCH_PROFILE_REQUIRE ? ` --require ${process.env.BENCH_PROFILE_REQUIRE}` : "";
-                const prof = process.env.BENCH_NO_CPU_PROF ? "" : `--cpu-prof --cpu-prof-dir=${dir}`;
-                Object.assign(extra, { NODE_OPTIONS: `${prof}${hook}` });
+                // The CLI stops the provider host with SIGINT, which skips --cpu-prof's write: exit instead.
+                const hook = path.join(root, "exit-on-signal.js");
+                fs.writeFileSync(
+                  hook,
+                  'for (const s of ["SIGINT", "SIGTERM"]) process.on(s, () => process.exit(0));\n',
+                );
+                Object.assign(extra, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir} --require ${hook}` });
               }
               const s = await runner.run([...ph[i].args, "--stack", stacks[kind]], extra);
               results[i].wall[kind].push(s.wall);

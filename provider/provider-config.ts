@@ -2,7 +2,6 @@
 // reach the serialized provider, resource inputs, outputs or state. Methods build the sdk Client from
 // them; absent values fall back to env / ~/.doover/config inside the sdk.
 
-import { createHash } from "node:crypto";
 import { Client, type ClientOptions, CredentialsError } from "../sdk";
 import { DooverProviderError } from "./errors";
 
@@ -34,22 +33,13 @@ export interface ConfigureRequest {
 // Plain object only: this module is loaded at run time, never serialized, but stays simple anyway.
 const state: {
   settings?: ProviderSettings;
-  clients: Map<string, Client>;
-  /** the last target per variant (staging overlay or not), reused while settings and env stay the same */
+  /**
+   * The target (and its one Client) per variant (staging overlay or not), for every operation until the next
+   * `configure` or `environmentChanged`: a `pulumi refresh` of 200 resources reads through one client instead
+   * of building (and resolving credentials for) 200. A token that answers after a 401 stays with the client.
+   */
   targets: Map<boolean, { settings?: ProviderSettings; target: Target }>;
-} = { clients: new Map(), targets: new Map() };
-
-// What the sdk reads from the environment when it resolves credentials and logging: part of a client's identity.
-const CLIENT_ENV = [
-  "DOOVER_API_TOKEN",
-  "DOOVER_CONFIG",
-  "DOOVER_PROFILE",
-  "DOOVER_CONTROL_API_BASE_URL",
-  "DOOVER_ORGANISATION_ID",
-  "DOOVER_STAGING",
-  "DOOVER_LOG",
-  "HOME",
-] as const;
+} = { targets: new Map() };
 
 function str(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
@@ -101,7 +91,6 @@ export function configure(req: ConfigureRequest): void {
  * `process.env` in a process that embeds the runtime (tests do).
  */
 export function environmentChanged(): void {
-  state.clients.clear();
   state.targets.clear();
 }
 
@@ -131,22 +120,6 @@ export function requestSettings(env: Record<string, string | undefined> = proces
 export function resetConfiguration(): void {
   delete state.settings;
   environmentChanged();
-}
-
-/**
- * One Client per distinct settings for the provider process: a `pulumi refresh` of 200 resources reads
- * through one client instead of building (and resolving credentials for) 200. The key is a hash, so the
- * map never holds a token in the clear; a token that answers after a 401 stays with the client.
- */
-function cachedClient(opts: ClientOptions, env: Record<string, string | undefined>): Client {
-  const identity = JSON.stringify([opts, CLIENT_ENV.map((k) => env[k] ?? null)]);
-  const key = createHash("sha256").update(identity).digest("hex");
-  let client = state.clients.get(key);
-  if (!client) {
-    client = new Client(opts);
-    state.clients.set(key, client);
-  }
-  return client;
 }
 
 /** Where one resource's calls go. */
@@ -201,8 +174,7 @@ function buildTarget(variant: boolean, env?: Record<string, string | undefined>)
   for (const k of Object.keys(opts) as (keyof ClientOptions)[]) if (opts[k] === undefined) delete opts[k];
   let client: Client;
   try {
-    // One client per settings for the process (an explicit env builds its own).
-    client = env ? new Client({ ...opts, env }) : cachedClient(opts, process.env);
+    client = new Client(env ? { ...opts, env } : opts);
   } catch (e) {
     if (!CredentialsError.isInstance(e)) throw e;
     const key = variant ? "doover:stagingToken (or doover:token)" : "doover:token";

@@ -156,8 +156,9 @@ export interface ClientOptions {
   organisationId?: string;
   staging?: boolean;
   profile?: string;
+  /** an HTTP implementation to use instead of the built-in `node:http`/`node:https` keep-alive transport */
   fetch?: typeof fetch;
-  /** per attempt, default 30000 */
+  /** per attempt (connect, headers and body), default 30000 */
   timeoutMs?: number;
   /** optional cap on extra attempts; by default only the time budget (`retryBudgetMs`) limits retries */
   retries?: number;

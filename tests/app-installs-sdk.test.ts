@@ -1,8 +1,8 @@
 // SDK `client.appInstalls` and the seed methods against the real HTTP emulator's /app_installs/ family.
 
 import * as assert from "node:assert/strict";
-import { type AppInstallData, BadRequest, Client, Conflict, type InstallDeploymentData, NotFound } from "../sdk";
-import { applicationBody, type Emulator, emulatorFetch, useEmulator } from "./support/emulator";
+import { type AppInstallData, BadRequest, type Client, Conflict, type InstallDeploymentData, NotFound } from "../sdk";
+import { applicationBody, type Emulator, emulatorClient, emulatorFetch, useEmulator } from "./support/emulator";
 
 const TOKEN = "tok-installs-1";
 const SCHEMA = {
@@ -42,14 +42,7 @@ async function settle(c: Client, d: InstallDeploymentData): Promise<InstallDeplo
 describe("sdk: app installs against the emulator", function () {
   this.timeout(20000);
   const emu = useEmulator({ token: TOKEN, deploymentStepMs: 20, perPageDefault: 2 });
-  const client = () =>
-    new Client({
-      baseUrl: emu.current.url,
-      token: TOKEN,
-      organisationId: emu.current.organisationId,
-      env: {},
-      retryBaseDelayMs: 1,
-    });
+  const client = () => emulatorClient(emu.current);
 
   it("creates, retrieves, lists (every page, filters, per device, per application), patches and deletes", async () => {
     const c = client();

@@ -2,11 +2,10 @@
 // (which now serves config profiles and checks an install's config_profile_ids).
 
 import assert from "node:assert/strict";
-import { POLL } from "../provider/app-install-deploy";
 import { resetAdopted } from "../provider/create-path";
 import * as runtime from "../provider/runtime";
 import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
-import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
+import { emulatorConfig, stackConfig, useFastDeploymentPolling, writes } from "./support/provider-host";
 
 const install = runtime.appInstalls;
 
@@ -15,10 +14,7 @@ describe("DooverAppInstall provider: configProfileIds", function () {
   const emulator = useEmulator({ deploymentStepMs: 20 });
   let appId = "";
   let profiles: string[] = [];
-  const savedPoll = { ...POLL };
-
-  before(() => Object.assign(POLL, { firstMs: 20, factor: 1.5, maxMs: 200 }));
-  after(() => Object.assign(POLL, savedPoll));
+  useFastDeploymentPolling();
 
   beforeEach(async () => {
     runtime.configure(stackConfig(emulatorConfig(emulator.current)));

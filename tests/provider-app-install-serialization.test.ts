@@ -3,11 +3,10 @@
 
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { POLL } from "../provider/app-install-deploy";
 import * as runtime from "../provider/runtime";
 import { appInstallShim, tunnelShim } from "../provider/shim";
 import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
-import { emulatorConfig, stackConfig } from "./support/provider-host";
+import { emulatorConfig, stackConfig, useFastDeploymentPolling } from "./support/provider-host";
 import { loadProvider, serializeProvider } from "./support/serialize";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -16,16 +15,14 @@ describe("serialized DooverAppInstall provider (__provider)", function () {
   this.timeout(20000);
   const emulator = useEmulator({ token: "install-serialization-token", deploymentStepMs: 10 });
   let cwd: string;
-  const savedPoll = { ...POLL };
+  useFastDeploymentPolling({ firstMs: 10, maxMs: 100 });
 
   before(() => {
     cwd = process.cwd();
     process.chdir(repoRoot); // the host's cwd is the program directory
-    Object.assign(POLL, { firstMs: 10, maxMs: 100 });
   });
   after(() => {
     process.chdir(cwd);
-    Object.assign(POLL, savedPoll);
     runtime.resetConfiguration();
   });
 

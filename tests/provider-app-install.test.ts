@@ -1,13 +1,12 @@
 // DooverAppInstall provider methods called directly, against the real HTTP emulator.
 
 import assert from "node:assert/strict";
-import { POLL } from "../provider/app-install-deploy";
 import { resetAdopted } from "../provider/create-path";
 import { UNKNOWN } from "../provider/inputs";
 import * as runtime from "../provider/runtime";
 import { DooverResourceInitError } from "../provider/runtime";
 import { applicationBody, type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
-import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
+import { emulatorConfig, stackConfig, useFastDeploymentPolling, writes } from "./support/provider-host";
 
 const install = runtime.appInstalls;
 const SCHEMA = {
@@ -29,10 +28,7 @@ describe("DooverAppInstall provider", function () {
   const emulator = useEmulator({ deploymentStepMs: 30 });
   const device = () => emulator.current.deviceIds[0];
   let appId = "";
-  const savedPoll = { ...POLL };
-
-  before(() => Object.assign(POLL, { firstMs: 20, factor: 1.5, maxMs: 200 }));
-  after(() => Object.assign(POLL, savedPoll));
+  useFastDeploymentPolling();
 
   beforeEach(async () => {
     runtime.configure(stackConfig(emulatorConfig(emulator.current)));

@@ -1,22 +1,15 @@
 // SDK `client.configProfiles` against the real HTTP emulator.
 
 import * as assert from "node:assert/strict";
-import { BadRequest, Client, NotFound } from "../sdk";
-import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
+import { BadRequest, NotFound } from "../sdk";
+import { applicationBody, emulatorClient, emulatorFetch, useEmulator } from "./support/emulator";
 
 const TOKEN = "tok-profiles-1";
 
 describe("sdk: config profiles against the emulator", function () {
   this.timeout(20000);
   const emu = useEmulator({ token: TOKEN, perPageDefault: 2 });
-  const client = () =>
-    new Client({
-      baseUrl: emu.current.url,
-      token: TOKEN,
-      organisationId: emu.current.organisationId,
-      env: {},
-      retryBaseDelayMs: 1,
-    });
+  const client = () => emulatorClient(emu.current);
 
   it("creates, lists every page, retrieves, patches and deletes", async () => {
     const r = await emulatorFetch(emu.current, "POST", "/applications/", applicationBody(emu.current, "prof_app"));

@@ -1,8 +1,8 @@
 // Issue 4 test 7: `adopt: true` takes over an app created outside Pulumi; without it the error says how.
 import assert from "node:assert/strict";
 import { DooverApplication } from "../../provider";
-import { applicationBody, type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
-import { changes, EngineSandbox, e2eSkipped } from "../support/pulumi";
+import { applicationBody, type Emulator, emulatorFetch } from "../support/emulator";
+import { changes, type EngineSandbox, useEngineSandbox } from "../support/pulumi";
 import { distinctiveToken, writes } from "./helpers";
 
 function program(adopt: boolean) {
@@ -40,17 +40,12 @@ function renamed(resource: string, opts: { adopt?: boolean; aliases?: string[]; 
 
 describe("e2e adopt (real Pulumi engine + emulator)", function () {
   this.timeout(180_000);
+  const engine = useEngineSandbox({ token: distinctiveToken("adopt") });
   let sandbox: EngineSandbox;
   let emulator: Emulator;
 
-  before(async function () {
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: distinctiveToken("adopt") });
-    sandbox = await EngineSandbox.create();
-  });
-  after(async () => {
-    await sandbox?.dispose();
-    await emulator?.close();
+  before(async () => {
+    ({ sandbox, emulator } = engine);
   });
 
   it("7. fails with a hint about adopt, then takes the app over with adopt: true", async () => {

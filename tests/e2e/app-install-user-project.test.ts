@@ -3,9 +3,8 @@
 // an emulated device; `pulumi preview` with a config the schema rejects fails naming the pointer and
 // writes nothing; one `pulumi up` then takes the app from declaration to a successful deployment.
 import assert from "node:assert/strict";
-import { type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
-import { e2eSkipped } from "../support/pulumi";
-import { UserProject } from "../support/user-project";
+import { emulatorFetch } from "../support/emulator";
+import { useUserProject } from "../support/user-project";
 import { logIndex, writes } from "./helpers";
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
@@ -34,58 +33,50 @@ export const deploymentStatus = install.latestDeployment.apply((d) => d?.status)
 
 describe("e2e user project: an app from declaration to a successful deployment in one `pulumi up`", function () {
   this.timeout(600_000);
-  let emulator: Emulator;
-  let project: UserProject;
-
-  before(async function () {
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: "installs-user-token-91d2", deploymentStepMs: 100 });
-    project = await UserProject.create({ program: PROGRAM, name: "pump-installs" });
-    await project.initStack("dev");
-    await project.useApi(emulator);
-    await project.setConfig("deviceId", emulator.deviceIds[0]);
-  });
-  after(async () => {
-    await project?.dispose();
-    await emulator?.close();
+  const ctx = useUserProject({
+    program: PROGRAM,
+    name: "pump-installs",
+    stack: "dev",
+    emulator: { token: "installs-user-token-91d2", deploymentStepMs: 100 },
+    setUp: (project, emulator) => project.setConfig("deviceId", emulator.deviceIds[0]),
   });
 
   it("preview with a config the app's schema rejects fails with deploymentConfig/<pointer> and no write", async () => {
-    await project.setConfig("maxKpa", "-3");
-    emulator.clearLog();
-    const preview = await project.preview();
+    await ctx.project.setConfig("maxKpa", "-3");
+    ctx.emulator.clearLog();
+    const preview = await ctx.project.preview();
     assert.notEqual(preview.code, 0, preview.output);
     assert.match(preview.output, /deploymentConfig\/max_kpa must be >= 0/);
-    assert.deepEqual(writes(emulator), []);
+    assert.deepEqual(writes(ctx.emulator), []);
   });
 
   it("one up: app created, installed, deployed (SUC); destroy removes the install before archiving the app", async () => {
-    await project.setConfig("maxKpa", "450");
-    emulator.clearLog();
-    const up = await project.up();
+    await ctx.project.setConfig("maxKpa", "450");
+    ctx.emulator.clearLog();
+    const up = await ctx.project.up();
     assert.equal(up.code, 0, up.output);
-    const outputs = await project.outputs();
+    const outputs = await ctx.project.outputs();
     assert.equal(outputs.deploymentStatus, "SUC");
     const id = String(outputs.installId);
-    assert.deepEqual(writes(emulator), [
+    assert.deepEqual(writes(ctx.emulator), [
       "POST /applications/",
       "POST /app_installs/",
       `POST /app_installs/${id}/deployments/`,
     ]);
-    const live = (await emulatorFetch(emulator, "GET", `/app_installs/${id}/`)).body;
+    const live = (await emulatorFetch(ctx.emulator, "GET", `/app_installs/${id}/`)).body;
     assert.deepEqual(
       [live.deployment_config, live.latest_deployment.status, live.synced],
       [{ max_kpa: 450 }, "SUC", "OK"],
     );
 
-    const again = await project.preview(["--expect-no-changes"]);
+    const again = await ctx.project.preview(["--expect-no-changes"]);
     assert.equal(again.code, 0, again.output);
 
-    emulator.clearLog();
-    const destroy = await project.destroy();
+    ctx.emulator.clearLog();
+    const destroy = await ctx.project.destroy();
     assert.equal(destroy.code, 0, destroy.output);
-    const del = logIndex(emulator, "DELETE", /^\/app_installs\/\d+\/$/);
-    const archive = logIndex(emulator, "POST", /^\/applications\/\d+\/archive\/$/);
-    assert.ok(del >= 0 && archive > del, JSON.stringify(emulator.log()));
+    const del = logIndex(ctx.emulator, "DELETE", /^\/app_installs\/\d+\/$/);
+    const archive = logIndex(ctx.emulator, "POST", /^\/applications\/\d+\/archive\/$/);
+    assert.ok(del >= 0 && archive > del, JSON.stringify(ctx.emulator.log()));
   });
 });

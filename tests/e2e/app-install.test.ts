@@ -6,8 +6,8 @@
 // before the application is archived.
 import assert from "node:assert/strict";
 import { DooverAppInstall, DooverApplication } from "../../provider";
-import { type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
-import { changes, EngineSandbox, e2eSkipped, type TestStack } from "../support/pulumi";
+import { type Emulator, emulatorFetch } from "../support/emulator";
+import { changes, type EngineSandbox, type TestStack, useEngineSandbox } from "../support/pulumi";
 import { distinctiveToken, logIndex, writes } from "./helpers";
 
 const SCHEMA = {
@@ -70,26 +70,21 @@ async function failure(p: Promise<unknown>): Promise<string> {
 
 describe("e2e DooverAppInstall (real Pulumi engine + emulator)", function () {
   this.timeout(300_000);
+  const engine = useEngineSandbox({ token: distinctiveToken("installs"), deploymentStepMs: 50 });
   let sandbox: EngineSandbox;
   let emulator: Emulator;
   let s: TestStack;
   let deviceId: string;
   const ids: Record<string, string> = {};
 
-  before(async function () {
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: distinctiveToken("installs"), deploymentStepMs: 50 });
+  before(async () => {
+    ({ sandbox, emulator } = engine);
     deviceId = emulator.deviceIds[0];
-    sandbox = await EngineSandbox.create();
     s = await sandbox.stack({
       stackName: "installs",
       program: program(deviceId, { config: { max_kpa: -5 } }),
       api: emulator,
     });
-  });
-  after(async () => {
-    await sandbox?.dispose();
-    await emulator?.close();
   });
   beforeEach(() => emulator?.clearLog());
 

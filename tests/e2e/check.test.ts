@@ -4,23 +4,18 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Emulator, startTestEmulator } from "../support/emulator";
-import { changes, EngineSandbox, e2eSkipped, type TestStack } from "../support/pulumi";
+import type { Emulator } from "../support/emulator";
+import { changes, type EngineSandbox, type TestStack, useEngineSandbox } from "../support/pulumi";
 import { distinctiveToken, opsOf, writes } from "./helpers";
 
 describe("e2e check (real Pulumi engine + emulator)", function () {
   this.timeout(240_000);
+  const engine = useEngineSandbox({ token: distinctiveToken("check") });
   let sandbox: EngineSandbox;
   let emulator: Emulator;
 
-  before(async function () {
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: distinctiveToken("check") });
-    sandbox = await EngineSandbox.create();
-  });
-  after(async () => {
-    await sandbox?.dispose();
-    await emulator?.close();
+  before(async () => {
+    ({ sandbox, emulator } = engine);
   });
 
   async function stack(mode: string): Promise<TestStack> {

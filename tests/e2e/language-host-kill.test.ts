@@ -4,9 +4,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Emulator, startTestEmulator } from "../support/emulator";
-import { e2eSkipped } from "../support/pulumi";
-import { UserProject } from "../support/user-project";
+import { useUserProject } from "../support/user-project";
 
 /** A program that makes one app, then keeps running (and writing) until something stops it. */
 const SLOW_PROGRAM = `import * as fs from "node:fs";
@@ -87,25 +85,16 @@ async function waitFor<T>(what: string, fn: () => T | undefined | false, ms: num
 
 describe("e2e language host: SIGKILL of the CLI leaves no host, program or provider behind", function () {
   this.timeout(300_000);
-  let emulator: Emulator;
-  let project: UserProject;
-
-  before(async function () {
-    if (process.platform !== "linux") this.skip(); // reads /proc
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: "kill-test-token-91ab" });
-    project = await UserProject.create({ program: SLOW_PROGRAM });
-    await project.initStack("dev");
-    await project.useApi(emulator);
-  });
-  after(async () => {
-    await project?.dispose();
-    await emulator?.close();
+  const ctx = useUserProject({
+    program: SLOW_PROGRAM,
+    stack: "dev",
+    emulator: { token: "kill-test-token-91ab" },
+    skip: () => process.platform !== "linux", // reads /proc
   });
 
   it("host, program and dynamic provider exit within a few seconds of `kill -9` of the running `pulumi up`", async () => {
-    const marker = path.join(project.sandbox, "program.pid");
-    const cli = project.spawnPulumi(["up", "--yes", "--non-interactive", "--skip-preview", "--stack", "dev"], {
+    const marker = path.join(ctx.project.sandbox, "program.pid");
+    const cli = ctx.project.spawnPulumi(["up", "--yes", "--non-interactive", "--skip-preview", "--stack", "dev"], {
       SLOW_PROGRAM_MARKER: marker,
     });
     let output = "";

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DooverApplication, DooverTunnel } from "../../provider";
-import { type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
-import { changes, EngineSandbox, e2eSkipped, type TestStack } from "../support/pulumi";
+import { type Emulator, emulatorFetch } from "../support/emulator";
+import { changes, type EngineSandbox, type TestStack, useEngineSandbox } from "../support/pulumi";
 import { distinctiveToken, logIndex, opsOf, writes } from "./helpers";
 
 const TUNNEL_PASSWORD = "tunnel-pw-e2e-7f3a";
@@ -54,22 +54,17 @@ function program(deviceId: string, v: Variant = {}) {
 
 describe("e2e lifecycle (real Pulumi engine + emulator)", function () {
   this.timeout(300_000);
+  const engine = useEngineSandbox({ token: distinctiveToken("lifecycle") });
   let sandbox: EngineSandbox;
   let emulator: Emulator;
   let s: TestStack;
   let deviceId: string;
   const ids: Record<string, string> = {};
 
-  before(async function () {
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: distinctiveToken("lifecycle") });
+  before(async () => {
+    ({ sandbox, emulator } = engine);
     deviceId = emulator.deviceIds[0];
-    sandbox = await EngineSandbox.create();
     s = await sandbox.stack({ stackName: "lifecycle", program: program(deviceId), api: emulator });
-  });
-  after(async () => {
-    await sandbox?.dispose();
-    await emulator?.close();
   });
   beforeEach(() => emulator?.clearLog());
 

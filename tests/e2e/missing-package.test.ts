@@ -4,9 +4,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Emulator, startTestEmulator } from "../support/emulator";
-import { e2eSkipped } from "../support/pulumi";
-import { UserProject } from "../support/user-project";
+import { useUserProject } from "../support/user-project";
 
 const PROGRAM = `import { DooverApplication } from "pulumi-doover";
 new DooverApplication("kept-app", { name: "missing_pkg_app", displayName: "Kept", type: "processor", description: "d" });
@@ -14,31 +12,18 @@ new DooverApplication("kept-app", { name: "missing_pkg_app", displayName: "Kept"
 
 describe("e2e refresh/destroy without pulumi-doover installed (user project)", function () {
   this.timeout(600_000);
-  let emulator: Emulator;
-  let project: UserProject;
-
-  before(async function () {
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: "missing-package-token-7f3a" });
-    project = await UserProject.create({ program: PROGRAM });
-    await project.initStack("dev");
-    await project.useApi(emulator);
-  });
-  after(async () => {
-    await project?.dispose();
-    await emulator?.close();
-  });
+  const ctx = useUserProject({ program: PROGRAM, stack: "dev", emulator: { token: "missing-package-token-7f3a" } });
 
   it("says to run npm install in the program's folder", async () => {
-    const up = await project.up();
+    const up = await ctx.project.up();
     assert.equal(up.code, 0, up.output);
-    fs.rmSync(path.join(project.dir, "node_modules", "pulumi-doover"), { recursive: true, force: true });
-    for (const op of [() => project.refresh(), () => project.destroy()]) {
+    fs.rmSync(path.join(ctx.project.dir, "node_modules", "pulumi-doover"), { recursive: true, force: true });
+    for (const op of [() => ctx.project.refresh(), () => ctx.project.destroy()]) {
       const r = await op();
       assert.notEqual(r.code, 0, r.output);
-      assert.ok(r.output.includes(`Run \`npm install\` in ${project.dir}`), r.output);
+      assert.ok(r.output.includes(`Run \`npm install\` in ${ctx.project.dir}`), r.output);
       assert.match(r.output, /need the pulumi-doover package there/);
     }
-    assert.equal(Object.keys(await project.resources()).length, 1, "state untouched");
+    assert.equal(Object.keys(await ctx.project.resources()).length, 1, "state untouched");
   });
 });

@@ -8,8 +8,8 @@ import { DooverApplication, DooverTunnel } from "../../provider";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS } from "../../provider/application-fields";
 import { APPLICATION_PROVIDER, TUNNEL_PROVIDER } from "../../provider/shim";
 import { TUNNEL_INPUT_KEYS, TUNNEL_OUTPUT_KEYS } from "../../provider/tunnel-fields";
-import { type Emulator, startTestEmulator } from "../support/emulator";
-import { changes, EngineSandbox, e2eSkipped, REPO_ROOT } from "../support/pulumi";
+import type { Emulator } from "../support/emulator";
+import { changes, type EngineSandbox, REPO_ROOT, useEngineSandbox } from "../support/pulumi";
 import { distinctiveToken } from "./helpers";
 
 const APP_KEYS = [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS].filter((k) => k !== "deploymentFolder");
@@ -39,17 +39,12 @@ function program(deviceId: string, suffix = "") {
 
 describe("e2e resource output properties (real Pulumi engine + emulator)", function () {
   this.timeout(180_000);
+  const engine = useEngineSandbox({ token: distinctiveToken("outputs") });
   let sandbox: EngineSandbox;
   let emulator: Emulator;
 
-  before(async function () {
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: distinctiveToken("outputs") });
-    sandbox = await EngineSandbox.create();
-  });
-  after(async () => {
-    await sandbox?.dispose();
-    await emulator?.close();
+  before(async () => {
+    ({ sandbox, emulator } = engine);
   });
 
   it("resolves every declared output, set or unset, to the value in state", async () => {

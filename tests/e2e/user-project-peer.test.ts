@@ -4,9 +4,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Emulator, startTestEmulator } from "../support/emulator";
-import { e2eSkipped } from "../support/pulumi";
-import { UserProject } from "../support/user-project";
+import { useUserProject } from "../support/user-project";
 
 /** The lowest @pulumi/pulumi the package claims (package.json peerDependencies `^X.Y.Z`). */
 const LOWEST = JSON.parse(
@@ -37,24 +35,16 @@ export const sdkVersion = require("@pulumi/pulumi/package.json").version;
 
 describe(`e2e user project on @pulumi/pulumi ${LOWEST} (peer dependency)`, function () {
   this.timeout(600_000);
-  let emulator: Emulator;
-  let project: UserProject;
-
-  before(async function () {
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: "peer-test-token-5c1e" });
-    project = await UserProject.create({ program: PROGRAM, dependencies: { "@pulumi/pulumi": LOWEST } });
-    await project.initStack("dev");
-    await project.useApi(emulator);
-    await project.setConfig("deviceId", emulator.deviceIds[0]);
-  });
-  after(async () => {
-    await project?.dispose();
-    await emulator?.close();
+  const ctx = useUserProject({
+    program: PROGRAM,
+    dependencies: { "@pulumi/pulumi": LOWEST },
+    stack: "dev",
+    emulator: { token: "peer-test-token-5c1e" },
+    setUp: (project, emulator) => project.setConfig("deviceId", emulator.deviceIds[0]),
   });
 
   it(`installs exactly one @pulumi/pulumi, ${LOWEST}, shared with pulumi-doover`, async () => {
-    const ls = await project.run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"]);
+    const ls = await ctx.project.run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"]);
     assert.equal(ls.code, 0, ls.output);
     const copies = ls.stdout
       .trim()
@@ -63,26 +53,26 @@ describe(`e2e user project on @pulumi/pulumi ${LOWEST} (peer dependency)`, funct
     assert.equal(copies.length, 1, `one copy of @pulumi/pulumi:\n${ls.stdout}`);
     const version = JSON.parse(fs.readFileSync(path.join(copies[0], "package.json"), "utf8")).version;
     assert.equal(version, LOWEST);
-    assert.ok(!fs.existsSync(path.join(project.dir, "node_modules", "pulumi-doover", "node_modules", "@pulumi")));
+    assert.ok(!fs.existsSync(path.join(ctx.project.dir, "node_modules", "pulumi-doover", "node_modules", "@pulumi")));
   });
 
   it("preview, up and destroy work", async () => {
-    const preview = await project.preview();
+    const preview = await ctx.project.preview();
     assert.equal(preview.code, 0, preview.output);
     assert.match(preview.stdout, /\+ 3 to create|3 to create/);
 
-    const up = await project.up();
+    const up = await ctx.project.up();
     assert.equal(up.code, 0, up.output);
-    const outputs = await project.outputs();
+    const outputs = await ctx.project.outputs();
     assert.equal(outputs.sdkVersion, LOWEST, "the program ran on the user's SDK");
     assert.match(String(outputs.appId), /^\d+$/);
     assert.match(String(outputs.endpoint), /^https?:\/\//);
 
-    const again = await project.preview(["--expect-no-changes"]);
+    const again = await ctx.project.preview(["--expect-no-changes"]);
     assert.equal(again.code, 0, again.output);
 
-    const destroy = await project.destroy();
+    const destroy = await ctx.project.destroy();
     assert.equal(destroy.code, 0, destroy.output);
-    assert.deepEqual(await project.resources(), {});
+    assert.deepEqual(await ctx.project.resources(), {});
   });
 });

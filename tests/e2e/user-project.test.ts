@@ -3,9 +3,8 @@
 // up → unit tests of the program with `pulumi-doover/testing` under mocha → destroy. Real CLI (through
 // `npm run pulumi`'s script, `--cwd <project>`), real emulator.
 import assert from "node:assert/strict";
-import { type Emulator, emulatorFetch, startTestEmulator } from "../support/emulator";
-import { e2eSkipped } from "../support/pulumi";
-import { UserProject } from "../support/user-project";
+import { emulatorFetch } from "../support/emulator";
+import { useUserProject } from "../support/user-project";
 import { writes } from "./helpers";
 
 const TOKEN = "user-project-token-3d9f27";
@@ -96,87 +95,77 @@ describe("infrastructure", function () {
 
 describe("e2e a user's own project, following the README (install → preview → up → unit tests → destroy)", function () {
   this.timeout(900_000);
-  let emulator: Emulator;
-  let project: UserProject;
+  const ctx = useUserProject({
+    program: PROGRAM,
+    devDependencies: { mocha: "^11.7.0", "@types/mocha": "^10.0.10" },
+    scripts: { test: "tsc && mocha 'bin/test/**/*.test.js'" },
+    files: { "test/infra.test.ts": UNIT_TEST },
+    typeCheck: true,
+    emulator: { token: TOKEN },
+  });
   let appId: string;
   let tunnelId: string;
 
-  before(async function () {
-    if (e2eSkipped()) this.skip();
-    emulator = await startTestEmulator({ token: TOKEN });
-    project = await UserProject.create({
-      program: PROGRAM,
-      devDependencies: { mocha: "^11.7.0", "@types/mocha": "^10.0.10" },
-      scripts: { test: "tsc && mocha 'bin/test/**/*.test.js'" },
-      files: { "test/infra.test.ts": UNIT_TEST },
-      typeCheck: true,
-    });
-  });
-  after(async () => {
-    await project?.dispose();
-    await emulator?.close();
-  });
-
   it("install: pulumi-doover from the tarball shares the project's one @pulumi/pulumi", async () => {
-    const ls = await project.run("npm", ["ls", "pulumi-doover", "@pulumi/pulumi"]);
+    const ls = await ctx.project.run("npm", ["ls", "pulumi-doover", "@pulumi/pulumi"]);
     assert.equal(ls.code, 0, ls.output);
     assert.match(ls.stdout, /pulumi-doover@\d+\.\d+\.\d+/);
     assert.match(ls.stdout, /@pulumi\/pulumi@\d+\.\d+\.\d+ deduped/, "the package uses the project's SDK");
   });
 
   it("stack init and config (token and password as secrets)", async () => {
-    await project.initStack("dev");
-    await project.setConfig("doover:apiUrl", emulator.url);
-    await project.setConfig("doover:token", TOKEN, { secret: true });
-    await project.setConfig("doover:organisationId", emulator.organisationId);
-    await project.setConfig("deviceId", emulator.deviceIds[0]);
-    await project.setConfig("sshPassword", SSH_PASSWORD, { secret: true });
+    await ctx.project.initStack("dev");
+    await ctx.project.setConfig("doover:apiUrl", ctx.emulator.url);
+    await ctx.project.setConfig("doover:token", TOKEN, { secret: true });
+    await ctx.project.setConfig("doover:organisationId", ctx.emulator.organisationId);
+    await ctx.project.setConfig("deviceId", ctx.emulator.deviceIds[0]);
+    await ctx.project.setConfig("sshPassword", SSH_PASSWORD, { secret: true });
   });
 
   it("preview lists the creates and writes nothing", async () => {
-    emulator.clearLog();
-    const preview = await project.preview();
+    ctx.emulator.clearLog();
+    const preview = await ctx.project.preview();
     assert.equal(preview.code, 0, preview.output);
     assert.match(preview.stdout, /\+ pulumi-nodejs:dynamic\/doover:Application: \(create\)\s+\[urn=.*::pump-monitor\]/);
     assert.match(preview.stdout, /\+ pulumi-nodejs:dynamic\/doover:Tunnel: \(create\)\s+\[urn=.*::pump-ssh\]/);
     assert.match(preview.stdout, /\+ 3 to create/);
-    assert.deepEqual(writes(emulator), []);
+    assert.deepEqual(writes(ctx.emulator), []);
   });
 
   it("up creates them in Doover", async () => {
-    const up = await project.up();
+    const up = await ctx.project.up();
     assert.equal(up.code, 0, up.output);
-    const outputs = await project.outputs();
+    const outputs = await ctx.project.outputs();
     appId = String(outputs.appId);
     assert.match(appId, /^\d+$/);
-    const app = await emulatorFetch(emulator, "GET", `/applications/${appId}/`);
+    const app = await emulatorFetch(ctx.emulator, "GET", `/applications/${appId}/`);
     assert.equal(app.body.name, "pump_monitor");
     assert.equal(outputs.sshActive, true);
-    tunnelId = String((await project.resources())["pump-ssh"].id);
-    const tunnel = await emulatorFetch(emulator, "GET", `/tunnels/${tunnelId}/`);
+    tunnelId = String((await ctx.project.resources())["pump-ssh"].id);
+    const tunnel = await emulatorFetch(ctx.emulator, "GET", `/tunnels/${tunnelId}/`);
     assert.equal(tunnel.body.is_active, true);
-    const exported = await project.exportText();
+    const exported = await ctx.project.exportText();
     assert.ok(!exported.includes(TOKEN), "no token in state");
     assert.ok(!exported.includes(SSH_PASSWORD), "no tunnel password in state");
 
-    const again = await project.preview(["--expect-no-changes"]);
+    const again = await ctx.project.preview(["--expect-no-changes"]);
     assert.equal(again.code, 0, again.output);
   });
 
   it("the program's unit tests pass with pulumi-doover/testing (npm test: tsc + mocha)", async () => {
-    const before = emulator.log().length;
-    const test = await project.run("npm", ["test"]);
+    const before = ctx.emulator.log().length;
+    const test = await ctx.project.run("npm", ["test"]);
     assert.equal(test.code, 0, test.output);
     assert.match(test.stdout, /3 passing/);
-    assert.equal(emulator.log().length, before, "unit tests call no API");
+    assert.equal(ctx.emulator.log().length, before, "unit tests call no API");
   });
 
   it("destroy archives the app and deletes the tunnel", async () => {
-    const destroy = await project.destroy();
+    const destroy = await ctx.project.destroy();
     assert.equal(destroy.code, 0, destroy.output);
-    assert.deepEqual(await project.resources(), {});
-    const app = await emulatorFetch(emulator, "GET", `/applications/${appId}/`);
+    assert.deepEqual(await ctx.project.resources(), {});
+    const app = await emulatorFetch(ctx.emulator, "GET", `/applications/${appId}/`);
     assert.equal(app.body.archived, true);
-    assert.equal((await emulatorFetch(emulator, "GET", `/tunnels/${tunnelId}/`)).status, 404);
+    assert.equal((await emulatorFetch(ctx.emulator, "GET", `/tunnels/${tunnelId}/`)).status, 404);
   });
 });

@@ -3,9 +3,8 @@
 // valid install gets the outputs `pulumi up` leaves (a successful latest deployment).
 
 import assert from "node:assert/strict";
-import type * as pulumi from "@pulumi/pulumi";
 import type * as providerModule from "../../provider/index.js";
-import { setDooverMocks } from "../../testing/index.js";
+import { outputValue, setDooverMocks } from "../../testing/index.js";
 
 describe("DooverAppInstall under pulumi-doover/testing (DooverMocks)", function () {
   this.timeout(20000);
@@ -16,11 +15,6 @@ describe("DooverAppInstall under pulumi-doover/testing (DooverMocks)", function 
     provider = await import("../../provider/index.js");
   });
 
-  const value = <T>(o: pulumi.Output<T>) =>
-    new Promise<T>((resolve, reject) => {
-      o.apply(resolve);
-      setTimeout(() => reject(new Error("timed out")), 5000);
-    });
   const schema = { type: "object", properties: { max_kpa: { type: "number", minimum: 0 } }, required: ["max_kpa"] };
   // Each test its own app name: one program may not declare two apps with the same name.
   let appName = "";
@@ -39,11 +33,11 @@ describe("DooverAppInstall under pulumi-doover/testing (DooverMocks)", function 
       deviceId: "1",
       deploymentConfig: { max_kpa: 3 },
     });
-    assert.match(await value(install.installId), /^\d{18}$/);
-    assert.equal((await value(install.latestDeployment))?.status, "SUC");
-    assert.equal(await value(install.synced), "OK");
-    assert.equal(await value(install.name), appName);
-    assert.equal(await value(install.displayName), "Mocked");
+    assert.match(await outputValue(install.installId), /^\d{18}$/);
+    assert.equal((await outputValue(install.latestDeployment))?.status, "SUC");
+    assert.equal(await outputValue(install.synced), "OK");
+    assert.equal(await outputValue(install.name), appName);
+    assert.equal(await outputValue(install.displayName), "Mocked");
   });
 
   it("a config the schema rejects fails like preview, naming the pointer", async () => {

@@ -3,50 +3,34 @@
 // value the install gets from it must come from its declared arguments.
 
 import assert from "node:assert/strict";
-import * as pulumi from "@pulumi/pulumi";
 import type * as providerModule from "../../provider";
-
-interface Registered {
-  type: string;
-  name: string;
-  inputs: Record<string, any>;
-}
+import { outputValue } from "../../testing/index.js";
+import { type Registered, setRecordingMocks } from "./recording-mocks";
 
 const SCHEMA = { type: "object", properties: { max_kpa: { type: "number" } }, required: ["max_kpa"] };
 
 describe("DooverAppInstall under setMocks", function () {
   this.timeout(20000);
-  const registered: Registered[] = [];
+  let registered: Registered[] = [];
+  let last: (type: string) => Registered;
   let provider: typeof providerModule;
 
   before(async () => {
-    pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-          const computed = args.type.endsWith(":Application")
-            ? { applicationId: "900" } // no configSchema/name outputs: only the declared args can supply them
-            : {
-                installId: "902",
-                synced: "OK",
-                archived: false,
-                latestDeployment: { id: "903", status: "SUC", createdAt: "t" },
-              };
-          const state = args.type.endsWith(":Application") ? computed : { ...args.inputs, ...computed };
-          // As the real provider: an application's id is its applicationId.
-          return { id: args.type.endsWith(":Application") ? "900" : `${args.name}-id`, state };
-        },
-        call: () => ({}),
-      },
-      "proj",
-      "test",
-      true,
-    );
+    ({ registered, last } = setRecordingMocks((args) => {
+      const computed = args.type.endsWith(":Application")
+        ? { applicationId: "900" } // no configSchema/name outputs: only the declared args can supply them
+        : {
+            installId: "902",
+            synced: "OK",
+            archived: false,
+            latestDeployment: { id: "903", status: "SUC", createdAt: "t" },
+          };
+      const state = args.type.endsWith(":Application") ? computed : { ...args.inputs, ...computed };
+      // As the real provider: an application's id is its applicationId.
+      return { id: args.type.endsWith(":Application") ? "900" : `${args.name}-id`, state };
+    }, true));
     provider = await import("../../provider/index.js");
   });
-
-  const last = (type: string) => [...registered].reverse().find((r) => r.type === type)!;
-  const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
   const TYPE = "pulumi-nodejs:dynamic/doover:AppInstall";
 
   it("takes id from the application's output, and name, display name and schema from its declared args", async () => {
@@ -62,7 +46,7 @@ describe("DooverAppInstall under setMocks", function () {
       deviceId: "205837122022733829",
       deploymentConfig: { max_kpa: 500 },
     });
-    assert.equal(await value(install.installId), "902");
+    assert.equal(await outputValue(install.installId), "902");
     const r = last(TYPE);
     assert.equal(r.inputs.applicationId, "900");
     assert.equal(r.inputs.applicationName, "pump_monitor");
@@ -72,13 +56,13 @@ describe("DooverAppInstall under setMocks", function () {
     assert.deepEqual(r.inputs.deploymentConfig, { max_kpa: 500 });
     assert.equal("application" in r.inputs, false, "the resource object itself is not an input");
     assert.match(r.inputs.__provider, /pulumi-doover\/provider-runtime/);
-    assert.deepEqual(await value(install.latestDeployment), { id: "903", status: "SUC", createdAt: "t" });
+    assert.deepEqual(await outputValue(install.latestDeployment), { id: "903", status: "SUC", createdAt: "t" });
   });
 
   it("an application without configSchema sends null (anything goes), its resource name stands for an unset name", async () => {
     const app = new provider.DooverApplication("plain_app", { displayName: "Plain", type: "PRO", description: "d" });
     const install = new provider.DooverAppInstall("plain-install", { application: app, deviceId: "1" });
-    await value(install.installId);
+    await outputValue(install.installId);
     const r = last(TYPE);
     assert.equal(r.inputs.configSchema, null);
     assert.equal(r.inputs.applicationName, "plain_app");
@@ -90,7 +74,7 @@ describe("DooverAppInstall under setMocks", function () {
       deviceId: "1",
       name: "x",
     });
-    await value(install.installId);
+    await outputValue(install.installId);
     const r = last(TYPE);
     assert.equal(r.inputs.applicationId, "142400552532231428");
     assert.equal("configSchema" in r.inputs, false);
@@ -113,7 +97,7 @@ describe("DooverAppInstall under setMocks", function () {
       deviceId: "1",
       staging: true,
     });
-    await value(onStaging.installId);
+    await outputValue(onStaging.installId);
     assert.deepEqual(last(TYPE).inputs.configSchema, staged);
     const prodApp = new provider.DooverApplication("prod-app", {
       name: "prod_app",
@@ -124,7 +108,7 @@ describe("DooverAppInstall under setMocks", function () {
       stagingConfig: { config_schema: staged },
     });
     const onProd = new provider.DooverAppInstall("prod-install", { application: prodApp, deviceId: "1" });
-    await value(onProd.installId);
+    await outputValue(onProd.installId);
     assert.deepEqual(last(TYPE).inputs.configSchema, SCHEMA);
   });
 

@@ -5,49 +5,34 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type * as providerModule from "../../provider";
+import { outputValue } from "../../testing/index.js";
+import { type Registered, setRecordingMocks } from "./recording-mocks";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
-interface Registered {
-  type: string;
-  name: string;
-  inputs: Record<string, any>;
-}
-
 describe("resources under setMocks", function () {
   this.timeout(20000);
-  const registered: Registered[] = [];
+  let registered: Registered[] = [];
+  let last: (type: string) => Registered;
   let provider: typeof providerModule;
 
   before(async () => {
-    pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-          const computed = args.type.endsWith(":Application")
-            ? { applicationId: "900", archived: false, organisation: { id: "1", name: "Org" } }
-            : { tunnelId: "901", endpoint: "https://t.example", isActive: true };
-          // As the real provider: the resource id is the application/tunnel id.
-          const id = "applicationId" in computed ? computed.applicationId : computed.tunnelId;
-          return { id, state: { ...args.inputs, ...computed } };
-        },
-        call: () => ({}),
-      },
-      "proj",
-      "test",
-      false,
-    );
+    ({ registered, last } = setRecordingMocks((args) => {
+      const computed = args.type.endsWith(":Application")
+        ? { applicationId: "900", archived: false, organisation: { id: "1", name: "Org" } }
+        : { tunnelId: "901", endpoint: "https://t.example", isActive: true };
+      // As the real provider: the resource id is the application/tunnel id.
+      const id = "applicationId" in computed ? computed.applicationId : computed.tunnelId;
+      return { id, state: { ...args.inputs, ...computed } };
+    }, false));
     provider = await import("../../provider/index.js");
   });
-
-  const last = (type: string) => [...registered].reverse().find((r) => r.type === type)!;
-  const value = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
   it("registers applicationId/tunnelId as the resource id, not as a property of their own", async () => {
     const app = new provider.DooverApplication("id_app", { displayName: "I", type: "PRO", description: "d" });
     const t = new provider.DooverTunnel("id_tunnel", { deviceId: "1", hostname: "h", port: 22, protocol: "tcp" });
-    assert.equal(await value(app.applicationId), await value(app.id));
-    assert.equal(await value(t.tunnelId), await value(t.id));
+    assert.equal(await outputValue(app.applicationId), await outputValue(app.id));
+    assert.equal(await outputValue(t.tunnelId), await outputValue(t.id));
     assert.equal(Object.hasOwn(last("pulumi-nodejs:dynamic/doover:Application").inputs, "applicationId"), false);
   });
 
@@ -97,8 +82,8 @@ describe("resources under setMocks", function () {
       description: "d",
       configSchema: { type: "object" },
     });
-    assert.equal(await value(app.applicationId), "900");
-    assert.equal(await value(app.name), "my_app", "name defaults to the resource name");
+    assert.equal(await outputValue(app.applicationId), "900");
+    assert.equal(await outputValue(app.name), "my_app", "name defaults to the resource name");
     const r = last("pulumi-nodejs:dynamic/doover:Application");
     assert.equal(r.name, "my_app");
     assert.equal(r.inputs.name, "my_app");
@@ -117,13 +102,13 @@ describe("resources under setMocks", function () {
       type: "DEV",
       description: "d",
     });
-    assert.equal(await value(app.name), "real_name");
+    assert.equal(await outputValue(app.name), "real_name");
   });
 
   it("shares one serialized provider text for every application", async () => {
     const a1 = new provider.DooverApplication("a1", { displayName: "x", type: "DEV", description: "d" });
     const a2 = new provider.DooverApplication("a2", { displayName: "y", type: "DEV", description: "d" });
-    await Promise.all([value(a1.applicationId), value(a2.applicationId)]);
+    await Promise.all([outputValue(a1.applicationId), outputValue(a2.applicationId)]);
     const texts = registered.filter((r) => r.type.endsWith(":Application")).map((r) => r.inputs.__provider);
     assert.ok(texts.length >= 3);
     assert.equal(new Set(texts).size, 1);
@@ -143,7 +128,7 @@ describe("resources under setMocks", function () {
         ],
       },
     );
-    assert.equal(await value(t.tunnelId), "901");
+    assert.equal(await outputValue(t.tunnelId), "901");
     const r = last("pulumi-nodejs:dynamic/doover:Tunnel");
     assert.equal(r.inputs.name, "web");
     assert.equal(r.inputs.port, 80);
@@ -186,7 +171,7 @@ describe("resources under setMocks", function () {
       assert.equal(path.resolve(String(args.deploymentFolder)), path.join(dir, "deployment"));
       assert.deepEqual(args.stagingConfig, { id: "205837122022733829", image_name: "img:staging" });
       const app = provider.DooverApplication.fromConfig("cfg", path.join(dir, "doover_config.json"));
-      assert.equal(await value(app.name), "cfg_app");
+      assert.equal(await outputValue(app.name), "cfg_app");
       const r = last("pulumi-nodejs:dynamic/doover:Application");
       assert.equal(r.name, "cfg");
       assert.equal(r.inputs.displayName, "Cfg App");
@@ -201,7 +186,7 @@ describe("resources under setMocks", function () {
       const args = { name: `${site.replace("-", "_")}_app`, displayName: "x", type: "DEV", description: "d" } as const;
       return new provider.DooverApplication("app", args, { parent });
     });
-    await Promise.all(apps.map((a) => value(a.applicationId)));
+    await Promise.all(apps.map((a) => outputValue(a.applicationId)));
     const labels = registered
       .filter((r) => r.type.endsWith(":Application") && r.name === "app")
       .map((r) => r.inputs.__dooverResource)

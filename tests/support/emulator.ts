@@ -1,6 +1,7 @@
 // Test helpers around the in-process emulator (real HTTP on 127.0.0.1, port 0).
 
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../emulator";
+import { Client, type ClientOptions } from "../../sdk";
 
 export type {
   Emulator,
@@ -85,4 +86,16 @@ export function applicationBody(
     container_registry_profile_id: null,
     ...extra,
   };
+}
+
+/** An sdk Client for the emulator with its token: no environment or profile, fast retries. */
+export function emulatorClient(emulator: Emulator, overrides: ClientOptions = {}): Client {
+  return new Client({
+    baseUrl: emulator.url,
+    token: emulator.token,
+    organisationId: emulator.organisationId,
+    env: {},
+    retryBaseDelayMs: 1,
+    ...overrides,
+  });
 }

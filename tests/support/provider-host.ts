@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { Emulator, EmulatorLogEntry } from "../../emulator";
+import { POLL } from "../../provider/app-install-deploy";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
@@ -198,4 +199,13 @@ export async function capturingStderr<T>(fn: () => Promise<T>): Promise<{ result
   } finally {
     console.error = original;
   }
+}
+
+/** Mocha hooks: the install provider polls deployments on a fast clock for this suite, then as before. */
+export function useFastDeploymentPolling(
+  settings: Partial<typeof POLL> = { firstMs: 20, factor: 1.5, maxMs: 200 },
+): void {
+  const saved = { ...POLL };
+  before(() => Object.assign(POLL, settings));
+  after(() => Object.assign(POLL, saved));
 }

@@ -19,6 +19,7 @@ import {
   type Stack,
   type UpResult,
 } from "@pulumi/pulumi/automation";
+import { type Emulator, type EmulatorOptions, startTestEmulator } from "./emulator";
 
 /** The repository root (holds package.json, node_modules and dist/). */
 export const REPO_ROOT = findRepoRoot(__dirname);
@@ -300,4 +301,37 @@ export function changes(rec: OpRecord): string[] {
     .filter((s) => !["same", "create-replacement", "delete-replaced"].includes(s.op))
     .map((s) => `${s.op} ${s.name}`)
     .sort();
+}
+
+/**
+ * Mocha hooks for a suite on the real engine: `before` starts an emulator and an EngineSandbox, `after`
+ * removes both; skipped when the real-engine tests are. Stacks are the suite's own (`sandbox.stack(...)`).
+ */
+export function useEngineSandbox(emulatorOptions: EmulatorOptions = {}): {
+  readonly emulator: Emulator;
+  readonly sandbox: EngineSandbox;
+} {
+  let emulator: Emulator | undefined;
+  let sandbox: EngineSandbox | undefined;
+  before(async function () {
+    if (e2eSkipped()) this.skip();
+    emulator = await startTestEmulator(emulatorOptions);
+    sandbox = await EngineSandbox.create();
+  });
+  after(async () => {
+    await sandbox?.dispose();
+    await emulator?.close();
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error("engine sandbox not started yet: use it inside a test or hook");
+    return v;
+  };
+  return {
+    get emulator() {
+      return started(emulator);
+    },
+    get sandbox() {
+      return started(sandbox);
+    },
+  };
 }

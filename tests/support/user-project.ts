@@ -26,7 +26,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type ApiTarget, ensurePulumiCli, REPO_ROOT } from "./pulumi";
+import { type Emulator, type EmulatorOptions, startTestEmulator } from "./emulator";
+import { type ApiTarget, e2eSkipped, ensurePulumiCli, REPO_ROOT, type StateResource } from "./pulumi";
 
 export type { ApiTarget } from "./pulumi";
 
@@ -388,15 +389,7 @@ export class UserProject {
 }
 
 /** A resource in `pulumi stack export` output. */
-export interface StackResource {
-  urn: string;
-  type: string;
-  id?: string;
-  custom?: boolean;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-  [k: string]: unknown;
-}
+export type StackResource = StateResource;
 
 /** The tsconfig the README recommends to users: works with TypeScript 5.x and 6.x. */
 export const USER_TSCONFIG = {
@@ -414,3 +407,48 @@ export const USER_TSCONFIG = {
   include: ["**/*.ts"],
   exclude: ["node_modules", "bin"],
 };
+
+/**
+ * Mocha hooks for a suite that runs one user project against its own emulator: `before` starts the emulator
+ * and creates the project (with `stack`: initialises it and points it at the emulator), `after` removes both.
+ * The suite is skipped when the real-engine tests are (or when `skip()` says so).
+ */
+export function useUserProject(
+  opts: UserProjectOptions & {
+    emulator?: EmulatorOptions;
+    stack?: string;
+    skip?: () => boolean;
+    /** more setup once the stack points at the emulator (e.g. the program's own config) */
+    setUp?: (project: UserProject, emulator: Emulator) => Promise<void>;
+  },
+): { readonly emulator: Emulator; readonly project: UserProject } {
+  const { emulator: emulatorOptions, stack, skip, setUp, ...projectOptions } = opts;
+  let emulator: Emulator | undefined;
+  let project: UserProject | undefined;
+  before(async function () {
+    if (skip?.() || e2eSkipped()) this.skip();
+    emulator = await startTestEmulator(emulatorOptions);
+    project = await UserProject.create(projectOptions);
+    if (stack !== undefined) {
+      await project.initStack(stack);
+      await project.useApi(emulator);
+    }
+    await setUp?.(project, emulator);
+  });
+  after(async () => {
+    await project?.dispose();
+    await emulator?.close();
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error("user project not created yet: use it inside a test or hook");
+    return v;
+  };
+  return {
+    get emulator() {
+      return started(emulator);
+    },
+    get project() {
+      return started(project);
+    },
+  };
+}

@@ -15,7 +15,7 @@ import * as zlib from "node:zlib";
 import { readWithout, TopLevelFieldFilter } from "./json-field-filter";
 
 export interface TransportRequest {
-  url: string;
+  url: string | URL;
   method: string;
   headers: Record<string, string>;
   /** a JSON text, or a producer of a streamed body (sent chunked) */
@@ -76,7 +76,7 @@ const DECODERS: Record<string, () => zlib.Gunzip | zlib.Inflate | zlib.BrotliDec
  */
 export const nodeTransport: Transport = (req) =>
   new Promise<TransportResponse>((resolve, reject) => {
-    const url = new URL(req.url);
+    const url = typeof req.url === "string" ? new URL(req.url) : req.url;
     const secure = url.protocol === "https:";
     if (!secure && url.protocol !== "http:") {
       reject(new TypeError(`unsupported protocol ${url.protocol} in ${url.origin}`));
@@ -183,7 +183,8 @@ export function fetchTransport(fetchImpl: typeof fetch): Transport {
   return async (req) => {
     const signal = AbortSignal.timeout(req.timeoutMs);
     const streamed = typeof req.body === "function";
-    const res = await fetchImpl(req.url, {
+    // A string, as before: injected fakes may expect one.
+    const res = await fetchImpl(String(req.url), {
       method: req.method,
       headers: req.headers,
       body: streamed ? (req.body as () => AsyncIterable<Uint8Array>)() : (req.body as string | undefined),

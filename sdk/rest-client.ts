@@ -176,12 +176,17 @@ export class RestClient {
   }
 
   url(path: string, query?: Query): string {
+    return this.target(path, query).toString();
+  }
+
+  /** The request URL, parsed once (the transport takes it as it is). */
+  private target(path: string, query?: Query): URL {
     const u = new URL(this.baseUrl + (path.startsWith("/") ? path : `/${path}`));
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v === undefined || v === null) continue;
       u.searchParams.set(k, String(v));
     }
-    return u.toString();
+    return u;
   }
 
   /** Log a line with any occurrence of the token masked. */
@@ -197,7 +202,8 @@ export class RestClient {
 
   async request<T>(req: RequestOptions): Promise<T> {
     const method = req.method.toUpperCase();
-    const url = this.url(req.path, req.query);
+    const target = this.target(req.path, req.query);
+    const url = target.toString();
     const retryable = req.idempotent ?? IDEMPOTENT.has(method);
     const org = req.organisationId === undefined ? this.organisationId : req.organisationId;
     let payload: string | undefined;
@@ -224,7 +230,7 @@ export class RestClient {
       let wait: number | undefined;
       try {
         const res = await this.transport({
-          url,
+          url: target,
           method,
           headers: headers(),
           body: streamed ?? payload,

@@ -152,6 +152,25 @@ describe("e2e a user's own project, following the README (install â†’ preview â†
     assert.equal(again.code, 0, again.output);
   });
 
+  it("refresh with nothing changed outside: one GET per resource, no write, state as it was", async () => {
+    const before = await ctx.project.resources({ showSecrets: true }); // ciphertexts change on every save
+    ctx.emulator.clearLog();
+    const refresh = await ctx.project.refresh(["--skip-preview", "--expect-no-changes"]);
+    assert.equal(refresh.code, 0, refresh.output);
+    assert.deepEqual(
+      ctx.emulator
+        .log()
+        .map((e) => e.method)
+        .sort(),
+      ["GET", "GET"],
+    );
+    const after = await ctx.project.resources({ showSecrets: true });
+    for (const name of ["pump-monitor", "pump-ssh"]) {
+      assert.deepEqual(after[name].inputs, before[name].inputs, `${name}: stored inputs kept`);
+      assert.deepEqual(after[name].outputs, before[name].outputs, `${name}: outputs unchanged`);
+    }
+  });
+
   it("the program's unit tests pass with pulumi-doover/testing (npm test: tsc + mocha)", async () => {
     const before = ctx.emulator.log().length;
     const test = await ctx.project.run("npm", ["test"]);

@@ -353,23 +353,26 @@ export class UserProject {
     return JSON.parse(await this.pulumiOk(["stack", "output", "--json", "--show-secrets", "--stack", this.stack]));
   }
 
-  /** Exactly what `pulumi stack export` prints (secrets stay encrypted). */
-  exportText(): Promise<string> {
-    return this.pulumiOk(["stack", "export", "--stack", this.stack]);
+  /**
+   * Exactly what `pulumi stack export` prints: secrets stay encrypted (each save re-encrypts them, so their
+   * ciphertext changes), unless `showSecrets` (then they are plaintext and comparable).
+   */
+  exportText(opts: { showSecrets?: boolean } = {}): Promise<string> {
+    return this.pulumiOk(["stack", "export", "--stack", this.stack, ...(opts.showSecrets ? ["--show-secrets"] : [])]);
   }
 
   /** `pulumi stack export`, parsed. */
-  async exportStack(): Promise<{
+  async exportStack(opts: { showSecrets?: boolean } = {}): Promise<{
     version: number;
     deployment: { resources?: StackResource[] } & Record<string, unknown>;
   }> {
-    return JSON.parse(await this.exportText());
+    return JSON.parse(await this.exportText(opts));
   }
 
   /** Custom resources in state (no stack, no providers), by resource name. */
-  async resources(): Promise<Record<string, StackResource>> {
+  async resources(opts: { showSecrets?: boolean } = {}): Promise<Record<string, StackResource>> {
     const out: Record<string, StackResource> = {};
-    for (const r of (await this.exportStack()).deployment.resources ?? []) {
+    for (const r of (await this.exportStack(opts)).deployment.resources ?? []) {
       if (!r.custom || r.type.startsWith("pulumi:providers:")) continue;
       out[r.urn.split("::").pop()!] = r;
     }

@@ -1,6 +1,6 @@
 // Pulumi dynamic resources for Doover: applications and tunnels.
 
-export { type DeploymentSummary, DooverAppInstall, type DooverAppInstallArgs } from "./app-install";
-export { applicationArgsFromConfig, DooverApplication, type DooverApplicationArgs } from "./application";
+export { type DeploymentSummary, DooverAppInstall, type DooverAppInstallArgs } from "./app-install/app-install";
+export { applicationArgsFromConfig, DooverApplication, type DooverApplicationArgs } from "./application/application";
 export { DooverProviderError, DooverResourceInitError } from "./errors";
-export { DooverTunnel, type DooverTunnelArgs } from "./tunnel";
+export { DooverTunnel, type DooverTunnelArgs } from "./tunnel/tunnel";

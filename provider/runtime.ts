@@ -2,11 +2,11 @@
 // `require("pulumi-doover/provider-runtime")` (package.json `exports`). Everything here may change between
 // versions without changing what is stored in state.
 
-import type * as AppInstall from "./app-install-provider";
-import type * as Application from "./application-provider";
+import type * as AppInstall from "./app-install/app-install-provider";
+import type * as Application from "./application/application-provider";
 import { DooverProviderError } from "./errors";
 import { type ConfigureRequest, configure } from "./provider-config";
-import type * as Tunnel from "./tunnel-provider";
+import type * as Tunnel from "./tunnel/tunnel-provider";
 
 export { DooverProviderError, DooverResourceInitError } from "./errors";
 export {
@@ -69,9 +69,9 @@ function lazy<T>(load: () => T): () => T {
   let loaded: T | undefined;
   return () => (loaded ??= load());
 }
-const application = lazy(() => require("./application-provider") as typeof Application);
-const tunnel = lazy(() => require("./tunnel-provider") as typeof Tunnel);
-const appInstall = lazy(() => require("./app-install-provider") as typeof AppInstall);
+const application = lazy(() => require("./application/application-provider") as typeof Application);
+const tunnel = lazy(() => require("./tunnel/tunnel-provider") as typeof Tunnel);
+const appInstall = lazy(() => require("./app-install/app-install-provider") as typeof AppInstall);
 
 /** The methods of one kind, each calling into the implementation `impl()` loads on first use. */
 function methods(

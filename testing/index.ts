@@ -9,12 +9,12 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { appInstallComputed } from "../provider/app-install-fields";
-import { check as checkAppInstall } from "../provider/app-install-provider";
-import { computedOutputs, deploymentHash } from "../provider/application-fields";
-import { check as checkApplication } from "../provider/application-provider";
-import { tunnelComputed } from "../provider/tunnel-fields";
-import { check as checkTunnel } from "../provider/tunnel-provider";
+import { appInstallComputed } from "../provider/app-install/app-install-fields";
+import { check as checkAppInstall } from "../provider/app-install/app-install-provider";
+import { computedOutputs, deploymentHash } from "../provider/application/application-fields";
+import { check as checkApplication } from "../provider/application/application-provider";
+import { tunnelComputed } from "../provider/tunnel/tunnel-fields";
+import { check as checkTunnel } from "../provider/tunnel/tunnel-provider";
 import { deploymentZip } from "../sdk";
 
 /** Type token of every `DooverApplication` (what `MockResourceArgs.type` holds). */

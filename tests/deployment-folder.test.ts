@@ -9,7 +9,7 @@ import http = require("node:http");
 
 import * as os from "node:os";
 import * as path from "node:path";
-import { deploymentHash } from "../provider/application-fields";
+import { deploymentHash } from "../provider/application/application-fields";
 import * as runtime from "../provider/runtime";
 import {
   DEPLOYMENT_FOLDER_MAX_BYTES,

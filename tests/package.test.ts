@@ -65,7 +65,7 @@ describe("npm package", function () {
   });
 
   it("declaration files keep the doc comments", () => {
-    const dts = fs.readFileSync(path.join(REPO_ROOT, "dist", "provider", "application.d.ts"), "utf8");
+    const dts = fs.readFileSync(path.join(REPO_ROOT, "dist", "provider", "application", "application.d.ts"), "utf8");
     assert.match(dts, /\/\*\*[\s\S]*?\*\/\s*export declare class DooverApplication/);
     const testing = fs.readFileSync(path.join(REPO_ROOT, "dist", "testing", "index.d.ts"), "utf8");
     assert.match(testing, /\/\*\*[\s\S]*?\*\/\s*export declare function setDooverMocks/);

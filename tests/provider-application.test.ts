@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { deploymentHash } from "../provider/application-fields";
+import { deploymentHash } from "../provider/application/application-fields";
 import { UNKNOWN } from "../provider/inputs";
 import * as runtime from "../provider/runtime";
 import { deploymentZip } from "../sdk";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { deploymentHash } from "../provider/application-fields";
+import { deploymentHash } from "../provider/application/application-fields";
 import * as runtime from "../provider/runtime";
 import { Client, deploymentZip, HTTPException, RestClient } from "../sdk";
 import { TopLevelFieldFilter } from "../sdk/json-field-filter";

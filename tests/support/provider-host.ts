@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { Emulator, EmulatorLogEntry } from "../../emulator";
-import { POLL } from "../../provider/app-install-deploy";
+import { POLL } from "../../provider/app-install/app-install-deploy";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const provproto = require("@pulumi/pulumi/proto/provider_pb");

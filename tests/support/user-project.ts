@@ -3,7 +3,7 @@
 // scripts/pulumi.sh exactly as the README tells users (`npm run pulumi -- <args> --cwd <project>`).
 //
 // Usage (mocha):
-//   import { UserProject } from "../support/user-project";
+//   import { UserProject } from "./user-project";
 //   const project = await UserProject.create({
 //     program: `import { DooverApplication } from "pulumi-doover";\nnew DooverApplication("a", {...});`,
 //     // dependencies: { "@pulumi/pulumi": "3.270.0" },   // another SDK version than the repo's

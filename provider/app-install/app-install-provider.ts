@@ -1,6 +1,12 @@
 // DooverAppInstall provider methods (the code the serialized shim loads at run time).
 
-import { type AppInstallData, type Client, type InstallDeploymentData, NotFound } from "../sdk";
+import { type AppInstallData, type Client, type InstallDeploymentData, NotFound } from "../../sdk";
+import { skipDeleteOfAdopted } from "../create-path";
+import { mayBeEqual, stableEqual, wirePatch } from "../diff";
+import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
+import { type CheckFailure, isUnknown } from "../inputs";
+import { call, type Props, pick, readResult, stripReserved, wrap } from "../props";
+import { targetFor } from "../provider-config";
 import { checkAppInstall, deploymentConfigFailures } from "./app-install-check";
 import { configProfileIdsError, createOrAdoptInstall } from "./app-install-create";
 import { deployAndWait, isFinal, logTail, waitForDeployment } from "./app-install-deploy";
@@ -16,12 +22,6 @@ import {
   DEFAULT_DEPLOY_TIMEOUT_SECONDS,
   deploymentSummary,
 } from "./app-install-fields";
-import { skipDeleteOfAdopted } from "./create-path";
-import { mayBeEqual, stableEqual, wirePatch } from "./diff";
-import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
-import { type CheckFailure, isUnknown } from "./inputs";
-import { call, type Props, pick, readResult, stripReserved, wrap } from "./props";
-import { targetFor } from "./provider-config";
 
 /** Inputs that, left undeclared, are the server's (or the application's) business: not diffed. */
 const UNMANAGED_WHEN_UNSET = new Set(["name", "displayName", "version", "configProfileIds"]);

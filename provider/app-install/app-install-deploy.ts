@@ -1,7 +1,7 @@
 // Rolling an install's config out: POST a deployment, then poll it with backoff until it ends
 // (SUC/FAI/CAN) or `deployTimeoutSeconds` passes.
 
-import { type Client, FINAL_DEPLOYMENT_STATUSES, type InstallDeploymentData } from "../sdk";
+import { type Client, FINAL_DEPLOYMENT_STATUSES, type InstallDeploymentData } from "../../sdk";
 
 /** Poll delays: first, growth factor and cap (ms). Tests may shorten them. */
 export const POLL = { firstMs: 200, factor: 1.5, maxMs: 5000 };

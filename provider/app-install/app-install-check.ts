@@ -2,8 +2,7 @@
 // config schema (the one the program declared on its DooverApplication), each failure naming
 // `deploymentConfig/<JSON pointer>`. No HTTP: with only an application id, create/update fetch the schema.
 
-import { validateDeploymentConfig } from "../sdk";
-import { APP_INSTALL_INPUT_KEYS, DEFAULT_DEPLOY_TIMEOUT_SECONDS } from "./app-install-fields";
+import { validateDeploymentConfig } from "../../sdk";
 import {
   type CheckFailure,
   checkBoolean,
@@ -13,7 +12,8 @@ import {
   isPlainObject,
   isUnknown,
   pickKnownKeys,
-} from "./inputs";
+} from "../inputs";
+import { APP_INSTALL_INPUT_KEYS, DEFAULT_DEPLOY_TIMEOUT_SECONDS } from "./app-install-fields";
 
 const ID = /^\d+$/;
 

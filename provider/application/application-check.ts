@@ -3,11 +3,10 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { hashDeploymentFolder, Type, Visibility } from "../sdk";
-import { checkConfigSchema, formatSchemaProblem } from "../sdk/config-schema";
-import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
-import { claimName, resourceNameOf } from "./check-names";
-import { messageOf } from "./errors";
+import { hashDeploymentFolder, Type, Visibility } from "../../sdk";
+import { checkConfigSchema, formatSchemaProblem } from "../../sdk/config-schema";
+import { claimName, resourceNameOf } from "../check-names";
+import { messageOf } from "../errors";
 import {
   type CheckFailure,
   checkBoolean,
@@ -20,7 +19,8 @@ import {
   pickKnownKeys,
   show,
   UNKNOWN,
-} from "./inputs";
+} from "../inputs";
+import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 
 const NAME = /^[0-9a-z_]*$/;
 const NAME_TEXT = "must contain only lower-case letters, digits and underscores (^[0-9a-z_]*$)";

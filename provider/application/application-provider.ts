@@ -1,7 +1,13 @@
 // DooverApplication provider methods (the code the serialized shim loads at run time).
 
 import * as path from "node:path";
-import { type ApplicationData, type Client, Conflict, DeploymentData, deploymentUpload, NotFound } from "../sdk";
+import { type ApplicationData, type Client, Conflict, DeploymentData, deploymentUpload, NotFound } from "../../sdk";
+import { type CreatePathResult, createOrAdopt, skipDeleteOfAdopted } from "../create-path";
+import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "../diff";
+import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
+import type { CheckFailure } from "../inputs";
+import { call, type Props, pick, readResult, stripReserved, wrap } from "../props";
+import { targetFor } from "../provider-config";
 import { checkApplication } from "./application-check";
 import {
   APPLICATION_DIFF_KEYS,
@@ -16,12 +22,6 @@ import {
   liveDeploymentHash,
   NULLABLE_WIRE,
 } from "./application-fields";
-import { type CreatePathResult, createOrAdopt, skipDeleteOfAdopted } from "./create-path";
-import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
-import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
-import type { CheckFailure } from "./inputs";
-import { call, type Props, pick, readResult, stripReserved, wrap } from "./props";
-import { targetFor } from "./provider-config";
 
 export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
   return checkApplication(news);

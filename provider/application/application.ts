@@ -11,14 +11,14 @@ import {
   Visibility,
   type VisibilityCode,
   type VisibilityInput,
-} from "../sdk";
-import { rememberApplicationArgs } from "./app-install-source";
+} from "../../sdk";
+import { rememberApplicationArgs } from "../app-install/app-install-source";
+import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
+import { isPlainObject } from "../inputs";
+import { declaredProps, defineIdOutput, defineUnsetOutputs, pausePromiseStacks } from "../resource-props";
+import { APPLICATION_PROVIDER } from "../shim";
 import { configSchemaWarnings } from "./application-check";
 import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
-import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
-import { isPlainObject } from "./inputs";
-import { declaredProps, defineIdOutput, defineUnsetOutputs, pausePromiseStacks } from "./resource-props";
-import { APPLICATION_PROVIDER } from "./shim";
 
 /** Arguments of a {@link DooverApplication}. Names follow the API's fields, in camelCase. */
 export interface DooverApplicationArgs {

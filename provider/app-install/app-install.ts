@@ -2,10 +2,10 @@
 // Pulumi dynamic resource. `pulumi up` rolls the config out and waits for the deployment.
 
 import * as pulumi from "@pulumi/pulumi";
+import { pausePromiseStacks } from "../resource-props";
+import { APP_INSTALL_PROVIDER } from "../shim";
 import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS } from "./app-install-fields";
 import { applicationInputs, declaredApplication } from "./app-install-source";
-import { pausePromiseStacks } from "./resource-props";
-import { APP_INSTALL_PROVIDER } from "./shim";
 
 /** Arguments of a {@link DooverAppInstall}. */
 export interface DooverAppInstallArgs {

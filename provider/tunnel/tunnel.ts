@@ -1,10 +1,10 @@
 // DooverTunnel: a tunnel to a port on a Doover device as a Pulumi dynamic resource.
 
 import * as pulumi from "@pulumi/pulumi";
-import type { TunnelProtocol } from "../sdk";
-import { RESOURCE_NAME_KEY, resourceLabel } from "./check-names";
-import { declaredProps, defineIdOutput, defineUnsetOutputs, pausePromiseStacks } from "./resource-props";
-import { TUNNEL_PROVIDER } from "./shim";
+import type { TunnelProtocol } from "../../sdk";
+import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
+import { declaredProps, defineIdOutput, defineUnsetOutputs, pausePromiseStacks } from "../resource-props";
+import { TUNNEL_PROVIDER } from "../shim";
 import { TUNNEL_INPUT_KEYS, TUNNEL_OUTPUT_KEYS } from "./tunnel-fields";
 
 /** Arguments of a {@link DooverTunnel}. */

@@ -1,12 +1,12 @@
 // DooverTunnel provider methods (the code the serialized shim loads at run time).
 
-import { type Client, NotFound, type TunnelData } from "../sdk";
-import { createOrAdopt, skipDeleteOfAdopted } from "./create-path";
-import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "./diff";
-import { DooverProviderError, DooverResourceInitError, messageOf } from "./errors";
-import type { CheckFailure } from "./inputs";
-import { call, type Props, pick, readResult, stripReserved, wrap } from "./props";
-import { targetFor } from "./provider-config";
+import { type Client, NotFound, type TunnelData } from "../../sdk";
+import { createOrAdopt, skipDeleteOfAdopted } from "../create-path";
+import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "../diff";
+import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
+import type { CheckFailure } from "../inputs";
+import { call, type Props, pick, readResult, stripReserved, wrap } from "../props";
+import { targetFor } from "../provider-config";
 import {
   checkTunnel,
   TUNNEL_DIFF_KEYS,

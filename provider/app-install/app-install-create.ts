@@ -3,12 +3,12 @@
 // an archived install of that name is brought back, a live one is taken over only with `adopt` or
 // `doover:adoptExisting`, and anything else is an error that says which case it is and what to do.
 
-import { type AppInstallData, BadRequest, type Client, Conflict } from "../sdk";
+import { type AppInstallData, BadRequest, type Client, Conflict } from "../../sdk";
+import { createOrAdopt } from "../create-path";
+import { wirePatch } from "../diff";
+import { DooverProviderError } from "../errors";
+import { call, type Props, wrap } from "../props";
 import { APP_INSTALL_FIELDS, APP_INSTALL_NULLABLE_WIRE } from "./app-install-fields";
-import { createOrAdopt } from "./create-path";
-import { wirePatch } from "./diff";
-import { DooverProviderError } from "./errors";
-import { call, type Props, wrap } from "./props";
 
 export interface InstallCreateRequest {
   client: Client;

@@ -1,8 +1,8 @@
 // DooverTunnel inputs ↔ Doover 2.0 wire fields, and its `check`.
 
 import { isIP } from "node:net";
-import type { TunnelData } from "../sdk";
-import { claimName, resourceNameOf } from "./check-names";
+import type { TunnelData } from "../../sdk";
+import { claimName, resourceNameOf } from "../check-names";
 import {
   type CheckFailure,
   checkBoolean,
@@ -13,7 +13,7 @@ import {
   isUnknown,
   pickKnownKeys,
   show,
-} from "./inputs";
+} from "../inputs";
 
 export const TUNNEL_INPUT_KEYS = [
   "deviceId",

@@ -1,6 +1,6 @@
 // DooverAppInstall inputs ↔ wire fields of ApplicationInstallationSerializer*, and computed outputs.
 
-import type { AppInstallData, InstallDeploymentData } from "../sdk";
+import type { AppInstallData, InstallDeploymentData } from "../../sdk";
 
 /** Every input key (those starting with `application`/`configSchema` come from a DooverApplication). */
 export const APP_INSTALL_INPUT_KEYS = [

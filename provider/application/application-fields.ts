@@ -2,7 +2,7 @@
 // share, so all of them compare like with like.
 
 import * as crypto from "node:crypto";
-import { APPLICATION_REQUEST_KEYS, type ApplicationData, readZip } from "../sdk";
+import { APPLICATION_REQUEST_KEYS, type ApplicationData, readZip } from "../../sdk";
 
 /** Every input key, as the program declares them. */
 export const APPLICATION_INPUT_KEYS = [

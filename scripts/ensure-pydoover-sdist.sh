@@ -7,7 +7,7 @@
 # configured index, the files listed in scripts/pydoover-sdist.sha256 are extracted and must match the
 # sums pinned there (a changed upstream file fails here instead of changing what the tests check), and
 # the result is cached under $HOME/.cache/pulumi-doover/pydoover-sdist-<version>-<pins hash>, next to
-# the Python clients' venv. A cold fetch takes 25-50 s on 2 cores (pip builds the sdist's metadata); a warm call
+# the Python clients' venv ($XDG_CACHE_HOME/pulumi-doover when set; PYDOOVER_SDIST_CACHE overrides the root). A cold fetch takes 25-50 s on 2 cores (pip builds the sdist's metadata); a warm call
 # re-checks the sums (milliseconds).
 # Exit 3: no python3 with pip; 4: the download failed; 5: a file differs from its pinned sum.
 # Progress goes to stderr; only the folder goes to stdout.

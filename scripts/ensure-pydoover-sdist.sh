@@ -7,8 +7,9 @@
 # configured index, the files listed in scripts/pydoover-sdist.sha256 are extracted and must match the
 # sums pinned there (a changed upstream file fails here instead of changing what the tests check), and
 # the result is cached under $HOME/.cache/pulumi-doover/pydoover-sdist-<version>-<pins hash>, next to
-# the Python clients' venv ($XDG_CACHE_HOME/pulumi-doover when set; PYDOOVER_SDIST_CACHE overrides the root). A cold fetch takes 25-50 s on 2 cores (pip builds the sdist's metadata); a warm call
-# re-checks the sums (milliseconds).
+# the Python clients' venv ($XDG_CACHE_HOME/pulumi-doover when set; PYDOOVER_SDIST_CACHE overrides the
+# root). A cold fetch takes 25-65 s on 2 cores (pip builds the sdist's metadata); a warm call re-checks the
+# sums (milliseconds).
 # Exit 3: no python3 with pip; 4: the download failed; 5: a file differs from its pinned sum.
 # Progress goes to stderr; only the folder goes to stdout.
 set -euo pipefail
@@ -55,7 +56,7 @@ fi
 # Staged next to the cache (same file system), moved into place whole; `.ready` comes last.
 stage=$(mktemp -d "$root/.pydoover-sdist.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
-log "downloading pydoover==$version's source distribution (pip download; 25-50 s: pip builds its metadata)"
+log "downloading pydoover==$version's source distribution (pip download; 25-65 s: pip builds its metadata)"
 if ! "$python" -m pip download --no-binary :all: --no-deps --disable-pip-version-check --dest "$stage" \
   "pydoover==$version" >"$stage/pip.log" 2>&1; then
   tail -n 15 "$stage/pip.log" >&2

@@ -3,7 +3,8 @@
 # `npm run pulumi -- --cwd <project> <args>`.
 #
 # Ensures the CLI (scripts/ensure-pulumi.sh), then runs it with a local file
-# backend and an isolated PULUMI_HOME inside the repo, Node 22 from
+# backend (unless PULUMI_BACKEND_URL or `npm run pulumi -- login <url>` chose
+# another) and an isolated PULUMI_HOME inside the repo, Node 22 from
 # node_modules first on PATH (the plugins next to `pulumi` run `node`), and no
 # update checks or plugin downloads. Every variable can be overridden.
 set -euo pipefail
@@ -31,16 +32,23 @@ if grep -qs "A small Node.js language host for the Pulumi CLI" "$bin/pulumi-lang
 fi
 
 export PATH="$repo/node_modules/.bin:$bin:$PATH"
-export PULUMI_BACKEND_URL=${PULUMI_BACKEND_URL:-file://$repo/.pulumi-state}
 export PULUMI_HOME=${PULUMI_HOME:-$repo/.pulumi-home}
 export PULUMI_SKIP_UPDATE_CHECK=${PULUMI_SKIP_UPDATE_CHECK:-true}
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION:-true}
-# The demo passphrase protects only local demo state; set your own for anything real.
-if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+# The backend: PULUMI_BACKEND_URL if set, else the one `npm run pulumi -- login <url>` saved in PULUMI_HOME
+# (Pulumi Cloud, s3://…, postgres://…, file://…), else the clone's own folder.
+own_backend=0
+if [ -z "${PULUMI_BACKEND_URL:-}" ] && ! grep -qs '"current": *"[^"]' "$PULUMI_HOME/credentials.json"; then
+  export PULUMI_BACKEND_URL=file://$repo/.pulumi-state
+  own_backend=1
+fi
+# The demo passphrase protects only the clone's own demo state; a backend you chose gets no default (Pulumi
+# asks for PULUMI_CONFIG_PASSPHRASE, or the stack uses another secrets provider).
+if [ $own_backend = 1 ] && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE=doover-demo
   echo "[pulumi] secrets are encrypted with the demo passphrase \"doover-demo\". Before storing a real token, set" \
     "your own: export PULUMI_CONFIG_PASSPHRASE=<passphrase> (or PULUMI_CONFIG_PASSPHRASE_FILE=<file>)" >&2
 fi
-case $PULUMI_BACKEND_URL in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
+case ${PULUMI_BACKEND_URL:-} in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
 mkdir -p "$PULUMI_HOME"
 exec "$bin/pulumi" "$@"

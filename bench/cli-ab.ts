@@ -6,12 +6,15 @@
 //                             [--package <dir with a built dist/>] [--json <file>]
 //                             [--profile <phase label prefix, e.g. refresh> --profile-dir <dir>] [--per-process]
 //                             [--repeat refresh=5]   (a phase that changes nothing, run 5× per pair: more samples)
+//                             [--phases up,refresh]  (only these: preview, up, preview-same, up-same, refresh,
+//                                                     update, destroy; each pair starts from new stacks)
 //
 // For each --parallel value and each pair, one stack per kind; every phase runs for both kinds back to back
 // (the order alternates between pairs), so both see the same machine load. Reported per phase: median over
 // pairs of wall and CPU (user+sys of the CLI and every process it waited for: language host, program,
 // provider host), their ratio DooverApplication / no-op, and the API calls the emulator saw. The emulator runs
-// in this process; its CPU is not counted. --latency-ms delays every API response (emulator delay fault).
+// in this process; its CPU is not counted. --latency-ms delays every API response (emulator delay fault), and
+// each phase is compared with the model of a remote API: no-op wall + API calls × latency ÷ --parallel.
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -34,6 +37,8 @@ interface Options {
   /** run the phases whose label starts with `repeatPhase` this many times per pair (A/B alternating) */
   repeatPhase?: string;
   repeat: number;
+  /** only the phases with these keys */
+  phases?: string[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -76,6 +81,10 @@ function parseArgs(argv: string[]): Options {
         i++;
         break;
       }
+      case "--phases":
+        o.phases = v.split(",");
+        i++;
+        break;
       case "--per-process":
         o.perProcess = true;
         break;
@@ -94,6 +103,8 @@ type Kind = "doover" | "noop";
 const KINDS: Kind[] = ["doover", "noop"];
 
 interface Phase {
+  /** short name for --phases */
+  key: string;
   label: string;
   args: string[];
   /** How many resources the program changes (update phase). */
@@ -104,13 +115,13 @@ function phases(n: number, parallel: number): Phase[] {
   const p = ["--parallel", String(parallel)];
   const tenth = Math.max(1, Math.round(n / 10));
   return [
-    { label: "preview (fresh)", args: ["preview", ...p] },
-    { label: `up (${n} creates)`, args: ["up", "--yes", "--skip-preview", ...p] },
-    { label: "preview (no changes)", args: ["preview", "--expect-no-changes", ...p] },
-    { label: "up (no changes)", args: ["up", "--yes", "--skip-preview", "--expect-no-changes", ...p] },
-    { label: "refresh", args: ["refresh", "--yes", "--skip-preview", ...p] },
-    { label: `update ${tenth} (10%)`, args: ["up", "--yes", "--skip-preview", ...p], changed: tenth },
-    { label: "destroy", args: ["destroy", "--yes", "--skip-preview", ...p], changed: tenth },
+    { key: "preview", label: "preview (fresh)", args: ["preview", ...p] },
+    { key: "up", label: `up (${n} creates)`, args: ["up", "--yes", "--skip-preview", ...p] },
+    { key: "preview-same", label: "preview (no changes)", args: ["preview", "--expect-no-changes", ...p] },
+    { key: "up-same", label: "up (no changes)", args: ["up", "--yes", "--skip-preview", "--expect-no-changes", ...p] },
+    { key: "refresh", label: "refresh", args: ["refresh", "--yes", "--skip-preview", ...p] },
+    { key: "update", label: `update ${tenth} (10%)`, args: ["up", "--yes", "--skip-preview", ...p], changed: tenth },
+    { key: "destroy", label: "destroy", args: ["destroy", "--yes", "--skip-preview", ...p], changed: tenth },
   ];
 }
 
@@ -339,7 +350,7 @@ async function main(): Promise<void> {
     );
     console.log(`package: ${o.packageDir}; node ${process.version}; ${os.cpus().length} CPUs; ${root}`);
     for (const parallel of o.parallel) {
-      const ph = phases(o.n, parallel);
+      const ph = phases(o.n, parallel).filter((p) => !o.phases || o.phases.includes(p.key));
       const results: PhaseResult[] = ph.map((p) => ({
         label: p.label,
         wall: { doover: [], noop: [] },
@@ -393,7 +404,7 @@ async function main(): Promise<void> {
               results[i].cpu[kind].push(s.cpu);
               if (kind === "doover") results[i].calls = s.calls;
               if (s.processes) results[i].processes[kind].push(s.processes);
-              if (i === 1 && t === 0) {
+              if (ph[i].key === "up" && t === 0) {
                 const exported = await runner.output(["stack", "export", "--stack", stacks[kind]]);
                 const resources = (JSON.parse(exported).deployment.resources ?? []) as { type: string }[];
                 const mine = resources.filter(
@@ -432,6 +443,22 @@ function print(o: Options, parallel: number, results: PhaseResult[], stateBytes:
       `| ${r.label} | ${median(r.wall.doover).toFixed(2)} | ${median(r.wall.noop).toFixed(2)} | ${ratio(r.wall).toFixed(2)} | ` +
         `${median(r.cpu.doover).toFixed(2)} | ${median(r.cpu.noop).toFixed(2)} | ${ratio(r.cpu).toFixed(2)} | ${calls} |`,
     );
+  }
+  if (o.latencyMs > 0) {
+    // A remote API: every call costs `latency` more, and at most `parallel` calls overlap. The model is the
+    // no-op's wall (no API) plus the calls' added latency spread over the parallelism; required: ≤ 1.10×.
+    console.log(
+      `remote-API model (latency ${o.latencyMs} ms, --parallel ${parallel}): no-op wall + calls × latency ÷ parallel`,
+    );
+    for (const r of results) {
+      const calls = Object.values(r.calls).reduce((a, b) => a + b, 0);
+      const model = median(r.wall.noop) + (calls * o.latencyMs) / 1000 / parallel;
+      const ratio = median(r.wall.doover.map((d, i) => d / (r.wall.noop[i] + (calls * o.latencyMs) / 1000 / parallel)));
+      console.log(
+        `  ${r.label}: ${calls} calls, model ${model.toFixed(2)} s, doover ${median(r.wall.doover).toFixed(2)} s → ` +
+          `${ratio.toFixed(2)}× the model (median of pairs) ${ratio <= 1.1 ? "≤" : ">"} 1.10`,
+      );
+    }
   }
   for (const r of results) {
     if (!r.processes.doover.length) continue;

@@ -161,6 +161,8 @@ if (started && "reason" in started && !inCi()) {
       await ok(op("up", stack)); // and the program's value goes back
       assert.match((await emulatorFetch(emulator, "GET", `/applications/${app0}/`)).body.display_name, / v2$/);
 
+      assert.ok(keys(`%/.pulumi/history/${PROJECT}/${stack}/%`).length >= 4, "each update's history is kept");
+      assert.equal(keys(`${checkpointKey(stack)}.bak`).length, 1, "and the checkpoint's backup");
       await ok(op("destroy", stack));
       const left = await liveObjects(emulator, device(), stack.replace(/-/g, "_"));
       assert.deepEqual([left.apps.length, left.tunnels.length], [0, 0], "destroy archived/deleted everything");

@@ -58,7 +58,9 @@ if (started && "reason" in started && !inCi()) {
     let emulator: Emulator;
     let proxy: FaultProxy;
     let project: UserProject;
-    const device = () => emulator.deviceIds[0];
+    /** Each stack's tunnels go to a device of its own (the lock test stalls one stack's device path). */
+    const devices = new Map<string, string>();
+    const device = (stack: string) => devices.get(stack) ?? emulator.deviceIds[0];
 
     before(async function () {
       if (e2eSkipped()) this.skip();
@@ -81,12 +83,13 @@ if (started && "reason" in started && !inCi()) {
     });
 
     async function initStack(stack: string, count: number): Promise<void> {
+      devices.set(stack, emulator.deviceIds[devices.size % emulator.deviceIds.length]);
       await project.initStack(stack);
       const args = ["config", "set-all", "--stack", stack, "--secret", `doover:token=${emulator.token}`];
       const plain = {
         "doover:apiUrl": proxy.url,
         "doover:organisationId": emulator.organisationId,
-        deviceId: device(),
+        deviceId: device(stack),
         count: String(count),
         prefix: stack.replace(/-/g, "_"),
       };
@@ -120,7 +123,7 @@ if (started && "reason" in started && !inCi()) {
     /** 0 duplicates, 0 orphans, every declared object exists, and the next preview is empty. */
     async function converged(stack: string, count: number): Promise<void> {
       const prefix = stack.replace(/-/g, "_");
-      const live = await liveObjects(emulator, device(), prefix);
+      const live = await liveObjects(emulator, device(stack), prefix);
       assert.deepEqual(duplicates([...live.apps, ...live.tunnels]), [], "no duplicate");
       assert.deepEqual([live.apps.length, live.tunnels.length], [count, count], "every object exists");
       project.stack = stack;
@@ -164,7 +167,7 @@ if (started && "reason" in started && !inCi()) {
       assert.ok(keys(`%/.pulumi/history/${PROJECT}/${stack}/%`).length >= 4, "each update's history is kept");
       assert.equal(keys(`${checkpointKey(stack)}.bak`).length, 1, "and the checkpoint's backup");
       await ok(op("destroy", stack));
-      const left = await liveObjects(emulator, device(), stack.replace(/-/g, "_"));
+      const left = await liveObjects(emulator, device(stack), stack.replace(/-/g, "_"));
       assert.deepEqual([left.apps.length, left.tunnels.length], [0, 0], "destroy archived/deleted everything");
       await project.pulumiOk(["stack", "rm", "--yes", "--stack", stack]);
       assert.deepEqual(keys(checkpointKey(stack)), [], "stack rm removed the checkpoint row");
@@ -174,8 +177,9 @@ if (started && "reason" in started && !inCi()) {
       const [a, b] = ["site-north", "site-south"];
       await initStack(a, 4);
       await initStack(b, 4);
-      // A rate limit makes each `up` last a few seconds, so the third command surely meets a held lock.
-      proxy.configure({ ratePerSecond: 4 });
+      // Stack a's first request to its device hangs for 20 s (then is retried): its `up` holds the lock at least
+      // that long, so the third command surely meets it, however slow the machine.
+      proxy.configure({ pathPrefix: `/devices/${device(a)}/`, stall: { probability: 1, max: 1, stallMs: 20_000 } });
       let third: CommandResult | undefined;
       let locksSeen: string[] = [];
       try {
@@ -220,7 +224,7 @@ if (started && "reason" in started && !inCi()) {
       let killed = false;
       const r = await runGroup(project, op("up", stack, ["--parallel", "8"]), (pid) => {
         const poll = setInterval(() => {
-          void liveObjects(emulator, device(), stack.replace(/-/g, "_")).then((live) => {
+          void liveObjects(emulator, device(stack), stack.replace(/-/g, "_")).then((live) => {
             if (killed || proxy.stats.stalled <= stalledBefore || live.apps.length + live.tunnels.length < count)
               return;
             killed = true;

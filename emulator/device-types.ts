@@ -68,7 +68,14 @@ export function findDeviceType(store: Store, id: string): DeviceTypeRecord | und
  * DeviceTypeSerializerDetail (the list shows the same fields); also the type nested in a device
  * (NestedDeviceTypeSerializer: the same fields, `solution` an id — null here, the emulator has no solutions).
  */
-export function presentDeviceType(store: Store, t: DeviceTypeRecord) {
+/** Live devices per type, counted once for a whole list page. */
+export function activeCounts(store: Store): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const d of store.data.devices) if (!d.archived) counts.set(d.type_id, (counts.get(d.type_id) ?? 0) + 1);
+  return counts;
+}
+
+export function presentDeviceType(store: Store, t: DeviceTypeRecord, counts?: Map<string, number>) {
   const org = findOrganisation(store, t.organisation_id);
   const { solution_id: _s, ...fields } = t.fields;
   return {
@@ -78,7 +85,9 @@ export function presentDeviceType(store: Store, t: DeviceTypeRecord) {
     ...DEFAULTS,
     ...fields,
     solution: null,
-    active_count: store.data.devices.filter((d) => d.type_id === t.id && !d.archived).length,
+    active_count: counts
+      ? (counts.get(t.id) ?? 0)
+      : store.data.devices.filter((d) => d.type_id === t.id && !d.archived).length,
   };
 }
 
@@ -95,10 +104,11 @@ export const deviceTypeListSpec: ListSpec<DeviceTypeRecord> = {
   ordering: { id: (t) => t.id, name: (t) => t.fields.name, stars: (t) => t.fields.stars ?? 0 },
 };
 
-export const listDeviceTypes: Handler = (ctx) =>
-  paginate(ctx, applyListQuery(ctx, ctx.store.data.device_types, deviceTypeListSpec), (t) =>
-    presentDeviceType(ctx.store, t),
-  );
+export const listDeviceTypes: Handler = (ctx) => {
+  const counts = activeCounts(ctx.store);
+  const items = applyListQuery(ctx, ctx.store.data.device_types, deviceTypeListSpec);
+  return paginate(ctx, items, (t) => presentDeviceType(ctx.store, t, counts));
+};
 
 function typeOf(ctx: RequestContext, id = ctx.params.id): DeviceTypeRecord {
   const t = findDeviceType(ctx.store, id);

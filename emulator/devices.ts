@@ -2,7 +2,7 @@
 // (moving a device between groups is a PATCH of `group_id`), archive and unarchive.
 
 import { type Handler, ok, type RequestContext } from "./context";
-import { findDeviceType, presentDeviceType } from "./device-types";
+import { activeCounts, findDeviceType, presentDeviceType } from "./device-types";
 import { basicOrganisation, findOrganisation } from "./directory";
 import { ApiError, type FieldErrors, notFound, validationError } from "./errors";
 import {
@@ -44,7 +44,7 @@ const SHOWN_FIELDS = ["fa_icon", "notes", "extra_config", "fixed_location", "his
 // ---- presentation
 
 /** DeviceSerializerDetail (the list shows the same fields). */
-export function presentDevice(store: Store, d: DeviceRecord) {
+export function presentDevice(store: Store, d: DeviceRecord, counts?: Map<string, number>) {
   const org = basicOrganisation(findOrganisation(store, d.organisation_id)!);
   const group = findGroup(store, d.group_id);
   const type = findDeviceType(store, d.type_id);
@@ -55,7 +55,7 @@ export function presentDevice(store: Store, d: DeviceRecord) {
     name: d.name,
     display_name: d.display_name,
     type: type
-      ? presentDeviceType(store, type)
+      ? presentDeviceType(store, type, counts)
       : { id: d.type_id, organisation: org, archived: false, name: "", solution: null, active_count: 0 },
     organisation: org,
     group: { id: d.group_id, name: group?.name ?? "", archived: group?.archived ?? false, organisation: org },
@@ -143,7 +143,8 @@ export const listDevices: Handler = (ctx) => {
     }
   }
   const items = applyListQuery({ ...ctx, query: q }, ctx.store.data.devices, deviceListSpec(ctx.store));
-  return paginate(ctx, items, (d) => presentDevice(ctx.store, d));
+  const counts = activeCounts(ctx.store); // once per page, not once per device
+  return paginate(ctx, items, (d) => presentDevice(ctx.store, d, counts));
 };
 
 // ---- one device

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]`
-// First stdout line: {"url","token","organisationId","deviceIds"}; then serves until SIGTERM/SIGINT.
+// `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N]
+//   [--deploy-step-ms MS] [--token-ttl SECONDS] [--rotate-refresh-tokens]`
+// First stdout line: {"url","token","organisationId","deviceIds","authServerUrl","clientId","refreshToken"}; then
+// serves until SIGTERM/SIGINT.
 // (`-s`: without it npm prints its own "> pulumi-doover emulator" banner on stdout first.)
 
 import { startEmulator } from "./index";
 import type { EmulatorOptions } from "./types";
 
 const USAGE =
-  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]";
+  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] " +
+  "[--deploy-step-ms MS] [--token-ttl SECONDS] [--rotate-refresh-tokens]";
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const opts: EmulatorOptions = {};
@@ -19,6 +22,12 @@ function parseArgs(argv: string[]): EmulatorOptions {
     if (flag === "--help" || flag === "-h") {
       console.log(USAGE);
       process.exit(0);
+    }
+    if (flag === "--rotate-refresh-tokens") {
+      if (inline !== undefined && !/^(true|false)$/.test(inline))
+        throw new Error(`bad --rotate-refresh-tokens=${inline}`);
+      opts.rotateRefreshTokens = inline !== "false";
+      continue;
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -48,6 +57,10 @@ function parseArgs(argv: string[]): EmulatorOptions {
         opts.deploymentStepMs = Number(value);
         if (!(opts.deploymentStepMs >= 0)) throw new Error(`bad --deploy-step-ms ${value}`);
         break;
+      case "--token-ttl":
+        opts.tokenTtlSeconds = Number(value);
+        if (!(opts.tokenTtlSeconds > 0)) throw new Error(`bad --token-ttl ${value} (seconds, > 0)`);
+        break;
       default:
         throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
@@ -59,8 +72,10 @@ async function main(): Promise<void> {
   // A reader that stops after the first line (e.g. `| head -1`) must not kill the server.
   process.stdout.on("error", () => undefined);
   const emulator = await startEmulator(parseArgs(process.argv.slice(2)));
-  const { url, token, organisationId, deviceIds } = emulator;
-  process.stdout.write(JSON.stringify({ url, token, organisationId, deviceIds }) + "\n");
+  const { url, token, organisationId, deviceIds, authServerUrl, clientId, refreshToken } = emulator;
+  process.stdout.write(
+    JSON.stringify({ url, token, organisationId, deviceIds, authServerUrl, clientId, refreshToken }) + "\n",
+  );
   const stop = () => {
     void emulator.close().finally(() => process.exit(0));
   };

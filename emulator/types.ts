@@ -23,6 +23,13 @@ export interface EmulatorOptions {
    * `DOOVER_EMULATOR_DEPLOY_STEP_MS`, else 1000). 0 ends it at once.
    */
   deploymentStepMs?: number;
+  /**
+   * Access tokens from the auth server (`POST /oauth2/token`) expire this many seconds after they are issued;
+   * the API answers an expired one 401. Default: they never expire. (The static `token` never expires.)
+   */
+  tokenTtlSeconds?: number;
+  /** Each refresh returns a new refresh token and the one it spent stops working (default false). */
+  rotateRefreshTokens?: boolean;
 }
 
 export interface EmulatorFault {
@@ -69,12 +76,21 @@ export interface EmulatorLogEntry {
 export interface Emulator {
   /** "http://127.0.0.1:PORT", no trailing slash. */
   url: string;
+  /** A static Bearer token that never expires. */
   token: string;
+  /** The auth server for a profile's AUTH_SERVER_URL (the emulator itself: `POST {authServerUrl}/oauth2/token`). */
+  authServerUrl: string;
+  /** The client id for a profile's AUTH_SERVER_CLIENT_ID. */
+  clientId: string;
+  /** A refresh token for a profile's REFRESH_TOKEN (works again after `reset`). */
+  refreshToken: string;
+  /** Revokes one refresh token, or every one; returns how many were active (also `POST /_emulator/auth/revoke`). */
+  revokeRefreshTokens(refreshToken?: string): number;
   organisationId: string;
   deviceIds: string[];
   log(): EmulatorLogEntry[];
   clearLog(): void;
-  /** Back to the seed state; log and faults cleared. */
+  /** Back to the seed state; log and faults cleared; only the first refresh token works, issued tokens are forgotten. */
   reset(): void;
   /** Files received by processor_source/, widget/ and the artwork PATCH (also `GET /_emulator/uploads/`). */
   uploads(): EmulatorUpload[];

@@ -40,7 +40,7 @@ import {
 import { fetchTransport, nodeTransport, type Transport } from "./http-transport";
 import { parseLossless } from "./lossless-json";
 import { limiterFor, type RequestLimiter } from "./request-limiter";
-import { staticTokenProvider, type TokenProvider } from "./token-provider";
+import { isStaticTokenProvider, NOT_REFRESHED, staticTokenProvider, type TokenProvider } from "./token-provider";
 import { VERSION } from "./version";
 
 /** Another token to try after a 401, and where it came from (never the token in messages). */
@@ -145,6 +145,8 @@ export class RestClient {
   private readonly triedSources: string[] = [];
   /** why each token given up on was not refreshed (for the final 401) */
   private readonly rejectionNotes: (string | undefined)[] = [];
+  /** a token given as such (never refreshed) was among those tried */
+  private triedStatic = false;
   private readonly transport: Transport;
   private readonly userAgent: string;
   private readonly baseDelay: number;
@@ -376,6 +378,7 @@ export class RestClient {
   private useFallback(next: FallbackCredential): void {
     this.triedSources.push(next.source);
     this.rejectionNotes.push(this.auth.rejectionNote(this.token));
+    this.triedStatic ||= isStaticTokenProvider(this.auth);
     this.log(`doover: the token from ${this.tokenSource} was rejected (401); trying the one from ${next.source}`);
     this.tokenSource = next.source;
     if (next.provider) {
@@ -393,9 +396,8 @@ export class RestClient {
   private unauthorized(err: HTTPException): HTTPException {
     err.message += ` — rejected: the token from ${this.triedSources.join(", then the token from ")}`;
     const notes = [...this.rejectionNotes, this.auth.rejectionNote(this.token)].filter((n) => n !== undefined);
-    // The same sentence (tokens that are never refreshed) said once.
-    const unique = [...new Set(notes)];
-    if (unique.length > 0) err.message += `. ${unique.map((n) => n[0].toUpperCase() + n.slice(1)).join(". ")}`;
+    if (this.triedStatic || isStaticTokenProvider(this.auth)) notes.push(NOT_REFRESHED);
+    if (notes.length > 0) err.message += `. ${notes.map((n) => n[0].toUpperCase() + n.slice(1)).join(". ")}`;
     return err;
   }
 

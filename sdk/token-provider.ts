@@ -20,11 +20,16 @@ export interface TokenProvider {
   rejectionNote(rejected: string): string | undefined;
 }
 
-/** What every 401 of a token that is not refreshed ends with. */
+/** What a final 401 says once when a token given as such was among those tried (see isStaticTokenProvider). */
 export const NOT_REFRESHED =
   "tokens from stack config (doover:token), env DOOVER_API_TOKEN or the `token` option are never refreshed; a " +
   "`doover login` profile is (leave doover:token and DOOVER_API_TOKEN unset, pick the profile with doover:profile " +
   "or DOOVER_PROFILE)";
+
+/** The provider is {@link staticTokenProvider}'s. */
+export function isStaticTokenProvider(p: TokenProvider): boolean {
+  return p.id.startsWith("static:");
+}
 
 /** A token given as such: sent as it is, never refreshed. */
 export function staticTokenProvider(token: string, source: string): TokenProvider {
@@ -35,8 +40,9 @@ export function staticTokenProvider(token: string, source: string): TokenProvide
     unauthorized: async () => undefined,
     rejectionNote: () => {
       const exp = jwtExpiryMs(token);
-      const expired = exp !== undefined && exp <= Date.now();
-      return `${expired ? `the token from ${source} expired at ${new Date(exp).toISOString()} (its JWT exp); ` : ""}${NOT_REFRESHED}`;
+      return exp !== undefined && exp <= Date.now()
+        ? `the token from ${source} expired at ${new Date(exp).toISOString()} (its JWT exp)`
+        : undefined;
     },
   };
 }

@@ -424,13 +424,33 @@ const [configPath, org, ms] = process.argv.slice(2);
           err.message,
           "Doover API 401 Unauthorized: GET /applications/ — Invalid token. — rejected: the token from stack config " +
             "doover:token. The token from stack config doover:token expired at 2023-11-14T22:13:20.000Z (its JWT " +
-            "exp); tokens from stack config (doover:token), env DOOVER_API_TOKEN or the `token` option are never " +
+            "exp). Tokens from stack config (doover:token), env DOOVER_API_TOKEN or the `token` option are never " +
             "refreshed; a `doover login` profile is (leave doover:token and DOOVER_API_TOKEN unset, pick the profile " +
             "with doover:profile or DOOVER_PROFILE)",
         );
         return true;
       });
       assert.equal(authCalls(e).length, 0);
+    });
+
+    it("stack config then DOOVER_API_TOKEN both rejected: the 401 names both and says once that neither is refreshed", async () => {
+      const e = await start();
+      const c = client(e, {
+        baseUrl: e.url,
+        token: "stale-one",
+        tokenSource: "stack config doover:token",
+        env: { DOOVER_API_TOKEN: "stale-two" },
+        configPath: path.join(dir, "none"),
+      });
+      await assert.rejects(c.getApplications(), (err: Error) => {
+        assert.match(
+          err.message,
+          /rejected: the token from stack config doover:token, then the token from env DOOVER_API_TOKEN\. Tokens from/,
+        );
+        assert.equal(err.message.split("never refreshed").length, 2, err.message);
+        assert.ok(!err.message.includes("stale-one") && !err.message.includes("stale-two"));
+        return true;
+      });
     });
 
     it("a rejected stack-config token still falls back to env, then to the profile, whose token is refreshed", async () => {

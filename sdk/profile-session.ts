@@ -42,6 +42,7 @@ export interface ProfileSessionOptions {
   logger?: (line: string) => void;
   userAgent?: string;
   now?: () => number;
+  /** waits between attempts at the auth server (the lock polls with real time) */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /** how long a refresh retries an auth server that does not answer or answers 429/5xx (default 20 s) */
@@ -290,7 +291,6 @@ export class ProfileSession implements TokenProvider {
         },
         {
           ...this.lockOptions,
-          sleep: this.sleep,
           onWait: (holder, maxWaitMs) =>
             this.logger(
               `doover: waiting for another process${holder ? ` (pid ${holder.pid})` : ""} to finish refreshing the ` +

@@ -73,7 +73,7 @@ describe("e2e user project: a doover login profile whose token expires mid-`up` 
     const before = profile();
     const up = await ctx.project.up();
     assert.equal(up.code, 0, up.output);
-    assert.doesNotMatch(up.output, /401|Unauthorized|expired/i, up.output);
+    assert.doesNotMatch(up.output, /\b401\b|Unauthorized|expired/i, up.output);
     const outputs = await ctx.project.outputs();
     assert.equal((outputs.installIds as string[]).length, 3);
 
@@ -119,7 +119,7 @@ describe("e2e user project: a doover login profile whose token expires mid-`up` 
         short,
         /could not be refreshed \(the first error of this kind says what the auth server answered\): run `doover login`/,
       );
-    assert.doesNotMatch(refresh.output, /401|Unauthorized/, "no 401 per resource");
+    assert.doesNotMatch(refresh.output, /\b401\b|Unauthorized/, "no 401 per resource");
     const grants = ctx.emulator.log().filter((e) => e.path === "/oauth2/token");
     assert.equal(grants.length, 1, "one refresh attempt for all four resources");
     assert.equal(

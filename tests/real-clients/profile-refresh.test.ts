@@ -110,7 +110,7 @@ describe("real clients: 4 concurrent stacks refresh one doover login profile wit
     );
     for (const up of ups) {
       assert.equal(up.code, 0, up.output);
-      assert.doesNotMatch(up.output, /401|Unauthorized|could not be refreshed/, up.output);
+      assert.doesNotMatch(up.output, /\b401\b|Unauthorized|could not be refreshed/, up.output);
     }
     const grants = emulator.log().filter((e) => e.path === "/oauth2/token");
     assert.ok(grants.length >= 4, `${grants.length} grants`);

@@ -60,16 +60,24 @@ export {
   RequestTimeout,
   redactUrl,
   ServerError,
+  TokenRefreshError,
   Unauthorized,
 } from "./errors";
 export type { GroupData, GroupListQuery, GroupNode, GroupRefData, GroupRequest } from "./groups-api";
 export { buildTree as buildGroupTree, GroupsApi } from "./groups-api";
 export type { JsonDocument, JsonNode } from "./lossless-json";
 export { parseDocument, parseLossless, stringifyDocument, toPlain } from "./lossless-json";
+export {
+  DEFAULT_AUTH_CLIENT_ID,
+  PRODUCTION_AUTH_SERVER_URL,
+  ProfileSession,
+  STAGING_AUTH_SERVER_URL,
+} from "./profile-session";
 export type { LimiterStats, RequestLimiterOptions, SlotOutcome } from "./request-limiter";
 export { limiterFor, RequestLimiter, resetLimiters } from "./request-limiter";
 export type { RequestOptions, RestClientOptions } from "./rest-client";
 export { DEFAULT_RETRY_BUDGET_MS, DEFAULT_TIMEOUT_MS, type FallbackCredential, RestClient } from "./rest-client";
+export { staticTokenProvider, type TokenProvider } from "./token-provider";
 export { TunnelsApi } from "./tunnels-api";
 export type {
   ApplicationData,

@@ -33,6 +33,7 @@ function appInstallRoutes(): Route[] {
     route("/app_installs/{id}/unarchive/", {
       POST: installs.unarchiveAppInstall,
     }),
+    route("/app_installs/{id}/sync_config_profiles/", { POST: installs.syncConfigProfiles }),
     route("/app_installs/{parent_lookup_app_install}/deployments/", {
       GET: installs.listDeployments,
       POST: installs.createDeployment,
@@ -45,6 +46,9 @@ function appInstallRoutes(): Route[] {
     }),
     route("/applications/{parent_lookup_application}/installs/", {
       GET: installs.listAppInstalls,
+    }),
+    route("/applications/{parent_lookup_application}/installs/{id}/sync_config_profiles/", {
+      POST: installs.syncConfigProfiles,
     }),
   ];
 }

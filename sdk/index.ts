@@ -36,17 +36,26 @@ export type { DeploymentFolderSummary } from "./deployment-folder";
 export {
   DEPLOYMENT_FOLDER_MAX_BYTES,
   DeploymentData,
+  DeploymentFolderLinkError,
   DeploymentFolderTooLarge,
   deploymentUpload,
   hashDeploymentFolder,
 } from "./deployment-folder";
-export { deploymentZip, deploymentZipChunks, listDeploymentFiles, readZip } from "./deployment-zip";
+export {
+  type DeploymentFile,
+  deploymentZip,
+  deploymentZipChunks,
+  listDeploymentFiles,
+  readZip,
+  scanDeploymentFolder,
+} from "./deployment-zip";
 export {
   BadRequest,
   Conflict,
   CredentialsError,
   DooverApiError,
   DooverException,
+  DooverValidationError,
   errorFromResponse,
   Forbidden,
   HTTPException,
@@ -60,6 +69,14 @@ export {
   ServerError,
   Unauthorized,
 } from "./errors";
+export {
+  assertSendableBody,
+  codePointLength,
+  type JsonProblem,
+  jsonProblem,
+  MAX_JSON_DEPTH,
+  textProblem,
+} from "./json-limits";
 export type { JsonDocument, JsonNode } from "./lossless-json";
 export { parseDocument, parseLossless, stringifyDocument, toPlain } from "./lossless-json";
 export type { LimiterStats, RequestLimiterOptions, SlotOutcome } from "./request-limiter";
@@ -75,6 +92,7 @@ export type {
   ApplicationTypeName,
   ClientOptions,
   Page,
+  SlimConfigProfileData,
   TunnelData,
   TunnelProtocol,
   TunnelRequest,

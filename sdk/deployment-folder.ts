@@ -4,14 +4,18 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { deploymentZipChunks, listDeploymentFiles } from "./deployment-zip";
+import {
+  assertDeploymentFolderSize,
+  DEPLOYMENT_FOLDER_MAX_BYTES,
+  deploymentZipChunks,
+  scanDeploymentFolder,
+} from "./deployment-zip";
 
-/**
- * Largest deployment folder accepted: the total size of its files. The API spec publishes no limit for
- * `deployment_data` ("typically a zip file containing a single docker-compose.yml file"); 256 MiB of files
- * is at most ~342 MiB of base64 in one request, and keeps zip offsets far below the 4 GiB zip32 limit.
- */
-export const DEPLOYMENT_FOLDER_MAX_BYTES = 256 * 1024 * 1024;
+export {
+  DEPLOYMENT_FOLDER_MAX_BYTES,
+  DeploymentFolderLinkError,
+  DeploymentFolderTooLarge,
+} from "./deployment-zip";
 
 /** What `check` needs to know about a deployment folder. */
 export interface DeploymentFolderSummary {
@@ -22,32 +26,6 @@ export interface DeploymentFolderSummary {
   bytes: number;
 }
 
-/** A deployment folder over `DEPLOYMENT_FOLDER_MAX_BYTES`. */
-export class DeploymentFolderTooLarge extends Error {
-  private readonly __dooverDeploymentFolderTooLarge = true;
-  constructor(
-    readonly folder: string,
-    readonly bytes: number,
-    readonly limit: number,
-  ) {
-    super(
-      `${folder} holds ${formatBytes(bytes)} of files; a deployment folder may hold at most ${formatBytes(limit)}. ` +
-        "Keep only what the deployment needs there (e.g. docker-compose.yml) and ship the rest in the container image",
-    );
-    this.name = "DeploymentFolderTooLarge";
-  }
-
-  static isInstance(e: unknown): e is DeploymentFolderTooLarge {
-    return (
-      typeof e === "object" && e !== null && (e as DeploymentFolderTooLarge).__dooverDeploymentFolderTooLarge === true
-    );
-  }
-}
-
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB (${n} bytes)` : `${n} bytes`;
-}
-
 const CHUNK = 1 << 20;
 const BASE64_WINDOW = 3 * (1 << 18); // 768 KiB of zip → 1 MiB of text per piece
 
@@ -55,20 +33,20 @@ const BASE64_WINDOW = 3 * (1 << 18); // 768 KiB of zip → 1 MiB of text per pie
  * sha256 (hex) over each file's path (UTF-8), a NUL byte, its length (u64 big-endian) and its bytes, in path
  * byte order: the content of the archive, not its bytes (deflate output may differ between zlib builds). The
  * same value `deploymentHash(zip)` gives for the folder's zip, so existing stacks see no change. Files are read
- * in 1 MiB pieces: memory does not grow with the folder. Throws `DeploymentFolderTooLarge` before reading.
+ * in 1 MiB pieces: memory does not grow with the folder. The same file list as the zip (`scanDeploymentFolder`:
+ * links followed once, inside the folder only). Throws `DeploymentFolderTooLarge` or `DeploymentFolderLinkError`
+ * before reading.
  */
 export function hashDeploymentFolder(folder: string, limit = DEPLOYMENT_FOLDER_MAX_BYTES): DeploymentFolderSummary {
-  const files = listDeploymentFiles(folder);
-  const sizes = files.map((f) => fs.statSync(path.join(folder, f)).size);
-  const bytes = sizes.reduce((a, b) => a + b, 0);
-  if (bytes > limit) throw new DeploymentFolderTooLarge(folder, bytes, limit);
+  const files = scanDeploymentFolder(folder);
+  const bytes = assertDeploymentFolderSize(folder, files, limit);
   const h = createHash("sha256");
   const buf = Buffer.allocUnsafe(CHUNK);
-  files.forEach((name, i) => {
-    const fd = fs.openSync(path.join(folder, name), "r");
+  for (const { name, source, size: listed } of files) {
+    const fd = fs.openSync(source, "r");
     try {
       const size = fs.fstatSync(fd).size;
-      if (size !== sizes[i]) throw new Error(`${path.join(folder, name)} changed while it was read`);
+      if (size !== listed) throw new Error(`${path.join(folder, name)} changed while it was read`);
       const head = Buffer.alloc(8);
       head.writeBigUInt64BE(BigInt(size));
       h.update(Buffer.from(name, "utf8"))
@@ -83,7 +61,7 @@ export function hashDeploymentFolder(folder: string, limit = DEPLOYMENT_FOLDER_M
     } finally {
       fs.closeSync(fd);
     }
-  });
+  }
   return { hash: h.digest("hex"), files: files.length, bytes };
 }
 

@@ -14,16 +14,140 @@ const MADE_BY = (3 << 8) | 20; // Unix, zip 2.0
 const NEEDED = 20;
 const UTF8_FLAG = 0x0800;
 
-function listFiles(root: string, rel = ""): string[] {
-  const out: string[] = [];
-  for (const ent of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
-    const r = rel ? `${rel}/${ent.name}` : ent.name;
-    const full = path.join(root, r);
-    const st = fs.statSync(full); // follows symlinks, like make_archive
-    if (st.isDirectory()) out.push(...listFiles(root, r));
-    else if (st.isFile()) out.push(r);
+/**
+ * Largest deployment folder accepted: the total size of its files. The API spec publishes no limit for
+ * `deployment_data` ("typically a zip file containing a single docker-compose.yml file"); 256 MiB of files
+ * is at most ~342 MiB of base64 in one request, and keeps zip offsets far below the 4 GiB zip32 limit.
+ */
+export const DEPLOYMENT_FOLDER_MAX_BYTES = 256 * 1024 * 1024;
+
+/** A deployment folder over `DEPLOYMENT_FOLDER_MAX_BYTES`. */
+export class DeploymentFolderTooLarge extends Error {
+  private readonly __dooverDeploymentFolderTooLarge = true;
+  constructor(
+    readonly folder: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(
+      `${folder} holds ${formatBytes(bytes)} of files; a deployment folder may hold at most ${formatBytes(limit)}. ` +
+        "Keep only what the deployment needs there (e.g. docker-compose.yml) and ship the rest in the container image",
+    );
+    this.name = "DeploymentFolderTooLarge";
   }
-  return out;
+
+  static isInstance(e: unknown): e is DeploymentFolderTooLarge {
+    return (
+      typeof e === "object" && e !== null && (e as DeploymentFolderTooLarge).__dooverDeploymentFolderTooLarge === true
+    );
+  }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MiB (${n} bytes)` : `${n} bytes`;
+}
+
+/**
+ * A symbolic link in a deployment folder that cannot be uploaded: it points outside the folder (its target's
+ * contents would be uploaded, e.g. /etc/passwd), it forms a loop, or its target does not exist. `link` is its
+ * path inside the folder, `target` what it points to as written in the link.
+ */
+export class DeploymentFolderLinkError extends Error {
+  private readonly __dooverDeploymentFolderLinkError = true;
+  constructor(
+    readonly folder: string,
+    readonly link: string,
+    readonly target: string,
+    readonly reason: "outside" | "loop" | "missing",
+    resolved?: string,
+  ) {
+    const where = resolved && resolved !== target ? ` (${resolved})` : "";
+    const why = {
+      outside:
+        "which is outside the deployment folder: only files inside it are uploaded. Copy the file into the folder, " +
+        "or remove the link",
+      loop: "which contains the link itself (a loop): following it would never end. Remove the link",
+      missing: "which does not exist. Remove the link, or create its target inside the folder",
+    }[reason];
+    super(`${folder}: the link ${link} points to ${target}${where}, ${why}`);
+    this.name = "DeploymentFolderLinkError";
+  }
+
+  static isInstance(e: unknown): e is DeploymentFolderLinkError {
+    return (
+      typeof e === "object" && e !== null && (e as DeploymentFolderLinkError).__dooverDeploymentFolderLinkError === true
+    );
+  }
+}
+
+/** One file of a deployment folder: its path in the archive, the file read for it, its size. */
+export interface DeploymentFile {
+  /** path relative to the folder, "/"-separated (a link's own path, not its target's) */
+  name: string;
+  /** the file whose bytes are uploaded (for a link: its target, resolved) */
+  source: string;
+  size: number;
+}
+
+const inside = (root: string, p: string) =>
+  p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+
+/**
+ * The files a deployment zip holds, in byte order of their names: the one list the hash (preview), the zip
+ * (up) and the size limit all use. Symbolic links are followed once, to their resolved target, and only when
+ * that target is inside the folder: a link out of it, a loop or a dangling link throws
+ * `DeploymentFolderLinkError` naming the link (a directory link shows its files under the link's path).
+ * Anything that is neither a file nor a directory (sockets, FIFOs) is left out.
+ */
+export function scanDeploymentFolder(folder: string): DeploymentFile[] {
+  const root = fs.realpathSync(folder);
+  const out: DeploymentFile[] = [];
+  const walk = (dir: string, rel: string, chain: readonly string[]): void => {
+    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+      const name = rel ? `${rel}/${ent.name}` : ent.name;
+      const full = path.join(dir, ent.name);
+      if (ent.isDirectory()) {
+        walk(full, name, [...chain, full]);
+        continue;
+      }
+      let source = full;
+      if (ent.isSymbolicLink()) {
+        const target = fs.readlinkSync(full);
+        try {
+          source = fs.realpathSync(full);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === "ELOOP") throw new DeploymentFolderLinkError(folder, name, target, "loop");
+          if (code === "ENOENT") throw new DeploymentFolderLinkError(folder, name, target, "missing");
+          throw e;
+        }
+        if (!inside(root, source)) throw new DeploymentFolderLinkError(folder, name, target, "outside", source);
+        const st = fs.statSync(source);
+        if (st.isDirectory()) {
+          if (chain.includes(source)) throw new DeploymentFolderLinkError(folder, name, target, "loop", source);
+          walk(source, name, [...chain, source]);
+          continue;
+        }
+        if (st.isFile()) out.push({ name, source, size: st.size });
+        continue;
+      }
+      if (ent.isFile()) out.push({ name, source, size: fs.statSync(full).size });
+    }
+  };
+  walk(root, "", [root]);
+  return out.sort((a, b) => byteCompare(a.name, b.name));
+}
+
+/** Throws DeploymentFolderTooLarge when the files add up to more than `limit` bytes; returns their total. */
+export function assertDeploymentFolderSize(
+  folder: string,
+  files: readonly DeploymentFile[],
+  limit = DEPLOYMENT_FOLDER_MAX_BYTES,
+): number {
+  let bytes = 0;
+  for (const f of files) bytes += f.size;
+  if (bytes > limit) throw new DeploymentFolderTooLarge(folder, bytes, limit);
+  return bytes;
 }
 
 function byteCompare(a: string, b: string): number {
@@ -32,19 +156,22 @@ function byteCompare(a: string, b: string): number {
 
 /** The files a deployment zip holds: paths relative to `folder` ("/"-separated), in byte order. */
 export function listDeploymentFiles(folder: string): string[] {
-  return listFiles(folder).sort(byteCompare);
+  return scanDeploymentFolder(folder).map((f) => f.name);
 }
 
 /**
  * The archive of `folder` in pieces, one file in memory at a time (its bytes and their deflated form), so a
- * large folder streams in flat memory. Same bytes as `deploymentZip(folder).data`.
+ * large folder streams in flat memory. Same bytes as `deploymentZip(folder).data`. Throws (on the first piece,
+ * before any byte) `DeploymentFolderTooLarge` over `limit` and `DeploymentFolderLinkError` for a bad link.
  */
-export function* deploymentZipChunks(folder: string): Generator<Buffer> {
-  const files = listDeploymentFiles(folder);
+export function* deploymentZipChunks(folder: string, limit = DEPLOYMENT_FOLDER_MAX_BYTES): Generator<Buffer> {
+  const files = scanDeploymentFolder(folder);
+  assertDeploymentFolderSize(folder, files, limit);
   const central: Buffer[] = [];
   let offset = 0;
-  for (const name of files) {
-    const content = fs.readFileSync(path.join(folder, name));
+  for (const { name, source, size } of files) {
+    const content = fs.readFileSync(source);
+    if (content.length !== size) throw new Error(`${path.join(folder, name)} changed while it was read`);
     const deflated = zlib.deflateRawSync(content, { level: 9 });
     const stored = deflated.length >= content.length;
     const data = stored ? content : deflated;
@@ -98,9 +225,9 @@ export function* deploymentZipChunks(folder: string): Generator<Buffer> {
   yield Buffer.concat([cdBuf, end]);
 }
 
-/** The whole archive in memory (small folders, tests); `deploymentZipChunks` streams it. */
-export function deploymentZip(folder: string): { data: Buffer; sha256: string } {
-  const zip = Buffer.concat([...deploymentZipChunks(folder)]);
+/** The whole archive in memory (small folders, tests); `deploymentZipChunks` streams it. Same limit and links rules. */
+export function deploymentZip(folder: string, limit = DEPLOYMENT_FOLDER_MAX_BYTES): { data: Buffer; sha256: string } {
+  const zip = Buffer.concat([...deploymentZipChunks(folder, limit)]);
   return { data: zip, sha256: createHash("sha256").update(zip).digest("hex") };
 }
 

@@ -3,7 +3,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type DeploymentData, deploymentUpload } from "./deployment-folder";
+import { type DeploymentData, deploymentDataOf } from "./deployment-folder";
 import { deploymentZip } from "./deployment-zip";
 import {
   appEntries,
@@ -381,7 +381,7 @@ export class Application {
    */
   deploymentUpload(): DeploymentData | undefined {
     const folder = this.deploymentFolderPath();
-    return folder === undefined ? undefined : deploymentUpload(folder).data;
+    return folder === undefined ? undefined : deploymentDataOf(folder);
   }
 
   private deploymentFolderPath(): string | undefined {

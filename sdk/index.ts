@@ -38,6 +38,7 @@ export {
   DeploymentData,
   DeploymentFolderLinkError,
   DeploymentFolderTooLarge,
+  deploymentDataOf,
   deploymentUpload,
   hashDeploymentFolder,
 } from "./deployment-folder";

@@ -21,7 +21,7 @@ export function basicOrganisation(org: OrganisationRecord) {
 }
 
 /** OrganisationSerializerDetail, its optional fields (pydoover 1.18.3's Organisation model) included. */
-function presentOrganisation(org: OrganisationRecord) {
+export function presentOrganisation(org: OrganisationRecord) {
   return {
     ...basicOrganisation(org),
     application_id: org.application_id,

@@ -5,6 +5,7 @@ import * as apps from "./applications";
 import * as profiles from "./config-profiles";
 import type { Handler } from "./context";
 import * as dir from "./directory";
+import * as people from "./people";
 import * as tunnels from "./tunnels";
 
 export interface Route {
@@ -50,6 +51,30 @@ function appInstallRoutes(): Route[] {
     route("/applications/{parent_lookup_application}/installs/{id}/sync_config_profiles/", {
       POST: installs.syncConfigProfiles,
     }),
+  ];
+}
+
+/** Users, organisation users, invitations, roles and agents (what doover-cli's user/org/agent commands call). */
+function peopleRoutes(): Route[] {
+  return [
+    route("/users/", { GET: people.listUsers }),
+    route("/users/me/", { GET: people.me }), // before /users/{id}/, which would take "me" as an id
+    route("/users/{id}/", { GET: people.retrieveUser, PUT: people.patchUser, PATCH: people.patchUser }),
+    route("/users/{id}/sync/", { POST: people.syncUser }),
+    route("/organisations/users/", { GET: people.listMemberships, POST: people.createMembership }),
+    route("/organisations/users/{user}/", {
+      GET: people.retrieveMembership,
+      PATCH: people.patchMembership,
+      DELETE: people.deleteMembership,
+    }),
+    route("/organisations/users/{parent_lookup_user}/groups/", { GET: people.listUserGroups }),
+    route("/organisations/pending_users/", { GET: people.listPending, POST: people.createPending }),
+    route("/organisations/pending_users/{id}/", { GET: people.retrievePending, DELETE: people.deletePending }),
+    route("/organisations/pending_users/{id}/approve/", { POST: people.approvePending }),
+    route("/organisations/pending_users/{id}/reject/", { POST: people.rejectPending }),
+    route("/organisations/roles/", { GET: people.listRoles }),
+    route("/organisations/roles/{id}/", { GET: people.retrieveRole }),
+    route("/agents/", { GET: people.listAgents }),
   ];
 }
 
@@ -113,6 +138,7 @@ export const ROUTES: Route[] = [
     DELETE: profiles.deleteConfigProfile,
   }),
   route("/organisations/", { GET: dir.listOrganisations }),
+  ...peopleRoutes(),
   route("/devices/", { GET: dir.listDevices }),
   route("/devices/{id}/", { GET: dir.retrieveDevice }),
 ];

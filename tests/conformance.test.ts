@@ -10,6 +10,7 @@ import { ROUTES } from "../emulator";
 import { exerciseAppInstalls } from "./support/app-installs-exercise";
 import { applicationBody, type Emulator, emulatorFetch, startTestEmulator } from "./support/emulator";
 import { type RecordedResponse, readRecording, SpecValidator, specPath } from "./support/openapi";
+import { exercisePeople } from "./support/people-exercise";
 
 function validateAll(validator: SpecValidator, records: RecordedResponse[]): string[] {
   const failures: string[] = [];
@@ -176,6 +177,7 @@ async function exercise(e: Emulator): Promise<void> {
   await expect(204, call("DELETE", `/tunnels/${f.id}/`));
 
   await exerciseAppInstalls(e);
+  await exercisePeople(e);
 
   // Faults, unknown paths, broken JSON
   e.addFault({ path: "/applications/", status: 503, retryAfter: "0" });

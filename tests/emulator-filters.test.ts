@@ -11,6 +11,13 @@ import { applicationListSpec } from "../emulator/applications";
 import { configProfileListSpec } from "../emulator/config-profiles";
 import { deviceListSpec, organisationListSpec } from "../emulator/directory";
 import { acceptedParameters, type ListSpec } from "../emulator/filters";
+import {
+  groupPermissionListSpec,
+  membershipListSpec,
+  pendingListSpec,
+  roleListSpec,
+  userListSpec,
+} from "../emulator/people";
 import { Store } from "../emulator/store";
 import { tunnelListSpec } from "../emulator/tunnels";
 import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
@@ -35,6 +42,11 @@ const TABLES: Record<string, ListSpec<any>> = {
   "/applications/{parent_lookup_application}/installs/": appInstallListSpec(new Store(undefined, {})),
   "/app_installs/{parent_lookup_app_install}/deployments/": deploymentListSpec,
   "/applications/{parent_lookup_application}/config_profiles/": configProfileListSpec,
+  "/users/": userListSpec,
+  "/organisations/users/": membershipListSpec(new Store(undefined, {})),
+  "/organisations/users/{parent_lookup_user}/groups/": groupPermissionListSpec,
+  "/organisations/pending_users/": pendingListSpec,
+  "/organisations/roles/": roleListSpec,
 };
 
 function loadSpec(): any | undefined {

@@ -148,6 +148,42 @@ describe("real clients on what this package makes: sync-config-profiles, notific
     assert.deepEqual(back, NOTIFICATIONS);
   });
 
+  it("doover-cli's users, org users, invitations, roles and agent commands work against the emulator (before: 404)", async () => {
+    const org = emulator.organisationId;
+    const users = await home.dooverJson(["users", "list"]);
+    assert.equal(users.count, 1);
+    const me = users.results[0];
+    const synced = await home.dooverJson(["users", "sync", String(me.id), "--custom-data", '{"theme":"dark"}']);
+    assert.deepEqual(synced.custom_data, { theme: "dark" });
+    const roles = await home.dooverJson(["org", "roles", "list", org]);
+    const member = roles.results.find((r: { name: string }) => r.name === "Member");
+    const added = await home.dooverJson([
+      "org",
+      "users",
+      "add",
+      org,
+      "pat@example.com",
+      "--role-id",
+      String(member.id),
+    ]);
+    assert.equal(added.user.email, "pat@example.com");
+    const orgUsers = await home.dooverJson(["org", "users", "list", org]);
+    assert.equal(orgUsers.count, 2);
+    const invited = await home.dooverJson(["org", "invite", org, "sam@example.com", "--message", "Welcome"]);
+    await home.dooverJson(["org", "users", "pending", "approve", org, String(invited.id)]);
+    const after = await home.dooverJson(["org", "users", "list", org]);
+    assert.deepEqual(after.results.map((u: { user: { email: string } }) => u.user.email).sort(), [
+      "pat@example.com",
+      "sam@example.com",
+      "user@emulator.doover.local",
+    ]);
+    const agents = await home.dooverJson(["agent", "list"]);
+    assert.deepEqual(
+      agents.results?.map((a: { id: string }) => String(a.id)) ?? agents.map((a: { id: string }) => String(a.id)),
+      emulator.deviceIds,
+    );
+  });
+
   it(`pydoover reads back a config nested ${MAX_JSON_DEPTH} levels (the deepest kept); one level more is refused before sending`, async function () {
     let deep: Record<string, unknown> = { leaf: true };
     for (let i = 1; i < MAX_JSON_DEPTH; i++) deep = { a: deep };

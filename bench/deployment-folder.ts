@@ -47,7 +47,13 @@ const fs = require("node:fs");
     if (op === "create") await rt.applications.create(inputs);
   }
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  console.log(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  // VmHWM: this process's own peak. resourceUsage().maxRSS keeps the parent's peak across fork + exec, so a child
+  // of a process holding big answers (the emulator here) would report the parent's memory.
+  let peakKb = process.resourceUsage().maxRSS;
+  try {
+    peakKb = parseInt(fs.readFileSync("/proc/self/status", "utf8").split("VmHWM:")[1], 10) || peakKb;
+  } catch {}
+  console.log(JSON.stringify({ ms, maxRssMb: peakKb / 1024 }));
 })().catch((e) => { console.error(e); process.exit(1); });
 `;
 

@@ -18,6 +18,8 @@ export interface ResolvedCredentials {
   isStaging: boolean;
   /** where the token came from, e.g. `env DOOVER_API_TOKEN` (never the token itself) */
   source: string;
+  /** where `baseUrl` came from, e.g. `env DOOVER_CONTROL_API_BASE_URL` */
+  baseUrlSource: string;
   /** TOKEN_EXPIRES of the profile, when known; an expired token is still used */
   expiresAt?: Date;
   expired?: boolean;
@@ -153,10 +155,23 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
   const envStaging = truthy(env.DOOVER_STAGING);
   const stagingWanted = opts.staging ?? envStaging;
   const configuredUrl = profileFirst ? (profileUrl ?? envUrl) : (envUrl ?? profileUrl);
+  const urlFromProfile = profileUrl !== undefined && (profileFirst || envUrl === undefined);
+  const configuredSource = urlFromProfile
+    ? `BASE_URL of profile "${profileName}" in ${configPath}`
+    : "env DOOVER_CONTROL_API_BASE_URL";
   let baseUrl: string;
-  if (nonEmpty(opts.baseUrl)) baseUrl = opts.baseUrl!.trim();
-  else if (stagingWanted === true) baseUrl = configuredUrl?.includes(".staging.") ? configuredUrl : STAGING_API_URL;
-  else baseUrl = configuredUrl ?? PRODUCTION_API_URL;
+  let baseUrlSource: string;
+  if (nonEmpty(opts.baseUrl)) {
+    baseUrl = opts.baseUrl!.trim();
+    baseUrlSource = nonEmpty(opts.baseUrlSource) ?? "options.baseUrl";
+  } else if (stagingWanted === true) {
+    const configured = configuredUrl?.includes(".staging.") === true;
+    baseUrl = configured ? configuredUrl! : STAGING_API_URL;
+    baseUrlSource = configured ? configuredSource : "the staging default (staging is on)";
+  } else {
+    baseUrl = configuredUrl ?? PRODUCTION_API_URL;
+    baseUrlSource = configuredUrl === undefined ? "the default (production) API URL" : configuredSource;
+  }
   baseUrl = baseUrl.replace(/\/+$/, "");
 
   const organisationId =
@@ -170,6 +185,7 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
     token,
     isStaging: stagingWanted ?? baseUrl.includes(".staging."),
     source,
+    baseUrlSource,
     fallbacks,
   };
   if (organisationId !== undefined) result.organisationId = organisationId;

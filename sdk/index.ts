@@ -42,6 +42,7 @@ export {
 } from "./deployment-folder";
 export { deploymentZip, deploymentZipChunks, listDeploymentFiles, readZip } from "./deployment-zip";
 export {
+  ApiUnreachable,
   BadRequest,
   Conflict,
   CredentialsError,

@@ -13,7 +13,12 @@ import {
   isUnknown,
   pickKnownKeys,
 } from "../inputs";
-import { APP_INSTALL_INPUT_KEYS, DEFAULT_DEPLOY_TIMEOUT_SECONDS } from "./app-install-fields";
+import {
+  APP_INSTALL_INPUT_KEYS,
+  CONFIG_CHECKED_KEY,
+  CONFIG_SCHEMA_KEY,
+  DEFAULT_DEPLOY_TIMEOUT_SECONDS,
+} from "./app-install-fields";
 
 const ID = /^\d+$/;
 
@@ -31,7 +36,10 @@ export function checkAppInstall(news: Record<string, unknown>): {
   failures: CheckFailure[];
 } {
   const f = new Failures();
-  const inputs = pickKnownKeys(f, news, APP_INSTALL_INPUT_KEYS);
+  // The schema is only checked against, never stored (see CONFIG_SCHEMA_KEY); 0.3.0 programs sent `configSchema`.
+  const schema = news[CONFIG_SCHEMA_KEY] !== undefined ? news[CONFIG_SCHEMA_KEY] : news.configSchema;
+  const { configSchema: _legacy, ...rest } = news;
+  const inputs = pickKnownKeys(f, rest, APP_INSTALL_INPUT_KEYS);
   for (const key of ["applicationId", "deviceId"]) {
     const v = inputs[key];
     if (typeof v === "number" && Number.isSafeInteger(v)) inputs[key] = String(v);
@@ -81,8 +89,9 @@ export function checkAppInstall(news: Record<string, unknown>): {
     f.add("deploymentConfig", "deploymentConfig must be an object (the app's config values)");
     return { inputs, failures: firstPerProperty(f.list) };
   }
-  if (inputs.configSchema !== undefined) {
-    for (const x of deploymentConfigFailures(inputs.configSchema, inputs.deploymentConfig)) f.add(x.property, x.reason);
+  if (schema !== undefined) {
+    for (const x of deploymentConfigFailures(schema, inputs.deploymentConfig)) f.add(x.property, x.reason);
+    if (!isUnknown(schema) && !isUnknown(inputs.deploymentConfig)) inputs[CONFIG_CHECKED_KEY] = true;
   }
   return { inputs, failures: firstPerProperty(f.list) };
 }

@@ -6,9 +6,11 @@ import { validateDeploymentConfig } from "../../sdk";
 import {
   type CheckFailure,
   checkBoolean,
+  checkIdNumber,
   checkInteger,
   checkString,
   Failures,
+  idFromNumber,
   isPlainObject,
   isUnknown,
   pickKnownKeys,
@@ -40,16 +42,15 @@ export function checkAppInstall(news: Record<string, unknown>): {
   const schema = news[CONFIG_SCHEMA_KEY] !== undefined ? news[CONFIG_SCHEMA_KEY] : news.configSchema;
   const { configSchema: _legacy, ...rest } = news;
   const inputs = pickKnownKeys(f, rest, APP_INSTALL_INPUT_KEYS);
-  for (const key of ["applicationId", "deviceId"]) {
-    const v = inputs[key];
-    if (typeof v === "number" && Number.isSafeInteger(v)) inputs[key] = String(v);
-  }
-  checkString(f, inputs, "applicationId", {
-    required: true,
-    pattern: ID,
-    patternText: "must be an application id (digits), or pass the DooverApplication itself as `application`",
-  });
-  checkString(f, inputs, "deviceId", { required: true, pattern: ID, patternText: "must be a device id (digits)" });
+  const lost = new Set(["applicationId", "deviceId"].filter((key) => checkIdNumber(f, inputs, key)));
+  if (!lost.has("applicationId"))
+    checkString(f, inputs, "applicationId", {
+      required: true,
+      pattern: ID,
+      patternText: "must be an application id (digits), or pass the DooverApplication itself as `application`",
+    });
+  if (!lost.has("deviceId"))
+    checkString(f, inputs, "deviceId", { required: true, pattern: ID, patternText: "must be a device id (digits)" });
   if (inputs.displayName === undefined && typeof inputs.applicationDisplayName === "string")
     inputs.displayName = inputs.applicationDisplayName; // the API requires one: the app's, like the Doover UI
   checkString(f, inputs, "displayName", { max: 100 });
@@ -69,8 +70,10 @@ export function checkAppInstall(news: Record<string, unknown>): {
   else if (ids !== undefined && !isUnknown(ids)) {
     if (!Array.isArray(ids)) f.add("configProfileIds", "configProfileIds must be a list of config profile ids");
     else
-      ids.forEach((id, i) => {
-        if (!isUnknown(id) && !(typeof id === "string" && ID.test(id)))
+      ids.forEach((raw, i) => {
+        const before = f.list.length;
+        const id = (ids[i] = idFromNumber(f, `configProfileIds[${i}]`, raw));
+        if (f.list.length === before && !isUnknown(id) && !(typeof id === "string" && ID.test(id)))
           f.add(`configProfileIds[${i}]`, `configProfileIds[${i}] must be a config profile id (digits)`);
       });
   }

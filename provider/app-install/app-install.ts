@@ -2,6 +2,8 @@
 // Pulumi dynamic resource. `pulumi up` rolls the config out and waits for the deployment.
 
 import * as pulumi from "@pulumi/pulumi";
+import { warnIfNoTokenAtPreview } from "../preview-warnings";
+import { rememberInputs } from "../resource-inputs";
 import { pausePromiseStacks } from "../resource-props";
 import { APP_INSTALL_PROVIDER } from "../shim";
 import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS, CONFIG_SCHEMA_KEY } from "./app-install-fields";
@@ -108,5 +110,7 @@ export class DooverAppInstall extends pulumi.CustomResource {
     } finally {
       stacks.resume();
     }
+    rememberInputs(this, props);
+    warnIfNoTokenAtPreview();
   }
 }

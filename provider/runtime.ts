@@ -2,6 +2,8 @@
 // `require("pulumi-doover/provider-runtime")` (package.json `exports`). Everything here may change between
 // versions without changing what is stored in state.
 
+import "../sdk/node-version"; // first: on an old Node.js, one line that says so (node-version.ts)
+
 import type * as AppInstall from "./app-install/app-install-provider";
 import type * as Application from "./application/application-provider";
 import { DooverProviderError } from "./errors";

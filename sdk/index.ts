@@ -1,5 +1,7 @@
 // Public surface of the Doover 2.0 Control API client.
 
+import "./node-version"; // first: on an old Node.js, one line that says so (node-version.ts)
+
 export type {
   AppInstallData,
   AppInstallListQuery,

@@ -6,6 +6,8 @@
 //   setDooverMocks();                       // before the program module is loaded
 //   const infra = await import("../index.js");  // then assert on `await outputValue(infra.someOutput)`
 
+import "../sdk/node-version"; // first: on an old Node.js, one line that says so (node-version.ts)
+
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";

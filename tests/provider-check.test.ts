@@ -177,7 +177,8 @@ describe("provider check: messages and preview-time checks", () => {
   });
 
   describe("ids that arrive as numbers (issue 16 item 7)", () => {
-    const LOST = 388027951720960004; // stored by `pulumi config set --path 'ids[0]' 388027951720960004`
+    // What JSON.parse makes of `pulumi config set --path 'ids[0]' 388027951720960004`: 388027951720960000.
+    const LOST = Number("388027951720960004");
 
     it("an id above 2^53 says its digits were lost and how to keep it a string, naming the property", async () => {
       const t = await tunnel.check({}, tunnelArgs("t", { deviceId: LOST }));

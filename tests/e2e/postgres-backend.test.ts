@@ -208,7 +208,7 @@ if (started && "reason" in started && !inCi()) {
       await converged(b, 4);
     });
 
-    it("kill -9 of the CLI mid-`up`: docs/recovery.md's steps converge (lock → cancel, then adoptExisting)", async () => {
+    it("kill -9 of the CLI mid-`up`: docs/recovery.md's steps converge (lock → cancel, adoptExisting, clear pending creates)", async () => {
       const stack = "site-killed";
       const count = 8;
       await initStack(stack, count);
@@ -251,9 +251,13 @@ if (started && "reason" in started && !inCi()) {
       assert.notEqual(clash.code, 0, "objects made by the killed run are reported, not duplicated");
       assert.match(clash.output, /pulumi up -c doover:adoptExisting=true/, clash.output);
       for (const out of [locked.output, clash.output]) assert.doesNotMatch(out, /failed to load checkpoint/);
+      assert.match(clash.output, /pending operations/, "the killed run's in-flight creates are pending operations");
       await ok(op("up", stack, ["-c", "doover:adoptExisting=true"]));
       await project.pulumiOk(["config", "rm", "doover:adoptExisting", "--stack", stack]);
+      await ok(op("refresh", stack, ["--clear-pending-creates"]));
       await converged(stack, count);
+      const after = await project.preview();
+      assert.doesNotMatch(after.output, /pending operations/, "the pending creates are gone from the checkpoint");
     });
   });
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]`
+// `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]
+//   [--post-conflict] [--upsert-status 201|200] [--upsert-installs]`
 // First stdout line: {"url","token","organisationId","deviceIds"}; then serves until SIGTERM/SIGINT.
 // (`-s`: without it npm prints its own "> pulumi-doover emulator" banner on stdout first.)
 
@@ -7,7 +8,19 @@ import { startEmulator } from "./index";
 import type { EmulatorOptions } from "./types";
 
 const USAGE =
-  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]";
+  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] " +
+  "[--deploy-step-ms MS] [--post-conflict] [--upsert-status 201|200] [--upsert-installs]";
+
+/** Flags that take no value (a switch: present means on; `--flag=false` turns it off). */
+const SWITCHES: Record<string, (opts: EmulatorOptions, on: boolean) => void> = {
+  // POST /applications/ on a taken name: 409 (the spec) instead of the default upsert (docs/live-api.md).
+  "--post-conflict": (opts, on) => {
+    opts.postConflict = on;
+  },
+  "--upsert-installs": (opts, on) => {
+    opts.upsertInstalls = on;
+  },
+};
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const opts: EmulatorOptions = {};
@@ -19,6 +32,13 @@ function parseArgs(argv: string[]): EmulatorOptions {
     if (flag === "--help" || flag === "-h") {
       console.log(USAGE);
       process.exit(0);
+    }
+    const toggle = SWITCHES[flag];
+    if (toggle) {
+      if (inline !== undefined && !/^(true|false|1|0)$/.test(inline))
+        throw new Error(`bad ${flag}=${inline}\n${USAGE}`);
+      toggle(opts, inline === undefined || inline === "true" || inline === "1");
+      continue;
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -43,6 +63,10 @@ function parseArgs(argv: string[]): EmulatorOptions {
         opts.perPageDefault = Number(value);
         if (!Number.isInteger(opts.perPageDefault) || opts.perPageDefault < 1)
           throw new Error(`bad --per-page ${value}`);
+        break;
+      case "--upsert-status":
+        if (value !== "200" && value !== "201") throw new Error(`bad --upsert-status ${value} (200 or 201)`);
+        opts.upsertStatus = Number(value) as 200 | 201;
         break;
       case "--deploy-step-ms":
         opts.deploymentStepMs = Number(value);

@@ -27,6 +27,8 @@ export interface RequestContext {
 export interface HandlerResult {
   status: number;
   body?: unknown;
+  /** a create that updated an existing object (marked in the request log) */
+  upsert?: boolean;
 }
 
 export type Handler = (ctx: RequestContext) => HandlerResult;

@@ -16,6 +16,7 @@ export type {
   EmulatorLogEntry,
   EmulatorOptions,
   EmulatorUpload,
+  UpsertRecord,
 } from "./types";
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
@@ -28,6 +29,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     (Number(process.env.DOOVER_EMULATOR_DEPLOY_STEP_MS || NaN) >= 0
       ? Number(process.env.DOOVER_EMULATOR_DEPLOY_STEP_MS)
       : 1000);
+  store.postConflict = opts.postConflict ?? false;
+  store.upsertStatus = opts.upsertStatus ?? 201;
+  store.upsertInstalls = opts.upsertInstalls ?? false;
   const faults = new Faults();
   const requestLog: EmulatorLogEntry[] = [];
   // Read here, not at module load, so a test run can set it late.
@@ -66,6 +70,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     },
     reset,
     uploads: () => store.uploads(),
+    upserts: () => store.upserts.map((u) => ({ ...u, fields: [...u.fields] })),
     addFault: (f: EmulatorFault) => faults.add(f),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -145,6 +145,8 @@ function control(deps: ServerDeps, method: string, path: string, raw: string, re
       });
     case "GET /_emulator/uploads/":
       return writeJson(res, 200, deps.store.uploads());
+    case "GET /_emulator/upserts/":
+      return writeJson(res, 200, deps.store.upserts);
     case "GET /_emulator/faults/":
       return writeJson(res, 200, deps.faults.pending());
     case "DELETE /_emulator/faults/":
@@ -191,6 +193,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
   };
   const send = (a: Answer) => {
     entry.status = a.status;
+    if (a.upsert) entry.upsert = true;
     deps.requestLog.push(entry);
     deps.recorder.record({
       method,

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseLossless } from "./json";
 import { SnowflakeGenerator } from "./snowflake";
-import type { EmulatorUpload, StateData } from "./types";
+import type { EmulatorUpload, StateData, UpsertRecord } from "./types";
 
 interface StateFile {
   version: 1;
@@ -62,6 +62,12 @@ export class Store {
   readonly token: string;
   /** QUE and RUN duration of a new deployment (see EmulatorOptions.deploymentStepMs). */
   deploymentStepMs = 1000;
+  /** A create on a taken name: 409 (true) or an upsert (see upserts.ts and EmulatorOptions). */
+  postConflict = false;
+  upsertStatus: 200 | 201 = 201;
+  upsertInstalls = false;
+  /** Creates that updated an existing object since the last reset (not kept in the state file). */
+  upserts: UpsertRecord[] = [];
   private seed: StateData;
   data: StateData;
 
@@ -117,6 +123,7 @@ export class Store {
 
   reset(): void {
     this.data = clone(this.seed);
+    this.upserts = [];
     this.save();
   }
 

@@ -76,3 +76,11 @@ export function keepOnDelete(
     "`import` option) from the resource and run `pulumi up`: the stack then owns it."
   );
 }
+
+/**
+ * The `tookOver` output a create stores: for resources that declare `adopt` (true or false, so the class's
+ * output resolves to a boolean), or when it is true; absent otherwise (state stays as before).
+ */
+export function tookOverOutput(inputs: Record<string, unknown>, tookOver: boolean): { tookOver?: boolean } {
+  return tookOver || adoptSet(inputs.adopt) ? { tookOver } : {};
+}

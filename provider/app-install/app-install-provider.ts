@@ -1,7 +1,7 @@
 // DooverAppInstall provider methods (the code the serialized shim loads at run time).
 
 import { type AppInstallData, type Client, type InstallDeploymentData, NotFound } from "../../sdk";
-import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY } from "../adopt";
+import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY, tookOverOutput } from "../adopt";
 import { previewAdopt } from "../adopt-preview";
 import { resourceNameOf } from "../check-names";
 import { skipDeleteOfAdopted } from "../create-path";
@@ -148,7 +148,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
   });
   const id = String(live.id);
   const outs = outputs(resolved, live);
-  if (tookOver) outs.tookOver = true; // delete reads it (see adopt.ts)
+  Object.assign(outs, tookOverOutput(inputs, tookOver)); // delete reads it (see adopt.ts)
   // A take-over of an install already running this config needs no new deployment.
   if (inputs.deploy === false || (existed && live.synced === "OK")) return { id, outs };
   const result = await rollOut(client, live, resolved, outs);
@@ -193,7 +193,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
     ...stripReserved(news),
     name: news.name ?? olds.name,
     displayName: news.displayName ?? olds.displayName,
-    ...(olds.tookOver === true ? { tookOver: true } : {}),
+    ...(olds.tookOver === undefined ? {} : { tookOver: olds.tookOver }),
   };
   let live: AppInstallData | undefined;
   if (Object.keys(patch).length > 0) {

@@ -10,7 +10,7 @@ import {
   deploymentUpload,
   NotFound,
 } from "../../sdk";
-import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY } from "../adopt";
+import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY, tookOverOutput } from "../adopt";
 import { previewAdopt } from "../adopt-preview";
 import { resourceNameOf } from "../check-names";
 import { type CreatePathResult, createOrAdopt, skipDeleteOfAdopted } from "../create-path";
@@ -110,10 +110,10 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
   const deployment = zipFolder(inputs);
   if (deployment) payload.deployment_data = declared.deployment_data = deployment.base64;
   let tookOver = false;
-  // `tookOver` is kept in state only when true (delete reads it; see adopt.ts).
+  // `tookOver` is kept in state for resources that declare `adopt` (delete reads it; see adopt.ts).
   const outsOf = (live: ApplicationData) => ({
     ...outputs(inputs, live, deployment?.hash),
-    ...(tookOver ? { tookOver: true } : {}),
+    ...tookOverOutput(inputs, tookOver),
   });
 
   const stagingId = staging ? (inputs.stagingConfig as Props | undefined)?.id : undefined;
@@ -292,7 +292,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
     patch.deployment_data = deployment?.base64 ?? null;
     hash = deployment?.hash ?? null;
   }
-  const kept = olds.tookOver === true ? { tookOver: true } : {};
+  const kept = olds.tookOver === undefined ? {} : { tookOver: olds.tookOver };
   if (Object.keys(patch).length === 0) {
     return { outs: { ...stripReserved(news), ...pick(olds, APPLICATION_OUTPUT_KEYS), ...kept } };
   }

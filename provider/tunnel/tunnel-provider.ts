@@ -1,7 +1,7 @@
 // DooverTunnel provider methods (the code the serialized shim loads at run time).
 
 import { type Client, NotFound, type TunnelData } from "../../sdk";
-import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY } from "../adopt";
+import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY, tookOverOutput } from "../adopt";
 import { previewAdopt } from "../adopt-preview";
 import { resourceNameOf } from "../check-names";
 import { createOrAdopt, skipDeleteOfAdopted } from "../create-path";
@@ -148,8 +148,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
       ...(tookOver ? { tookOver: true } : {}),
     });
   }
-  // `tookOver` is kept in state only when true (delete reads it; see adopt.ts).
-  return { id: String(live.id), outs: { ...outputs(inputs, live), ...(tookOver ? { tookOver: true } : {}) } };
+  return { id: String(live.id), outs: { ...outputs(inputs, live), ...tookOverOutput(inputs, tookOver) } };
 }
 
 export async function read(id: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
@@ -188,7 +187,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
       active ? client.tunnels.activate(id) : client.tunnels.deactivate(id),
     );
   }
-  const kept = olds.tookOver === true ? { tookOver: true } : {};
+  const kept = olds.tookOver === undefined ? {} : { tookOver: olds.tookOver };
   if (!live) return { outs: { ...stripReserved(news), ...pick(olds, TUNNEL_OUTPUT_KEYS), ...kept } };
   return { outs: { ...outputs(news, live), ...kept } };
 }

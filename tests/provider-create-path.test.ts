@@ -4,10 +4,21 @@
 // or an ambiguous failure, adopt (pinned or not) / doover:adoptExisting, deletes that skip adopted
 // objects, errors.
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { resetAdopted, resetSeen } from "../provider/create-path";
 import * as runtime from "../provider/runtime";
 import { limiterFor, resetLimiters } from "../sdk/request-limiter";
-import { applicationBody, type Emulator, type EmulatorOptions, emulatorFetch, useEmulator } from "./support/emulator";
+import {
+  applicationBody,
+  type Emulator,
+  type EmulatorOptions,
+  emulatorFetch,
+  SECOND_ORGANISATION_ID,
+  startTwoOrganisationEmulator,
+  useEmulator,
+} from "./support/emulator";
 import { calls, capturingStderr, emulatorConfig, stackConfig, writes } from "./support/provider-host";
 
 const apps = runtime.applications;
@@ -281,6 +292,52 @@ for (const mode of MODES) {
     });
   });
 }
+
+describe("create path: a name another organisation takes between the lookup and the POST (upserting server)", function () {
+  this.timeout(30_000);
+  let e: Emulator;
+  let dir: string;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "create-path-orgs-"));
+    e = await startTwoOrganisationEmulator(dir);
+  });
+  after(async () => {
+    await e.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    e.reset();
+    resetAdopted();
+    resetSeen();
+    runtime.configure(stackConfig(emulatorConfig(e)));
+  });
+  afterEach(() => runtime.resetConfiguration());
+
+  it("the API's 403 becomes an error that says names are global and what to check; nothing changed", async () => {
+    const { inputs } = await apps.check(
+      {},
+      { name: "contested", displayName: "Ours", type: "processor", description: "d" },
+    );
+    let theirs = "";
+    const { error } = await racing(
+      e,
+      "/applications/",
+      async () => {
+        const made = await emulatorFetch(e, "POST", "/applications/", {
+          ...applicationBody(e, "contested", { display_name: "Theirs" }),
+          organisation_id: SECOND_ORGANISATION_ID,
+        });
+        theirs = String(made.body.id);
+      },
+      () => apps.create(inputs),
+    );
+    assert.match(error!.message, /creating application "contested": the API refused it \(.*403/);
+    assert.match(error!.message, /Application names are global/);
+    assert.match(error!.message, /doover:organisationId/);
+    assert.equal((await emulatorFetch(e, "GET", `/applications/${theirs}/`)).body.display_name, "Theirs");
+    assert.deepEqual(e.upserts(), []);
+  });
+});
 
 describe("create path: installs on a server that upserts them too (--upsert-installs)", function () {
   this.timeout(30_000);

@@ -8,6 +8,7 @@ import {
   Conflict,
   DeploymentData,
   deploymentUpload,
+  Forbidden,
   NotFound,
 } from "../../sdk";
 import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY, tookOverOutput } from "../adopt";
@@ -157,6 +158,17 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
     if (Conflict.isInstance(e)) {
       throw new DooverProviderError(
         `application name "${name}" is already taken by an application this token cannot see; choose another name`,
+        { cause: e },
+      );
+    }
+    if (Forbidden.isInstance(e)) {
+      // An upserting API refuses a create whose name another organisation's application holds.
+      const org = payload.organisation_id ?? "the token's default organisation";
+      throw new DooverProviderError(
+        `creating application "${name}": the API refused it (${messageOf(e)}). Application names are global: ` +
+          `if another organisation's application holds "${name}" (one this token cannot list), choose another ` +
+          `\`name\`; otherwise check that the token may create applications in organisation ${org} ` +
+          `(\`${organisationKey}\` or \`organisationId\`). Nothing was changed.`,
         { cause: e },
       );
     }

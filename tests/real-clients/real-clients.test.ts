@@ -459,7 +459,7 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
       await conflicting?.close();
     });
 
-    it("doover-cli's second publish is refused (409: it needs an upserting server); a DooverApplication takes the app over, no duplicate, uploads intact", async function () {
+    it("doover-cli's second publish is refused (it needs an upserting server); a DooverApplication takes the app over, no duplicate, uploads intact", async function () {
       const pub = publishable(conflicting, "conflict_published");
       await conflictHome.doover(publishArgs, { cwd: pub.dir });
       const c = new Client({
@@ -471,7 +471,11 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
       const first = await c.applications.findByName("conflict_published");
       assert.ok(first);
       pub.write({ image_name: "ghcr.io/example/twice:v2" });
-      await assert.rejects(conflictHome.doover(publishArgs, { cwd: pub.dir }), /409|Conflict|already exists/);
+      // Its partial body (create-only fields dropped) meets a create's validation: what issue 15 reproduced.
+      await assert.rejects(
+        conflictHome.doover(publishArgs, { cwd: pub.dir }),
+        /HTTP 400 .*display_name: This field is required/,
+      );
       assert.equal((await c.applications.retrieve(first.id)).image_name, "ghcr.io/example/twice:v1", "unchanged");
 
       const sb = await engine.call(this);

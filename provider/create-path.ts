@@ -181,7 +181,7 @@ async function existing<T>(
       ? `${adoptText(spec.adopt)}; it was updated to the declared values`
       : "doover:adoptExisting is set; it was updated to the declared values (remove the setting once the stack has converged: `pulumi config rm doover:adoptExisting`)";
   log(
-    `doover: ${spec.resourceType} took over the existing ${spec.label} (id ${id}): ${why}${changed ? ` ${changed}` : ""}`,
+    `doover: ${spec.resourceType} took over the existing ${spec.label} (id ${id}): ${why}.${changed ? ` ${changed}` : ""}`,
   );
   const tookOver = !archived && adopt;
   if (tookOver) {

@@ -205,6 +205,7 @@ for (const mode of MODES)
       proxy.configure({
         ratePerSecond: 6,
         pathPrefix: "/applications/",
+        method: "POST", // the creates, not the lookups before them
         stall: { probability: 0.5, max: 3, stallMs: 60_000 },
         seed: 11,
       });

@@ -62,9 +62,13 @@ export {
 } from "./errors";
 export type { JsonDocument, JsonNode } from "./lossless-json";
 export { parseDocument, parseLossless, stringifyDocument, toPlain } from "./lossless-json";
+export { formatJson, formatReport } from "./probe/format";
+export type { ProbeOptions } from "./probe/probe";
+export type { Cleaned, Leftover, ProbeReport, ProbeRow, Verdict } from "./probe/report";
+export { EXIT_CODES as PROBE_EXIT_CODES } from "./probe/report";
 export type { LimiterStats, RequestLimiterOptions, SlotOutcome } from "./request-limiter";
 export { limiterFor, RequestLimiter, resetLimiters } from "./request-limiter";
-export type { RequestOptions, RestClientOptions } from "./rest-client";
+export type { RequestOptions, RestClientOptions, RestEvent } from "./rest-client";
 export { DEFAULT_RETRY_BUDGET_MS, DEFAULT_TIMEOUT_MS, type FallbackCredential, RestClient } from "./rest-client";
 export { TunnelsApi } from "./tunnels-api";
 export type {

@@ -3,7 +3,7 @@
 // emulator's own data). API variants the emulator does not play (an upserting POST, ignored filters, extra
 // headers, changed answers) come from a rewriting proxy in front of it (tests/support/variant-proxy.ts).
 import assert from "node:assert/strict";
-import { formatJson, formatReport, PROBE_EXIT_CODES } from "../sdk";
+import { formatJson, formatReport, PROBE_EXIT_CODES, type RestEvent } from "../sdk";
 import { APPLICATION_TAKEN_NAME, CREATE_STATUS, INSTALL_TAKEN_NAME, TUNNEL_TAKEN_NAME } from "../sdk/probe/assumptions";
 import { compareFields } from "../sdk/probe/known-fields";
 import { exitCodeOf } from "../sdk/probe/report";
@@ -61,6 +61,35 @@ describe("doover-probe: what the package assumes", () => {
     assert.equal(exitCodeOf({ rows: [r("MISMATCH")], leftovers: [], stopped: "x" }), 2);
     assert.equal(exitCodeOf({ rows: [r("MISMATCH")], leftovers: [left], stopped: "x" }), 3);
     assert.deepEqual(PROBE_EXIT_CODES, { ok: 0, mismatch: 1, unreachable: 2, leftovers: 3, usage: 64 });
+  });
+});
+
+describe("RestClient.observe: what the probe hears", function () {
+  this.timeout(30_000);
+  const emu = useEmulator({ token: "observe-tok" });
+  beforeEach(() => resetLimiters());
+
+  it("every answer with its headers, every attempt without one, every retry wait; a throwing listener changes nothing", async () => {
+    const client = probeClient(emu.current);
+    const events: RestEvent[] = [];
+    const stop = client.rest.observe((e) => events.push(e));
+    client.rest.observe(() => {
+      throw new Error("a broken listener");
+    });
+    emu.current.addFault({ method: "GET", path: "/applications/", status: 503, retryAfter: "0", times: 1 });
+    emu.current.addFault({ method: "GET", path: "/applications/", dropConnection: true, times: 1 });
+    assert.deepEqual(await client.applications.list(), []);
+    const kinds = events.map((e) => (e.kind === "answer" ? `answer ${e.status}` : e.kind));
+    assert.deepEqual(kinds, ["answer 503", "retry", "no-answer", "retry", "answer 200"]);
+    const first = events[0] as Extract<RestEvent, { kind: "answer" }>;
+    assert.equal(first.header("retry-after"), "0");
+    assert.equal(first.path, "/applications/");
+    const retry = events[1] as Extract<RestEvent, { kind: "retry" }>;
+    assert.match(retry.reason, /503/);
+    assert.equal(retry.budgetMs, 20_000);
+    stop();
+    await client.applications.list();
+    assert.equal(events.length, 5, "no events after the listener is removed");
   });
 });
 

@@ -115,6 +115,7 @@ describe("doover-probe against the emulator (POST of a taken name answers 409)",
       "filter.applications.archived",
       "filter.installs.name",
       "filter.unknown",
+      "filter.devices.group",
       "api.version",
       "api.rate-limits",
     ]) {
@@ -122,7 +123,8 @@ describe("doover-probe against the emulator (POST of a taken name answers 409)",
     }
     assert.match(row(report, "pagination").server, /page=2 gave the next one/);
     assert.match(row(report, "filter.applications.archived").server, /archived=true gave 1, archived=false gave 1/);
-    for (const model of ["Application", "AppInstall", "Tunnel"]) {
+    assert.equal(row(report, "filter.devices.group").server, "group=<id> honoured; group_tree=<id> honoured");
+    for (const model of ["Application", "AppInstall", "Tunnel", "Device", "Group"]) {
       const r = row(report, `fields.${model}`);
       assert.notEqual(r.verdict, "MISMATCH", `${model}: ${r.server}`);
       assert.notEqual(r.verdict, "SKIPPED", `${model} was sampled`);
@@ -374,7 +376,10 @@ describe("doover-probe against API variants (a rewriting proxy in front of the e
     await seed(emu.current);
     proxy = await VariantProxy.start({
       target: emu.current.url,
-      ignoreQuery: [{ path: "/applications/", params: ["page"] }],
+      ignoreQuery: [
+        { path: "/applications/", params: ["page"] },
+        { path: "/devices/", params: ["group"] },
+      ],
       rewrite: (req, answer) => {
         const results = (answer.body as any)?.results;
         if (req.path.startsWith("/tunnels/") && answer.status === 200) {
@@ -388,6 +393,10 @@ describe("doover-probe against API variants (a rewriting proxy in front of the e
     assert.equal(page.verdict, "MISMATCH");
     assert.equal(page.safety, true);
     assert.match(page.server, /page=2 answered the first page again/);
+    const devices = row(report, "filter.devices.group");
+    assert.equal(devices.verdict, "MISMATCH");
+    assert.match(devices.server, /group=<id> ignored \(\d+ device\(s\) of other groups\)/);
+    assert.match(devices.meaning!, /refuses a list that holds devices of other groups/);
     const tunnel = row(report, "fields.Tunnel");
     assert.equal(tunnel.verdict, "MISMATCH");
     assert.deepEqual((tunnel.observed as any).missingRequired, ["endpoint"]);

@@ -174,6 +174,8 @@ export const FILTERS = {
   name: "honoured (lookups by name send it)",
   archived: "honoured (lookups ask for archived apps with it)",
   installName: "honoured (install lookups send it)",
+  deviceGroup: "honoured (group device lists check every answer against the group)",
+  deviceGroupTree: "honoured, or refused (then the package lists group by group)",
   unknown: "not sent by the package",
 };
 
@@ -196,7 +198,6 @@ export const MODEL_FIELDS = {
   missingRequiredMeaning:
     "Fields the package reads are missing: refresh and preview compare them as empty (a change on every run), " +
     "and lookups that check them (after an ambiguous create failure) may not recognise the package's own objects.",
-  missingOptionalMeaning: "Optional fields the package knows are not sent: it reads them as unset.",
 };
 
 /** A POST of the fields the package sends, read back. */

@@ -10,6 +10,8 @@ const HOW_TO_SAMPLE: Record<ModelName, string> = {
   AppInstall: "no app install visible to this token; run with --write --device <id>",
   Deployment: "no deployment visible to this token (the probe does not deploy)",
   Tunnel: "no tunnel visible to this token; run with --write --device <id>",
+  Device: "no device visible to this token",
+  Group: "no device group visible to this token",
 };
 
 /** One row per model: fields the server sends that the package does not know, and the reverse. */
@@ -38,17 +40,20 @@ export function modelFieldRows(ctx: ProbeContext): void {
     const parts: string[] = [];
     if (unknown.length) parts.push(`unknown to the package: ${unknown.join(", ")}`);
     if (missingRequired.length) parts.push(`missing: ${missingRequired.map(where).join(", ")}`);
+    // Optional fields may be absent (list answers leave some out): named, never a verdict of their own.
     if (missingOptional.length) parts.push(`optional ones not sent: ${missingOptional.map(where).join(", ")}`);
     const meaning: string[] = [];
     if (missingRequired.length) meaning.push(MODEL_FIELDS.missingRequiredMeaning);
     if (unknown.length) meaning.push(MODEL_FIELDS.unknownMeaning);
-    if (missingOptional.length) meaning.push(MODEL_FIELDS.missingOptionalMeaning);
     addRow(ctx, {
       id: `fields.${model}`,
       behaviour,
-      server: parts.length ? parts.join("; ") : `exactly the fields the package knows (${views.join(" and ")})`,
+      server:
+        unknown.length || missingRequired.length || missingOptional.length
+          ? parts.join("; ")
+          : `exactly the fields the package knows (${views.join(" and ")})`,
       assumes,
-      verdict: missingRequired.length ? "MISMATCH" : unknown.length || missingOptional.length ? "NOTE" : "OK",
+      verdict: missingRequired.length ? "MISMATCH" : unknown.length ? "NOTE" : "OK",
       meaning: meaning.length ? meaning.join(" ") : undefined,
       observed: { views, unknown, missingRequired, missingOptional },
     });

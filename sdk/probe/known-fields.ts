@@ -4,6 +4,8 @@
 // list drifting from the types.
 
 import type { AppInstallData, InstallDeploymentData } from "../app-install-types";
+import type { DeviceData } from "../devices-api";
+import type { GroupData } from "../groups-api";
 import type { ApplicationData, TunnelData } from "../types";
 
 /** `required` for `key: T`, `optional` for `key?: T`: checked by the compiler against the interface. */
@@ -85,12 +87,42 @@ export const TUNNEL_DATA_FIELDS: FieldPresence<TunnelData> = {
   is_favourite: "optional",
 };
 
+export const DEVICE_DATA_FIELDS: FieldPresence<DeviceData> = {
+  id: "required",
+  archived: "required",
+  name: "optional",
+  display_name: "required",
+  type: "required",
+  organisation: "required",
+  group: "required",
+  fa_icon: "optional",
+  notes: "optional",
+  extra_config: "optional",
+  fusion_entity_id: "required",
+  fusion_entity_secret: "required",
+  fixed_location: "optional",
+  history_since: "optional",
+};
+
+export const GROUP_DATA_FIELDS: FieldPresence<GroupData> = {
+  id: "required",
+  name: "required",
+  organisation: "required",
+  archived: "required",
+  parent: "required",
+  children: "optional",
+  my_permissions: "optional",
+  shared: "optional",
+};
+
 /** The models the probe compares, with the SDK type each one is read as. */
 export const MODELS = {
   Application: { type: "ApplicationData", fields: APPLICATION_DATA_FIELDS as Record<string, string> },
   AppInstall: { type: "AppInstallData", fields: APP_INSTALL_DATA_FIELDS as Record<string, string> },
   Deployment: { type: "InstallDeploymentData", fields: DEPLOYMENT_DATA_FIELDS as Record<string, string> },
   Tunnel: { type: "TunnelData", fields: TUNNEL_DATA_FIELDS as Record<string, string> },
+  Device: { type: "DeviceData", fields: DEVICE_DATA_FIELDS as Record<string, string> },
+  Group: { type: "GroupData", fields: GROUP_DATA_FIELDS as Record<string, string> },
 } as const;
 
 export type ModelName = keyof typeof MODELS;

@@ -10,6 +10,7 @@ import { ProbeObserver } from "./observer";
 import {
   checkApplicationNameFilter,
   checkArchivedFilter,
+  checkDeviceGroupFilters,
   checkInstallNameFilter,
   checkOrganisation,
   checkPagination,
@@ -64,6 +65,7 @@ export async function runProbe(client: Client, options: ProbeOptions = {}): Prom
       await checkPagination(ctx, reach.page);
       if (ctx.deviceId !== undefined) await checkDevice(ctx);
       await checkUnknownParameter(ctx);
+      await checkDeviceGroupFilters(ctx);
       await sampleModels(ctx);
       if (options.write) await writeChecks(ctx, ledger, prefix);
       else {

@@ -14,6 +14,7 @@ import {
   resultsOf,
   sample,
   statusOf,
+  throwIfStopped,
   tryGet,
 } from "./context";
 
@@ -401,6 +402,78 @@ export async function checkInstallNameFilter(ctx: ProbeContext, known?: string):
   });
 }
 
+/**
+ * `group` and `group_tree` on /devices/ (what fleet rollouts select devices with): a group's list must hold only
+ * that group's devices, a subtree's only the subtree's. The package checks every answer itself (a wrong list
+ * is refused, `group_tree` falls back to one list per group), so an ignored filter stops or slows, never widens.
+ */
+export async function checkDeviceGroupFilters(ctx: ProbeContext): Promise<void> {
+  const all = await tryGet(ctx, "/devices/", { page: 1, per_page: 100 });
+  const devices = all.ok ? resultsOf(all.body) : [];
+  if (devices[0]) sample(ctx, "Device", "list", devices[0]);
+  const groupOf = (d: Record<string, unknown>) => String((d.group as { id?: unknown } | null)?.id ?? "");
+  const groups = [...new Set(devices.map(groupOf).filter(Boolean))];
+  const behaviour = "list filters `group`, `group_tree` (GET /devices/)";
+  if (!all.ok || groups.length === 0) {
+    addRow(ctx, {
+      id: "filter.devices.group",
+      behaviour,
+      server: all.ok ? "no devices in groups visible to compare with" : describeError(all.error),
+      assumes: FILTERS.deviceGroup,
+      verdict: all.ok ? "SKIPPED" : "NOTE",
+    });
+    return;
+  }
+  const g = groups[0];
+  const one = await tryGet(ctx, "/devices/", { group: g, page: 1, per_page: 100 });
+  const outside = one.ok ? resultsOf(one.body).filter((d) => groupOf(d) !== g).length : 0;
+  let subtree: Set<string> | undefined;
+  try {
+    throwIfStopped(ctx);
+    subtree = new Set(await ctx.client.groups.descendants(g));
+  } catch (e) {
+    if (isStop(e)) throw e;
+  }
+  const tree = await tryGet(ctx, "/devices/", { group_tree: g, page: 1, per_page: 100 });
+  const treeOutside =
+    tree.ok && subtree ? resultsOf(tree.body).filter((d) => !subtree!.has(groupOf(d))).length : undefined;
+  const parts: string[] = [];
+  parts.push(
+    !one.ok
+      ? `group=<id>: ${describeError(one.error)}`
+      : outside
+        ? `group=<id> ignored (${outside} device(s) of other groups)`
+        : groups.length > 1 || devices.length < (countOf(all.body) ?? 0)
+          ? "group=<id> honoured"
+          : "group=<id> gave only that group's devices (all visible devices are in it)",
+  );
+  parts.push(
+    !tree.ok
+      ? `group_tree=<id> refused (${statusOf(tree.error) || describeError(tree.error)})`
+      : treeOutside === undefined
+        ? "group_tree=<id> answered (the group tree could not be read to check it)"
+        : treeOutside
+          ? `group_tree=<id> ignored (${treeOutside} device(s) outside the subtree)`
+          : "group_tree=<id> honoured",
+  );
+  const groupWrong = !one.ok || outside > 0;
+  const treeWrong = !tree.ok || (treeOutside ?? 0) > 0;
+  addRow(ctx, {
+    id: "filter.devices.group",
+    behaviour,
+    server: parts.join("; "),
+    assumes: `${FILTERS.deviceGroup}; group_tree ${FILTERS.deviceGroupTree}`,
+    verdict: groupWrong ? "MISMATCH" : treeWrong ? "NOTE" : "OK",
+    meaning: groupWrong
+      ? "Device lists by group (rollouts to a group) stop with an error here: the package refuses a list that " +
+        "holds devices of other groups rather than deploy to them. Select devices by id instead."
+      : treeWrong
+        ? "Lists of a group with its subgroups are made one group at a time (one request per group): slower, same devices."
+        : undefined,
+    observed: { group: g, outsideGroup: outside, outsideSubtree: treeOutside ?? null, groupTreeRefused: !tree.ok },
+  });
+}
+
 /** A query parameter the spec does not list: refused (400) or silently ignored? */
 export async function checkUnknownParameter(ctx: ProbeContext): Promise<void> {
   const r = await tryGet(ctx, "/applications/", { probe_unknown_filter: "1", page: 1, per_page: 1 });
@@ -446,6 +519,17 @@ export async function sampleModels(ctx: ProbeContext): Promise<void> {
     }
     const deployments = resultsOf(await okBody(ctx, `/app_installs/${id}/deployments/`));
     if (deployments[0]) sample(ctx, "Deployment", "list", deployments[0]);
+  }
+  const device = ctx.samples.Device?.list;
+  if (device?.id !== undefined) {
+    const one = await tryGet(ctx, `/devices/${encodeURIComponent(String(device.id))}/`);
+    if (one.ok) sample(ctx, "Device", "detail", one.body);
+  }
+  const group = resultsOf(await okBody(ctx, "/groups/"))[0];
+  if (group) {
+    sample(ctx, "Group", "list", group);
+    const one = await tryGet(ctx, `/groups/${encodeURIComponent(String(group.id))}/`);
+    if (one.ok) sample(ctx, "Group", "detail", one.body);
   }
   const tunnels = ctx.deviceId ? `/devices/${encodeURIComponent(ctx.deviceId)}/tunnels/` : "/tunnels/";
   const tunnel = resultsOf(await okBody(ctx, tunnels))[0];

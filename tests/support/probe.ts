@@ -89,4 +89,10 @@ export async function seed(emulator: Emulator): Promise<void> {
     protocol: "tcp",
   });
   assert.equal(t.status, 201);
+  // A subgroup with one device in it, so group filters have something to tell apart.
+  const root = (await emulatorFetch(emulator, "GET", "/groups/?per_page=100")).body.results.find((g: any) => !g.parent);
+  const sub = await emulatorFetch(emulator, "POST", "/groups/", { name: "Seed group", parent_id: root.id });
+  assert.equal(sub.status, 201, JSON.stringify(sub.body));
+  const moved = await emulatorFetch(emulator, "PATCH", `/devices/${emulator.deviceIds[2]}/`, { group_id: sub.body.id });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
 }

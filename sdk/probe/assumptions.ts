@@ -174,8 +174,7 @@ export const FILTERS = {
   name: "honoured (lookups by name send it)",
   archived: "honoured (lookups ask for archived apps with it)",
   installName: "honoured (install lookups send it)",
-  deviceGroup: "honoured (group device lists check every answer against the group)",
-  deviceGroupTree: "honoured, or refused (then the package lists group by group)",
+  deviceGroups: "honoured; group_tree may be refused (answers are checked against the group)",
   unknown: "not sent by the package",
 };
 

@@ -419,7 +419,7 @@ export async function checkDeviceGroupFilters(ctx: ProbeContext): Promise<void> 
       id: "filter.devices.group",
       behaviour,
       server: all.ok ? "no devices in groups visible to compare with" : describeError(all.error),
-      assumes: FILTERS.deviceGroup,
+      assumes: FILTERS.deviceGroups,
       verdict: all.ok ? "SKIPPED" : "NOTE",
     });
     return;
@@ -462,7 +462,7 @@ export async function checkDeviceGroupFilters(ctx: ProbeContext): Promise<void> 
     id: "filter.devices.group",
     behaviour,
     server: parts.join("; "),
-    assumes: `${FILTERS.deviceGroup}; group_tree ${FILTERS.deviceGroupTree}`,
+    assumes: FILTERS.deviceGroups,
     verdict: groupWrong ? "MISMATCH" : treeWrong ? "NOTE" : "OK",
     meaning: groupWrong
       ? "Device lists by group (rollouts to a group) stop with an error here: the package refuses a list that " +

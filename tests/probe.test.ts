@@ -182,6 +182,25 @@ describe("doover-probe against the emulator (POST of a taken name answers 409)",
     assert.ok(left.apps.every((a) => a.archived));
   });
 
+  it("--write without a named organisation writes nothing and says which one to name", async () => {
+    emu.current.clearLog();
+    const { report } = await runProbe(probeClient(emu.current, emu.current.url, { organisationId: undefined }), {
+      write: true,
+    });
+    assert.equal(row(report, "writes").verdict, "SKIPPED");
+    assert.match(row(report, "writes").meaning!, /--organisation/);
+    assert.match(
+      row(report, "organisation").meaning!,
+      new RegExp(`doover:organisationId ${emu.current.organisationId}`),
+    );
+    assert.deepEqual(
+      emu.current.log().filter((e) => e.method !== "GET"),
+      [],
+      "nothing written",
+    );
+    assert.equal(report.exitCode, 0);
+  });
+
   it("a --device the token cannot see is an ERROR row; the application checks still run", async () => {
     const { report } = await runProbe(probeClient(emu.current), { write: true, deviceId: "999" });
     assert.equal(row(report, "device").verdict, "ERROR");
@@ -370,6 +389,27 @@ describe("doover-probe against API variants (a rewriting proxy in front of the e
     assert.deepEqual(left.tunnels, []);
     assert.deepEqual(left.installs, []);
     assert.equal(report.exitCode, 1);
+  });
+
+  it("an API that keeps a deleted install, archived: the install counts as removed", async () => {
+    proxy = await VariantProxy.start({
+      target: emu.current.url,
+      reroute: ({ method, path }) =>
+        method === "DELETE" && /^\/app_installs\/\d+\/$/.test(path)
+          ? { method: "POST", path: `${path}archive/`, status: 204 }
+          : undefined,
+    });
+    const { report } = await runProbe(probeClient(emu.current, proxy.url), {
+      write: true,
+      deviceId: emu.current.deviceIds[0],
+    });
+    assert.deepEqual(report.leftovers, []);
+    assert.deepEqual(
+      report.cleaned.filter((c) => c.kind === "app install").map((c) => c.how),
+      ["archived"],
+    );
+    const left = await objectsNamed(emu.current, report.prefix!);
+    assert.ok(left.installs.length === 1 && left.installs[0].archived, "kept, archived");
   });
 
   it("`page` ignored is a safety mismatch; a model without a field the package reads is a mismatch", async () => {

@@ -150,10 +150,12 @@ async function writeChecks(ctx: ProbeContext, ledger: Throwaways, prefix: string
     addRow(ctx, {
       id: "writes",
       behaviour: "how POSTs of taken names are answered",
-      server: "not checked: no organisation to write to",
+      server: "not checked: no organisation named to write to",
       assumes: "see --write",
       verdict: "SKIPPED",
-      meaning: "Pass --organisation <id> (or set DOOVER_ORGANISATION_ID) to one of the organisations listed above.",
+      meaning:
+        "Pass --organisation <id> (or set DOOVER_ORGANISATION_ID) to one of the organisations listed above: the " +
+        "probe writes only into an organisation you name.",
     });
     await checkInstallNameFilter(ctx);
     return;

@@ -137,7 +137,6 @@ export async function checkOrganisation(ctx: ProbeContext): Promise<void> {
     });
     return;
   }
-  if (orgs.length === 1) ctx.organisationId = orgs[0].id;
   addRow(ctx, {
     id: "organisation",
     behaviour,
@@ -147,8 +146,7 @@ export async function checkOrganisation(ctx: ProbeContext): Promise<void> {
     meaning:
       "A resource that declares no organisationId sends none, and the live API refuses such creates for " +
       "non-staff tokens (401 'X-Doover-Organisation header missing'): `pulumi config set doover:organisationId " +
-      `${orgs[0]?.id ?? "<id>"}\`` +
-      (orgs.length === 1 ? ` (the probe's own writes use ${orgs[0].id}).` : "."),
+      `${orgs[0]?.id ?? "<id>"}\` (and \`--organisation\` for the probe's --write).`,
     observed: { configured: null, visible: orgs.map((o) => o.id) },
   });
 }

@@ -23,6 +23,8 @@ export interface VariantOptions {
   rewrite?: (req: { method: string; path: string; query: URLSearchParams }, answer: Answer) => Answer;
   /** `POST /applications/` of a taken name updates that application (same id, only the fields sent), 200 */
   upsertApplications?: boolean;
+  /** sends a request on as another one (e.g. a DELETE done as an archive); the answer's status is `status` */
+  reroute?: (req: { method: string; path: string }) => { method: string; path: string; status: number } | undefined;
 }
 
 export class VariantProxy {
@@ -72,6 +74,11 @@ export class VariantProxy {
     let answer: Answer | undefined;
     if (this.opts.upsertApplications && method === "POST" && url.pathname === "/applications/") {
       answer = await this.upsert(raw, auth);
+    }
+    const other = this.opts.reroute?.({ method, path: url.pathname });
+    if (other) {
+      const done = await this.forward(other.method, new URL(other.path, this.opts.target), "", auth, undefined);
+      answer = done.status < 300 ? { status: other.status, headers: {}, body: undefined } : done;
     }
     answer ??= await this.forward(method, url, raw, auth, req.headers["content-type"]);
     if (this.opts.rewrite) answer = this.opts.rewrite({ method, path: url.pathname, query: url.searchParams }, answer);

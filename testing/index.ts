@@ -1,6 +1,6 @@
 // `pulumi-doover/testing`: unit-test a Pulumi program that uses DooverApplication / DooverTunnel /
 // DooverAppInstall with `pulumi.runtime.setMocks`, getting the same input failures `pulumi preview` reports and realistic outputs,
-// without an API, a token or the engine.
+// without an API, a token or the engine. `getDevice` / `getDevices` answer from the `fleet` the test declares.
 //
 //   import { setDooverMocks } from "pulumi-doover/testing";
 //   setDooverMocks();                       // before the program module is loaded
@@ -13,9 +13,12 @@ import { appInstallComputed } from "../provider/app-install/app-install-fields";
 import { check as checkAppInstall } from "../provider/app-install/app-install-provider";
 import { computedOutputs, deploymentHash } from "../provider/application/application-fields";
 import { check as checkApplication } from "../provider/application/application-provider";
+import type { FleetReader } from "../provider/lookup/fleet-reader";
 import { tunnelComputed } from "../provider/tunnel/tunnel-fields";
 import { check as checkTunnel } from "../provider/tunnel/tunnel-provider";
 import { deploymentZip } from "../sdk";
+import { type DooverMockFleet, mockFleetReader } from "./mock-fleet";
+import { snowflake } from "./mock-ids";
 
 /** Type token of every `DooverApplication` (what `MockResourceArgs.type` holds). */
 export const APPLICATION_TYPE = "pulumi-nodejs:dynamic/doover:Application";
@@ -29,6 +32,8 @@ const KIND: Record<string, string> = {
   [TUNNEL_TYPE]: "DooverTunnel",
   [APP_INSTALL_TYPE]: "DooverAppInstall",
 };
+
+export type { DooverMockDevice, DooverMockFleet, DooverMockGroup } from "./mock-fleet";
 
 const BRAND = "DooverCheckError";
 
@@ -75,6 +80,11 @@ export interface DooverMocksOptions {
   organisationId?: string;
   /** Name of that organisation in outputs (default "Mock Organisation"). */
   organisationName?: string;
+  /**
+   * The devices and groups `getDevice` / `getDevices` see (default: none). Under mocks the lookups never call
+   * the API; they answer from this fleet with the same rules (names, paths, archived devices, errors).
+   */
+  fleet?: DooverMockFleet;
 }
 
 /**
@@ -84,7 +94,8 @@ export interface DooverMocksOptions {
  * preview does) and gets realistic outputs: snowflake-style ids derived from the resource name (stable
  * across runs), `applicationId`, `organisation`, `archived: false`, `deploymentHash`; `tunnelId`,
  * `endpoint`, `endpointId`, `isActive`. Every other resource type and every call goes to `userMocks`
- * (default: id `<name>_id`, state = inputs; calls return `{}`).
+ * (default: id `<name>_id`, state = inputs; calls return `{}`). `getDevice` / `getDevices` answer from the
+ * `fleet` option (devices and groups the test declares), never from the API.
  */
 export class DooverMocks implements pulumi.runtime.Mocks {
   constructor(
@@ -123,12 +134,23 @@ export class DooverMocks implements pulumi.runtime.Mocks {
     return this.userMocks?.call ? this.userMocks.call(args) : {};
   }
 
+  private fleetReader?: FleetReader;
+
+  /** What the lookup functions read under these mocks (the declared `fleet`). */
+  dooverFleetReader(): FleetReader {
+    this.fleetReader ??= mockFleetReader(this.options.fleet ?? {}, {
+      id: this.organisationId(),
+      name: this.options.organisationName ?? "Mock Organisation",
+    });
+    return this.fleetReader;
+  }
+
+  private organisationId(): string {
+    return this.options.organisationId ?? new pulumi.Config("doover").get("organisationId") ?? "100000000000000001";
+  }
+
   private applicationOutputs(id: string, inputs: Record<string, unknown>): Record<string, unknown> {
-    const orgId =
-      (inputs.organisationId as string | undefined) ??
-      this.options.organisationId ??
-      new pulumi.Config("doover").get("organisationId") ??
-      "100000000000000001";
+    const orgId = (inputs.organisationId as string | undefined) ?? this.organisationId();
     const outs = computedOutputs({
       id,
       archived: false,
@@ -197,12 +219,6 @@ function unwrapSecrets(v: unknown): unknown {
 
 function wrapSecret(value: unknown): unknown {
   return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
-}
-
-/** An 18-digit decimal id (the shape of Doover's snowflake ids), the same for the same seed. */
-function snowflake(seed: string): string {
-  const n = BigInt(`0x${createHash("sha256").update(seed).digest("hex").slice(0, 15)}`);
-  return (100000000000000000n + (n % 800000000000000000n)).toString();
 }
 
 /**

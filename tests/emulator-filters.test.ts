@@ -7,10 +7,13 @@ import { ROUTES } from "../emulator";
 import { appInstallListSpec, deploymentListSpec } from "../emulator/app-installs";
 import { applicationListSpec } from "../emulator/applications";
 import { configProfileListSpec } from "../emulator/config-profiles";
+import { accessListSpec, deviceTypeListSpec } from "../emulator/device-types";
 import { deviceListSpec } from "../emulator/devices";
 import { organisationListSpec } from "../emulator/directory";
 import { acceptedParameters, type ListSpec } from "../emulator/filters";
+import { memberListSpec, roleListSpec } from "../emulator/group-roles";
 import { groupListSpec } from "../emulator/groups";
+import { solutionInstallListSpec } from "../emulator/solution-installs";
 import { Store } from "../emulator/store";
 import { tunnelListSpec } from "../emulator/tunnels";
 import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
@@ -30,6 +33,11 @@ const TABLES: Record<string, ListSpec<any>> = {
   "/devices/{parent_lookup_device}/tunnels/": tunnelListSpec,
   "/devices/": deviceListSpec(new Store(undefined, {})),
   "/groups/": groupListSpec,
+  "/groups/roles/": roleListSpec,
+  "/groups/{parent_lookup_group}/users/": memberListSpec,
+  "/devices/types/": deviceTypeListSpec,
+  "/devices/types/{parent_lookup_device_type}/organisation_access/": accessListSpec(new Store(undefined, {})),
+  "/devices/{parent_lookup_device}/solution_installs/": solutionInstallListSpec,
   "/organisations/": organisationListSpec,
   "/app_installs/": appInstallListSpec(new Store(undefined, {})),
   "/devices/{parent_lookup_device}/app_installs/": appInstallListSpec(new Store(undefined, {})),

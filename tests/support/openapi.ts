@@ -194,6 +194,14 @@ export class SpecValidator {
         errors: `status ${r.status} is not a documented response of ${name}`,
       };
     }
+    if (r.contentType !== undefined) {
+      // A non-JSON answer (installer scripts, archives): its media type must be one the operation lists.
+      const type = r.contentType.split(";")[0].trim();
+      const listed = Object.keys((response.content as Json | undefined) ?? {});
+      return listed.includes(type)
+        ? { ok: true, against: `${name} ${r.status} (${type})` }
+        : { ok: false, against: name, errors: `content type ${type} is not one of ${listed.join(", ") || "none"}` };
+    }
     const schema = ((response.content as Json | undefined)?.["application/json"] as Json | undefined)?.schema;
     if (schema === undefined) {
       const empty = r.body === null || r.body === undefined || r.body === "";

@@ -51,7 +51,7 @@ export class Client {
   readonly isStaging: boolean;
   /** where the token came from (never the token) */
   readonly credentialSource: string;
-  /** TOKEN_EXPIRES of the profile, when the token came from one */
+  /** expiry of the profile's token as read (TOKEN_EXPIRES, else its JWT exp), when the token came from one */
   readonly tokenExpiresAt?: Date;
   readonly applications: ApplicationsApi;
   readonly tunnels: TunnelsApi;
@@ -78,6 +78,7 @@ export class Client {
       baseUrl: creds.baseUrl,
       token: creds.token,
       tokenSource: creds.source,
+      ...(creds.tokenProvider ? { tokenProvider: creds.tokenProvider } : {}),
       fallbackCredentials: creds.fallbacks,
       retryBudgetMs: options.retryBudgetMs,
       maxRequestsPerSecond: options.maxRequestsPerSecond,
@@ -92,9 +93,11 @@ export class Client {
       debug,
       logger: options.logger,
     });
-    if (creds.expired) {
+    // A profile with a REFRESH_TOKEN refreshes an expired token before the first call; one without cannot.
+    if (creds.expired && !creds.refreshable) {
       this.rest.log(
-        `doover: the token from ${creds.source} expired at ${creds.expiresAt!.toISOString()}; using it anyway`,
+        `doover: the token of ${creds.source} expired at ${creds.expiresAt!.toISOString()} and the profile has no ` +
+          "REFRESH_TOKEN to refresh it with; sending it anyway (run `doover login` to sign in again)",
       );
     }
     this.applications = new ApplicationsApi(this.rest);

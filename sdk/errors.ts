@@ -18,6 +18,7 @@ const ANCESTORS: Record<string, string[]> = {
   NetworkError: ["HTTPException", "DooverException"],
   RequestTimeout: ["HTTPException", "DooverException"],
   CredentialsError: ["DooverException"],
+  TokenRefreshError: ["CredentialsError", "DooverException"],
   NotSupported: ["DooverException"],
   AmbiguousDeviceName: ["DooverException"],
 };
@@ -110,6 +111,20 @@ export class RequestTimeout extends HTTPException {
 /** No API token could be found (the message lists every place looked). */
 export class CredentialsError extends DooverException {
   static readonly code: string = "CredentialsError";
+}
+/**
+ * The access token of a `doover login` profile is due and could not be refreshed (refresh token revoked or
+ * expired, auth server unreachable). The message names the profile, what the auth server answered and says to
+ * run `doover login`; it never holds a token.
+ */
+export class TokenRefreshError extends CredentialsError {
+  static readonly code: string = "TokenRefreshError";
+  /** the auth server's HTTP status, 0 when it did not answer, undefined when no request was made */
+  readonly authStatus?: number;
+  constructor(message: string, options: { authStatus?: number } = {}) {
+    super(message);
+    if (options.authStatus !== undefined) this.authStatus = options.authStatus;
+  }
 }
 export class NotSupported extends DooverException {
   static readonly code: string = "NotSupported";

@@ -60,6 +60,7 @@ export {
   RequestTimeout,
   redactUrl,
   ServerError,
+  TokenRefreshError,
   Unauthorized,
 } from "./errors";
 export type { GroupData, GroupListQuery, GroupNode, GroupRefData, GroupRequest } from "./groups-api";
@@ -70,10 +71,17 @@ export { formatJson, formatReport } from "./probe/format";
 export type { ProbeOptions } from "./probe/probe";
 export type { Cleaned, Leftover, ProbeReport, ProbeRow, Verdict } from "./probe/report";
 export { EXIT_CODES as PROBE_EXIT_CODES } from "./probe/report";
+export {
+  DEFAULT_AUTH_CLIENT_ID,
+  PRODUCTION_AUTH_SERVER_URL,
+  ProfileSession,
+  STAGING_AUTH_SERVER_URL,
+} from "./profile-session";
 export type { LimiterStats, RequestLimiterOptions, SlotOutcome } from "./request-limiter";
 export { limiterFor, RequestLimiter, resetLimiters } from "./request-limiter";
 export type { RequestOptions, RestClientOptions, RestEvent } from "./rest-client";
 export { DEFAULT_RETRY_BUDGET_MS, DEFAULT_TIMEOUT_MS, type FallbackCredential, RestClient } from "./rest-client";
+export { staticTokenProvider, type TokenProvider } from "./token-provider";
 export { TunnelsApi } from "./tunnels-api";
 export type {
   ApplicationData,

@@ -1,12 +1,13 @@
 // HTTP front: control endpoints, faults, auth, method checks, body parsing, logging and recording.
 
 import * as http from "node:http";
+import { MAX_JSON_DEPTH } from "../sdk/json-limits";
 import { type AuthServer, redactTokenQuery } from "./auth-server";
 import type { HandlerResult, RequestContext } from "./context";
-import { ApiError } from "./errors";
+import { ApiError, validationError } from "./errors";
 import { type Faults, faultProblem } from "./faults";
 import { type FormBody, parseMultipart, parseUrlEncoded } from "./form-data";
-import { parseLossless } from "./json";
+import { parseLossless, tooDeep } from "./json";
 import type { Recorder } from "./recorder";
 import { matchRoute } from "./routes";
 import type { Store } from "./store";
@@ -29,6 +30,7 @@ interface Answer extends HandlerResult {
 }
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -43,8 +45,17 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 function parseBody(type: string, raw: Buffer): { body: unknown; form?: FormBody } {
   if (/^application\/(.+\+)?json\b/i.test(type)) {
     try {
-      return { body: parseLossless(raw.toString("utf8")) };
+      const text = UTF8.decode(raw); // DRF decodes strictly: bytes that are not UTF-8 are a parse error
+      const deep = tooDeep(text, MAX_JSON_DEPTH + 1); // the body object is one level
+      if (deep) {
+        const msg = `Nested deeper than ${MAX_JSON_DEPTH} levels (the most the API and its Python clients read back).`;
+        throw deep.key === undefined
+          ? new ApiError(400, { detail: `JSON parse error - ${msg}` })
+          : validationError({ [deep.key]: [msg] });
+      }
+      return { body: parseLossless(text) };
     } catch (e) {
+      if (e instanceof ApiError) throw e;
       throw new ApiError(400, {
         detail: `JSON parse error - ${(e as Error).message}`,
       });

@@ -122,7 +122,8 @@ export class Client {
   /** POST the app's payload; stores the new id on `app.id` (or `stagingConfig.id`) and returns it. */
   async createApplication(app: Application, opts: { isStaging?: boolean } = {}): Promise<string> {
     const isStaging = opts.isStaging ?? false;
-    const created = await this.applications.create(app.toPayload({ isStaging, includeDeploymentData: true }));
+    // The deployment folder is zipped while it is sent (memory does not grow with its files).
+    const created = await this.applications.create(app.toPayload({ isStaging, includeDeploymentData: "stream" }));
     if (isStaging) app.stagingConfig = { ...app.stagingConfig, id: created.id };
     else app.id = created.id;
     return created.id;
@@ -140,7 +141,7 @@ export class Client {
         `Application ${app.name} has no ${isStaging ? "staging_config.id" : "id"}; create it first`,
       );
     }
-    return this.applications.patch(id, app.toPatchPayload({ isStaging, includeDeploymentData: true }));
+    return this.applications.patch(id, app.toPatchPayload({ isStaging, includeDeploymentData: "stream" }));
   }
 
   archiveApplication(id: string): Promise<ApplicationData> {
@@ -228,6 +229,25 @@ export class Client {
     if (args.deploymentConfig !== undefined) body.deployment_config = args.deploymentConfig;
     if (args.configProfileIds !== undefined) body.config_profile_ids = args.configProfileIds;
     return this.appInstalls.create(body);
+  }
+
+  /**
+   * Syncs an install's config profiles as doover-cli's `app-install sync-config-profiles` does: reads the install
+   * and POSTs it back to `sync_config_profiles/`, with `configProfileIds` replacing its profiles when given.
+   */
+  async syncAppInstallConfigProfiles(id: string, configProfileIds?: string[]): Promise<AppInstallData> {
+    const install = await this.appInstalls.retrieve(id);
+    const body: AppInstallRequest = {
+      application_id: String(install.application.id),
+      device_id: install.device ? String(install.device.id) : null,
+      display_name: install.display_name,
+      config_profile_ids: configProfileIds ?? install.config_profiles.map((p) => String(p.id)),
+    };
+    if (install.name !== undefined) body.name = install.name;
+    if (install.version !== undefined && install.version !== null) body.version = install.version;
+    if (install.deployment_config !== undefined) body.deployment_config = install.deployment_config;
+    if (install.solution) body.solution_id = String(install.solution.id);
+    return this.appInstalls.syncConfigProfiles(id, body);
   }
 
   /** Starts a deployment of the install's current config; poll `getDeployment` for its status. */

@@ -21,6 +21,7 @@ const ANCESTORS: Record<string, string[]> = {
   TokenRefreshError: ["CredentialsError", "DooverException"],
   NotSupported: ["DooverException"],
   AmbiguousDeviceName: ["DooverException"],
+  DooverValidationError: ["DooverException"],
 };
 
 function brandMatches(e: unknown, code: string): boolean {
@@ -128,6 +129,21 @@ export class TokenRefreshError extends CredentialsError {
 }
 export class NotSupported extends DooverException {
   static readonly code: string = "NotSupported";
+}
+/**
+ * A value the API cannot take, found before anything was sent (e.g. a config nested deeper than
+ * `MAX_JSON_DEPTH`, a NUL character or a lone surrogate in text). `field` is the request field, `pointer` the
+ * JSON pointer inside it ("" for the field itself).
+ */
+export class DooverValidationError extends DooverException {
+  static readonly code: string = "DooverValidationError";
+  readonly field: string;
+  readonly pointer: string;
+  constructor(message: string, f: { field: string; pointer?: string; cause?: unknown }) {
+    super(message, f.cause === undefined ? undefined : { cause: f.cause });
+    this.field = f.field;
+    this.pointer = f.pointer ?? "";
+  }
 }
 
 const STATUS_TEXT: Record<number, string> = {

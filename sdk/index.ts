@@ -36,11 +36,20 @@ export type { DeploymentFolderSummary } from "./deployment-folder";
 export {
   DEPLOYMENT_FOLDER_MAX_BYTES,
   DeploymentData,
+  DeploymentFolderLinkError,
   DeploymentFolderTooLarge,
+  deploymentDataOf,
   deploymentUpload,
   hashDeploymentFolder,
 } from "./deployment-folder";
-export { deploymentZip, deploymentZipChunks, listDeploymentFiles, readZip } from "./deployment-zip";
+export {
+  type DeploymentFile,
+  deploymentZip,
+  deploymentZipChunks,
+  listDeploymentFiles,
+  readZip,
+  scanDeploymentFolder,
+} from "./deployment-zip";
 export type { DeviceData, DeviceListQuery, DeviceRequest, DeviceTypeRefData } from "./devices-api";
 export { AmbiguousDeviceName, DevicesApi } from "./devices-api";
 export {
@@ -49,6 +58,7 @@ export {
   CredentialsError,
   DooverApiError,
   DooverException,
+  DooverValidationError,
   errorFromResponse,
   Forbidden,
   HTTPException,
@@ -65,6 +75,14 @@ export {
 } from "./errors";
 export type { GroupData, GroupListQuery, GroupNode, GroupRefData, GroupRequest } from "./groups-api";
 export { buildTree as buildGroupTree, GroupsApi } from "./groups-api";
+export {
+  assertSendableBody,
+  codePointLength,
+  type JsonProblem,
+  jsonProblem,
+  MAX_JSON_DEPTH,
+  textProblem,
+} from "./json-limits";
 export type { JsonDocument, JsonNode } from "./lossless-json";
 export { parseDocument, parseLossless, stringifyDocument, toPlain } from "./lossless-json";
 export { formatJson, formatReport } from "./probe/format";
@@ -91,6 +109,7 @@ export type {
   ApplicationTypeName,
   ClientOptions,
   Page,
+  SlimConfigProfileData,
   TunnelData,
   TunnelProtocol,
   TunnelRequest,

@@ -38,6 +38,7 @@ import {
   timeoutError,
 } from "./errors";
 import { fetchTransport, nodeTransport, type Transport } from "./http-transport";
+import { assertSendableBody } from "./json-limits";
 import { parseLossless } from "./lossless-json";
 import { limiterFor, type RequestLimiter } from "./request-limiter";
 import { isStaticTokenProvider, NOT_REFRESHED, staticTokenProvider, type TokenProvider } from "./token-provider";
@@ -265,6 +266,7 @@ export class RestClient {
     const retryable = req.idempotent ?? IDEMPOTENT.has(method);
     const org = req.organisationId === undefined ? this.organisationId : req.organisationId;
     let payload: string | undefined;
+    if (req.body !== undefined) assertSendableBody(req.body, `${method} ${req.path}`);
     const streamed = jsonBodyChunks(req.body); // deployment data: zip + base64 streamed, never one string
     if (req.body !== undefined && !streamed) payload = JSON.stringify(req.body);
     const headers = (token: string): Record<string, string> => {

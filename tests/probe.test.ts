@@ -345,7 +345,7 @@ describe("doover-probe against API variants (a rewriting proxy in front of the e
         const strip = (o: any) => {
           if (o && typeof o === "object" && "visibility" in o) {
             delete o.image_name; // an application field the server drops
-            o.notification_schema = null; // and one the package does not know
+            o.alert_routing = null; // and one the package does not know
           }
           return o;
         };
@@ -372,12 +372,7 @@ describe("doover-probe against API variants (a rewriting proxy in front of the e
     assert.equal(echo.verdict, "MISMATCH");
     assert.deepEqual((echo.observed as any).dropped, ["image_name"]);
     const fields = row(report, "fields.Application");
-    assert.deepEqual(
-      (fields.observed as any).unknown,
-      (fields.observed as any).unknown.includes("tag_schema")
-        ? ["notification_schema", "tag_schema"]
-        : ["notification_schema"],
-    );
+    assert.deepEqual((fields.observed as any).unknown, ["alert_routing"]);
     assert.ok((fields.observed as any).missingOptional.includes("image_name"));
     assert.match(row(report, "api.version").server, /x-api-version: 2\.7\.1/);
     assert.equal(v["api.version"], "NOTE");

@@ -23,6 +23,8 @@ export const APPLICATION_DATA_FIELDS: FieldPresence<ApplicationData> = {
   allow_many: "optional",
   config_schema: "optional",
   ui_schema: "optional",
+  tag_schema: "optional",
+  notification_schema: "optional",
   depends_on: "required",
   organisation: "required",
   container_registry_profile: "required",

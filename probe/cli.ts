@@ -131,7 +131,8 @@ async function main(): Promise<number> {
         retryBudget: "--retry-budget (env DOOVER_RETRY_BUDGET_SECONDS)",
       },
       debug: args.debug || undefined,
-      logger: log,
+      // No `logger`: the probe says every wait itself (with what it waits for), so the client's own retry
+      // lines would repeat it; its other lines (and --debug) still reach stderr.
     });
   } catch (e) {
     if (CredentialsError.isInstance(e) || DooverProviderError.isInstance(e)) {

@@ -129,7 +129,16 @@ export type RestEvent =
       header(name: string): string | null;
     }
   | { kind: "no-answer"; method: string; path: string; attempt: number; reason: string }
-  | { kind: "retry"; attempt: number; waitMs: number; elapsedMs: number; budgetMs: number; reason: string };
+  | {
+      kind: "retry";
+      attempt: number;
+      waitMs: number;
+      elapsedMs: number;
+      budgetMs: number;
+      /** what `budgetMs` is: the retry budget, or the window for an API not reached yet */
+      budget: "retry budget" | "window for an API not reached yet";
+      reason: string;
+    };
 
 export interface RequestOptions {
   method: string;
@@ -413,6 +422,11 @@ export class RestClient {
             throw giveUp(this.baseUrl, this.baseUrlSource, reasonOf(err), { method, url, cause: err });
           }
           wait = Math.min(wait, left); // the last try lands at the end of the window
+          if (this.listeners.size) {
+            const [budgetMs, reason] = [this.unreachedBudgetMs, this.redact(err.message)];
+            const budget = "window for an API not reached yet";
+            this.emit({ kind: "retry", attempt, waitMs: wait, elapsedMs: budgetMs - left, budgetMs, budget, reason });
+          }
           this.retryStatus(method, req.path, err, wait, attempt, left, "of the window for an API not reached yet");
           await this.sleep(wait);
           continue;
@@ -454,7 +468,8 @@ export class RestClient {
     if (!overCount && elapsed + waitMs <= this.retryBudgetMs) {
       if (this.listeners.size) {
         const reason = this.redact(err instanceof Error ? err.message : String(err));
-        this.emit({ kind: "retry", attempt, waitMs, elapsedMs: elapsed, budgetMs: this.retryBudgetMs, reason });
+        const budget = "retry budget";
+        this.emit({ kind: "retry", attempt, waitMs, elapsedMs: elapsed, budgetMs: this.retryBudgetMs, budget, reason });
       }
       return;
     }

@@ -87,9 +87,24 @@ describe("RestClient.observe: what the probe hears", function () {
     const retry = events[1] as Extract<RestEvent, { kind: "retry" }>;
     assert.match(retry.reason, /503/);
     assert.equal(retry.budgetMs, 20_000);
+    assert.equal(retry.budget, "retry budget");
     stop();
     await client.applications.list();
     assert.equal(events.length, 5, "no events after the listener is removed");
+  });
+
+  it("waits for an API never reached are events too, against their own window", async () => {
+    const closed = await VariantProxy.start({ target: emu.current.url });
+    const url = closed.url;
+    await closed.close();
+    const client = probeClient(emu.current, url, { retryBudgetMs: 400 });
+    const events: RestEvent[] = [];
+    client.rest.observe((e) => events.push(e));
+    await assert.rejects(client.applications.list());
+    const retries = events.filter((e): e is Extract<RestEvent, { kind: "retry" }> => e.kind === "retry");
+    assert.ok(retries.length > 0);
+    assert.ok(retries.every((r) => r.budget === "window for an API not reached yet" && /ECONNREFUSED/.test(r.reason)));
+    assert.equal(events.filter((e) => e.kind === "no-answer").length, retries.length + 1);
   });
 });
 

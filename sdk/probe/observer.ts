@@ -79,7 +79,7 @@ export class ProbeObserver {
       if (e.waitMs >= WAIT_NOTICE_MS) {
         this.log(
           `doover-probe: waiting ${seconds(e.waitMs)} s before trying again (attempt ${e.attempt + 1}; ` +
-            `${seconds(e.elapsedMs)} s of the ${seconds(e.budgetMs)} s retry budget used): ${e.reason}`,
+            `${seconds(e.elapsedMs)} s of the ${seconds(e.budgetMs)} s ${e.budget} used): ${e.reason}`,
         );
       }
     }

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { formatReport, type ProbeReport } from "../sdk";
 import { resetLimiters } from "../sdk/request-limiter";
-import { useEmulator } from "./support/emulator";
+import { startTestEmulator, useEmulator } from "./support/emulator";
 import { FaultProxy } from "./support/fault-proxy";
 import { objectsNamed, probeClient, row, runProbe } from "./support/probe";
 
@@ -35,7 +35,7 @@ async function assertNothingLeft(emulator: Parameters<typeof objectsNamed>[0], r
 
 describe("doover-probe under faults", function () {
   this.timeout(120_000);
-  const emu = useEmulator({ token: "probe-faults-tok" });
+  const emu = useEmulator({ token: "probe-faults-tok", postConflict: true });
   let proxy: FaultProxy | undefined;
   beforeEach(() => resetLimiters());
   afterEach(async () => {
@@ -110,6 +110,31 @@ describe("doover-probe under faults", function () {
       2,
       "both tunnels were found and removed",
     );
+  });
+
+  it("upsert mode (the emulator's default) behind 503s and resets: upserts reported, never a duplicate", async () => {
+    const e = await startTestEmulator({ token: "probe-faults-upsert" });
+    const p = await FaultProxy.start({
+      target: e.url,
+      fail503: { probability: 0.1, max: 3 },
+      resetBefore: { probability: 0.1, max: 4 },
+      resetAfter: { probability: 0.15, max: 6 },
+      seed: 7,
+    });
+    try {
+      const { report } = await runProbe(probeClient(e, p.url), { write: true, deviceId: e.deviceIds[0] });
+      assert.ok(p.stats.resetAfter > 0, JSON.stringify(p.stats));
+      const outcome = (id: string) => (row(report, id).observed as any)?.outcome;
+      assert.equal(outcome("applications.post-taken-name"), "upsert", formatReport(report));
+      assert.equal(outcome("applications.post-archived-name"), "conflict");
+      assert.equal(outcome("installs.post-taken-name"), "conflict");
+      assert.equal(outcome("tunnels.post-taken-name"), "duplicate");
+      assert.ok(!report.rows.some((r) => r.verdict === "ERROR" || r.verdict === "MISMATCH"), formatReport(report));
+      await assertNothingLeft(e, report);
+    } finally {
+      await p.close();
+      await e.close();
+    }
   });
 
   it("the API goes down mid-run: gives up within its retry budget, lists what it left behind, exit 3", async () => {

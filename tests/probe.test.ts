@@ -10,7 +10,7 @@ import { exitCodeOf } from "../sdk/probe/report";
 import { APPLICATION_NOT_SENT, APPLICATION_SAMPLE_VALUES, applicationBody, verdictOf } from "../sdk/probe/write-checks";
 import { resetLimiters } from "../sdk/request-limiter";
 import { APPLICATION_REQUEST_KEYS } from "../sdk/types";
-import { useEmulator } from "./support/emulator";
+import { startTestEmulator, useEmulator } from "./support/emulator";
 import { objectsNamed, probeClient, row, runProbe, seed, verdicts } from "./support/probe";
 import { VariantProxy } from "./support/variant-proxy";
 
@@ -25,10 +25,10 @@ describe("doover-probe: what the package assumes", () => {
     assert.ok(Object.keys(APPLICATION_SAMPLE_VALUES).every((k) => APPLICATION_REQUEST_KEYS.includes(k)));
   });
 
-  it("a taken name: 409 is handled, an upsert or a duplicate is a safety mismatch (applications, installs)", () => {
+  it("a taken name: 409 and an upsert are handled (the create path looks names up first), a duplicate is a safety mismatch", () => {
     for (const a of [APPLICATION_TAKEN_NAME, INSTALL_TAKEN_NAME]) {
       assert.deepEqual(verdictOf(a, "conflict"), { verdict: "OK", safety: false });
-      assert.deepEqual(verdictOf(a, "upsert"), { verdict: "MISMATCH", safety: true });
+      assert.deepEqual(verdictOf(a, "upsert"), { verdict: "NOTE", safety: false });
       assert.deepEqual(verdictOf(a, "duplicate"), { verdict: "MISMATCH", safety: true });
       assert.deepEqual(verdictOf(a, "rejected"), { verdict: "MISMATCH", safety: false });
       for (const o of ["upsert", "duplicate", "rejected", "forbidden", "other"] as const) assert.ok(a.meaning[o], o);
@@ -108,9 +108,9 @@ describe("RestClient.observe: what the probe hears", function () {
   });
 });
 
-describe("doover-probe against the emulator (POST of a taken name answers 409)", function () {
+describe("doover-probe against the emulator with --post-conflict (a taken name answers 409)", function () {
   this.timeout(60_000);
-  const emu = useEmulator({ token: "probe-tok-41d" });
+  const emu = useEmulator({ token: "probe-tok-41d", postConflict: true });
   beforeEach(() => resetLimiters());
 
   it("read-only: reports every behaviour as the package assumes and sends nothing but GETs", async () => {
@@ -162,8 +162,16 @@ describe("doover-probe against the emulator (POST of a taken name answers 409)",
     assert.equal(outcome("applications.post-partial"), "rejected");
     assert.equal(outcome("installs.post-taken-name"), "conflict");
     assert.equal(outcome("tunnels.post-taken-name"), "duplicate");
-    assert.match(row(report, "applications.create-path").server, /reports "already exists"/);
-    assert.match(row(report, "installs.create-path").server, /reports "already exists"/);
+    for (const id of [
+      "applications.create-path",
+      "installs.create-path",
+      "applications.create-path-race",
+      "installs.create-path-race",
+    ]) {
+      assert.equal(row(report, id).verdict, "OK", row(report, id).server);
+      assert.match(row(report, id).server, /reports "already exists"/);
+    }
+    assert.deepEqual(emu.current.upserts(), [], "409 mode: nothing was upserted");
     assert.equal(row(report, "create.status").server, "application 201, app install 201, tunnel 201");
     assert.equal(row(report, "applications.fields-echo").verdict, "OK", row(report, "applications.fields-echo").server);
     assert.equal(row(report, "tunnels.fields-echo").verdict, "OK", row(report, "tunnels.fields-echo").server);
@@ -314,6 +322,89 @@ describe("doover-probe against the emulator (POST of a taken name answers 409)",
   });
 });
 
+describe("doover-probe against the emulator in upsert mode (its default: POST /applications/ upserts on the name)", function () {
+  this.timeout(60_000);
+  const emu = useEmulator({ token: "probe-upsert-tok" });
+  beforeEach(() => resetLimiters());
+
+  it("--write --device: the upserts are reported (NOTE), the create path says 'already exists', nothing left", async () => {
+    const device = emu.current.deviceIds[0];
+    const { report } = await runProbe(probeClient(emu.current), { write: true, deviceId: device });
+    const text = formatReport(report);
+    assert.equal(report.exitCode, 0, text);
+    const outcome = (id: string) => (row(report, id).observed as any).outcome;
+    const taken = row(report, "applications.post-taken-name");
+    assert.equal(outcome("applications.post-taken-name"), "upsert");
+    assert.equal(taken.verdict, "NOTE");
+    assert.match(taken.server, /^201 with the existing id \d+ \(an upsert\); the fields sent were applied$/);
+    assert.match(taken.meaning!, /doover app publish/);
+    assert.equal(outcome("applications.post-partial"), "upsert");
+    assert.match(
+      row(report, "applications.post-partial").server,
+      /accepted: 201, the existing id, the fields sent applied/,
+    );
+    assert.equal(outcome("applications.post-archived-name"), "conflict", "archived applications keep their names");
+    assert.equal(outcome("installs.post-taken-name"), "conflict");
+    assert.equal(outcome("tunnels.post-taken-name"), "duplicate");
+    assert.match(row(report, "applications.create-path").server, /^reports "already exists"/);
+    const race = row(report, "applications.create-path-race");
+    assert.equal(race.verdict, "OK");
+    assert.match(race.server, /^recognised the upsert \(fields it did not send are set: long_description, /);
+    // What the probe calls upserts is what the emulator did: the second POST, the partial one and the race.
+    const appId = (row(report, "applications.post-taken-name").observed as any).answeredId;
+    assert.deepEqual(
+      emu.current.upserts().map((u) => `${u.kind} ${u.id} ${u.status}`),
+      [1, 2, 3].map(() => `application ${appId} 201`),
+    );
+    const left = await objectsNamed(emu.current, report.prefix!);
+    assert.deepEqual([left.apps.length, left.installs, left.tunnels], [1, [], []]);
+    assert.ok(left.apps[0].archived);
+    assert.deepEqual(report.leftovers, []);
+  });
+
+  it("upserts answered 200: the status is reported and is the create path's first sign", async () => {
+    const e = await startTestEmulator({ token: "probe-upsert-200", upsertStatus: 200 });
+    try {
+      const { report } = await runProbe(probeClient(e), { write: true });
+      assert.equal(report.exitCode, 0, formatReport(report));
+      assert.match(row(report, "applications.post-taken-name").server, /^200 with the existing id/);
+      assert.match(
+        row(report, "applications.create-path-race").server,
+        /^recognised the upsert \(the API answered 200, not 201 Created;/,
+      );
+      assert.ok(e.upserts().every((u) => u.status === 200) && e.upserts().length === 3);
+      const left = await objectsNamed(e, report.prefix!);
+      assert.ok(left.apps.length === 1 && left.apps[0].archived);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("--upsert-installs: install upserts reported; a 201 upsert with no older sign is a NOTE on the race row", async () => {
+    const e = await startTestEmulator({ token: "probe-upsert-inst", upsertInstalls: true });
+    try {
+      const { report } = await runProbe(probeClient(e), { write: true, deviceId: e.deviceIds[1] });
+      assert.equal(report.exitCode, 0, formatReport(report));
+      assert.equal((row(report, "installs.post-taken-name").observed as any).outcome, "upsert");
+      assert.equal(row(report, "installs.post-taken-name").verdict, "NOTE");
+      assert.match(row(report, "installs.create-path").server, /^reports "already exists"/);
+      const race = row(report, "installs.create-path-race");
+      assert.equal(race.verdict, "NOTE");
+      assert.match(race.server, /took the upsert for a create: answered 201/);
+      assert.match(race.meaning!, /racing another program's/);
+      assert.deepEqual(
+        e.upserts().map((u) => u.kind),
+        ["application", "application", "application", "app install", "app install"],
+      );
+      const left = await objectsNamed(e, report.prefix!);
+      assert.deepEqual([left.installs, left.tunnels], [[], []]);
+      assert.deepEqual(report.leftovers, []);
+    } finally {
+      await e.close();
+    }
+  });
+});
+
 describe("doover-probe against API variants (a rewriting proxy in front of the emulator)", function () {
   this.timeout(60_000);
   const emu = useEmulator({ token: "probe-variant-tok" });
@@ -324,24 +415,21 @@ describe("doover-probe against API variants (a rewriting proxy in front of the e
     proxy = undefined;
   });
 
-  it("a server that upserts POST /applications/: reported, and a safety mismatch for this create path", async () => {
+  it("a server that upserts archived names too, answering 200: reported, handled by the create path", async () => {
     proxy = await VariantProxy.start({ target: emu.current.url, upsertApplications: true });
     const { report } = await runProbe(probeClient(emu.current, proxy.url), { write: true });
-    const text = formatReport(report);
     const taken = row(report, "applications.post-taken-name");
     assert.equal((taken.observed as any).outcome, "upsert");
-    assert.match(taken.server, /existing id .*the fields sent were applied/);
-    assert.equal(taken.verdict, "MISMATCH");
-    assert.equal(taken.safety, true);
-    assert.match(taken.meaning!, /overwrite/);
+    assert.match(taken.server, /^200 with the existing id .*the fields sent were applied/);
+    assert.equal(taken.verdict, "NOTE");
     assert.equal((row(report, "applications.post-partial").observed as any).outcome, "upsert");
-    assert.match(row(report, "applications.post-partial").meaning!, /doover app publish/);
-    const path = row(report, "applications.create-path");
-    assert.equal(path.verdict, "MISMATCH");
-    assert.match(path.server, /reports "created" for the existing application/);
-    assert.equal((row(report, "applications.post-archived-name").observed as any).outcome, "upsert-archived");
-    assert.match(text, /MISMATCH, SAFETY/);
-    assert.equal(report.exitCode, 1);
+    assert.match(row(report, "applications.create-path").server, /^reports "already exists"/);
+    assert.match(row(report, "applications.create-path-race").server, /^recognised the upsert \(the API answered 200/);
+    const archived = row(report, "applications.post-archived-name");
+    assert.equal((archived.observed as any).outcome, "upsert-archived");
+    assert.equal(archived.verdict, "NOTE");
+    assert.match(archived.meaning!, /unarchives it/);
+    assert.equal(report.exitCode, 0, formatReport(report));
     const left = await objectsNamed(emu.current, report.prefix!);
     assert.equal(left.apps.length, 1);
     assert.ok(left.apps[0].archived);

@@ -53,29 +53,29 @@ const PKG = `pulumi-doover ${VERSION}`;
 
 /**
  * `POST /applications/` with a name held by a live application of the caller's organisation.
- * sdk/create-once.ts: POST first, a 409 is resolved by one lookup by name (`nameConflicts: true` in
- * provider/application/application-provider.ts); the answer to a POST is taken as a new application.
+ * sdk/create-once.ts (`lookupFirst`, `upsert` signals) via `ApplicationsApi.createOrFind` and
+ * provider/create-path.ts: the name is looked up before every POST, so a taken name is never POSTed; an answer
+ * that is an upsert (a status other than 201, an id seen before, fields a new application cannot have) is
+ * "already exists"; a 409 is looked up.
  */
 export const APPLICATION_TAKEN_NAME: Assumption<TakenNameOutcome> = {
-  assumes: "409 Conflict (the create path POSTs, then looks a 409 up)",
-  handles: ["conflict"],
-  unsafe: ["upsert", "duplicate"],
+  assumes: "409 or an upsert: the create path looks the name up first and detects an upsert",
+  handles: ["conflict", "upsert"],
+  notes: ["upsert"],
+  unsafe: ["duplicate"],
   meaning: {
     upsert:
-      `${PKG} takes the answer to its POST as a new application: a DooverApplication whose name is already ` +
-      "used (by another stack, doover-cli or the portal) would overwrite that application with its declared " +
-      "fields, and the stack would then own it (and archive it on `pulumi destroy`). Use a pulumi-doover " +
-      "version whose create path looks the name up before the POST (CHANGELOG: upsert-safe creates); until " +
-      "then, check with `client.applications.findByName(name)` that every new application's name is free " +
-      "before `pulumi up`.",
+      "This API updates an application when its name is POSTed again (as doover-cli 0.7.1's `app publish` " +
+      `expects). ${PKG} never POSTs a taken name (it looks every name up first), and takes an answer that shows ` +
+      "an upsert for 'already exists', naming the fields the server may have changed. `doover app publish` " +
+      "without a pinned id can change an application a stack manages: `pulumi preview` then shows the drift.",
     duplicate:
       "The server made a second application with a name that was taken: names are not unique on this API, " +
       "so lookups by name (`adopt: true`, `doover:adoptExisting`, recovery after an interrupted `pulumi up`) " +
       "may pick the wrong one. Do not rely on them against this API.",
     rejected:
-      "A taken name is refused with a 400 instead of 409: nothing is overwritten, but `pulumi up` stops with " +
-      "the server's message instead of the package's 'already exists' advice, and `doover:adoptExisting` " +
-      "cannot recover an interrupted `up` (set `adopt: true` on the resource instead: it looks the name up first).",
+      "A taken name is refused with a 400 instead of 409: nothing is overwritten (the create path looks names " +
+      "up first), but a create racing another program's for the same name stops with the server's message.",
     forbidden:
       "A taken name is refused with a 403: nothing is overwritten; `pulumi up` stops with the server's message.",
     other: "An answer the create path does not expect: `pulumi up` stops with the server's message.",
@@ -84,53 +84,54 @@ export const APPLICATION_TAKEN_NAME: Assumption<TakenNameOutcome> = {
 
 /**
  * `POST /applications/` with a name held by an archived application.
- * provider/create-path.ts: a 409 is looked up (sdk `findByName` includes archived applications) and an
- * archived application under the name is unarchived and updated to the declared values.
+ * provider/create-path.ts: the lookup before the POST (sdk `findByName` includes archived applications) finds
+ * the archived application, which is unarchived and updated to the declared values; an answer that is the
+ * archived application (an upsert) is recognised ("it is archived") and handled the same way.
  */
 export const APPLICATION_ARCHIVED_NAME: Assumption<ArchivedNameOutcome> = {
-  assumes: "409 (archived apps keep their names); the create path then unarchives it",
-  handles: ["conflict", "new"],
-  notes: ["new", "upsert-unarchived"],
+  assumes: "409 (archived apps keep their names); the create path finds and unarchives it",
+  handles: ["conflict", "new", "upsert-unarchived", "upsert-archived"],
+  notes: ["new", "upsert-unarchived", "upsert-archived"],
   unsafe: [],
   meaning: {
     new:
-      "Archived applications free their names: a `pulumi destroy` then `pulumi up` makes a new application " +
-      "each time (the archived ones stay archived) instead of bringing the old one back. Nothing is lost.",
+      "Archived applications free their names. The create path still finds the archived one first and brings " +
+      "it back (`pulumi destroy` then `pulumi up` keeps one application); other clients get a new one.",
     "upsert-unarchived":
-      "The POST itself brought the archived application back with the fields sent: the same end state as the " +
-      "create path's unarchive + update, except that the package reports the application as created.",
+      "The POST itself brought the archived application back with the fields sent: the create path finds the " +
+      "archived application before it POSTs, so it unarchives and updates it itself; the end state is the same.",
     "upsert-archived":
-      "The POST updated the archived application and left it archived: `pulumi up` would record an archived " +
-      "application as created. Unarchive it by hand (`doover app unarchive <id>`), or remove it from the stack " +
-      "and run `pulumi up` again.",
-    rejected: "A 400 instead of 409: `pulumi up` stops with the server's message; nothing is changed.",
-    forbidden: "A 403: `pulumi up` stops with the server's message; nothing is changed.",
-    other: "An answer the create path does not expect: `pulumi up` stops with the server's message.",
+      "The POST updated the archived application and left it archived. The create path finds the archived " +
+      "application before it POSTs (and recognises an archived answer as an upsert), and unarchives it.",
+    rejected: "A 400 instead of 409: the create path finds the archived application first; nothing changes.",
+    forbidden: "A 403: the create path finds the archived application first; nothing changes.",
+    other: "An answer the create path does not expect; it finds the archived application before it POSTs.",
   },
 };
 
 /**
  * `POST /app_installs/` with a name already used on the device.
- * sdk/create-once.ts via provider/app-install/app-install-create.ts: POST first (`nameConflicts: true`),
- * a 409 resolved by looking the name up on the device.
+ * sdk/create-once.ts via `AppInstallsApi.createOrFind` and provider/app-install/app-install-create.ts: the name
+ * is looked up on the device before every POST; an answer that is an upsert (a status other than 201, an id
+ * seen before, a deployment or config profiles a new install cannot have) is "already exists"; a 409 is
+ * looked up.
  */
 export const INSTALL_TAKEN_NAME: Assumption<TakenNameOutcome> = {
-  assumes: "409 Conflict (names unique per device; POST, then look a 409 up)",
-  handles: ["conflict"],
-  unsafe: ["upsert", "duplicate"],
+  assumes: "409 or an upsert: the create path looks the name up on the device first",
+  handles: ["conflict", "upsert"],
+  notes: ["upsert"],
+  unsafe: ["duplicate"],
   meaning: {
     upsert:
-      `${PKG} takes the answer to its POST as a new install: a DooverAppInstall whose name is already used on ` +
-      "the device would overwrite that install's config and own it. Use a pulumi-doover version whose create " +
-      "path looks install names up before the POST (CHANGELOG: upsert-safe creates).",
+      "This API updates an install when its name is POSTed again on the device. The create path looks every " +
+      "install name up first, so it never sends one; see the create-path rows for how it reads an upsert answer.",
     duplicate:
-      "The device accepted a second install with the same name: an interrupted `pulumi up` followed by another " +
-      "would install the application twice on the device instead of stopping with 'already exists'. After an " +
-      "interrupted `up`, run `pulumi refresh` and check the device's installs before running `pulumi up` again.",
+      "The device accepted a second install with the same name: names are not unique per device here. The " +
+      "create path looks names up first, but two programs creating the same install at once would install the " +
+      "application twice; lookups by name (adopt, recovery) may pick either.",
     rejected:
-      "A taken name is refused with a 400 instead of 409: nothing is overwritten, but `pulumi up` stops with " +
-      "the server's message, and `doover:adoptExisting` cannot recover an interrupted `up` (set `adopt: true` " +
-      "on the DooverAppInstall instead).",
+      "A taken name is refused with a 400 instead of 409: nothing is overwritten (the create path looks names " +
+      "up first), but a create racing another program's stops with the server's message.",
     forbidden: "A 403: nothing is overwritten; `pulumi up` stops with the server's message.",
     other: "An answer the create path does not expect: `pulumi up` stops with the server's message.",
   },
@@ -227,6 +228,12 @@ export const ORGANISATION = {
 /** The create path run against the probe's own objects (`--write`): its verdict is the code's. */
 export const CREATE_PATH = {
   assumes: `"already exists" (${PKG})`,
+  raceAssumes: `"already exists": the answer is recognised as an upsert (${PKG})`,
+  undetectableMeaning:
+    "On this API an upsert is answered like a create (201) and the object showed no sign of being older, so a " +
+    "create racing another program's for the same name (between the create path's lookup and its POST) would " +
+    "take that object for a new one. Outside such a race nothing changes: every create looks its name up first. " +
+    "Keep the names different programs create apart.",
   createdMeaning:
     "The create path took the server's answer for a new object although the name was taken: `pulumi up` " +
     "would record someone else's object as created by the stack (and change or remove it later).",

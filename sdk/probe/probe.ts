@@ -174,6 +174,9 @@ async function writeChecks(ctx: ProbeContext, ledger: Throwaways, prefix: string
     w.postPartial(app),
   );
   await step(ctx, "applications.create-path", "the package's create path", "-", () => w.createPathApplication(app));
+  await step(ctx, "applications.create-path-race", "the package's create path, after its lookup", "-", () =>
+    w.createPathRaceApplication(app),
+  );
   if (ctx.deviceId !== undefined) {
     const device = ctx.deviceId;
     const install = await step(ctx, "installs.create", "POST /app_installs/ (a new name)", created, () =>
@@ -186,6 +189,9 @@ async function writeChecks(ctx: ProbeContext, ledger: Throwaways, prefix: string
       );
       await step(ctx, "installs.create-path", "the package's create path", "-", () =>
         w.createPathInstall(app, install, device),
+      );
+      await step(ctx, "installs.create-path-race", "the package's create path, after its lookup", "-", () =>
+        w.createPathRaceInstall(app, install, device),
       );
     } else await checkInstallNameFilter(ctx);
     const tunnel = await step(ctx, "tunnels.create", "POST /devices/{d}/tunnels/ (a new name)", created, () =>

@@ -216,6 +216,25 @@ export class WriteChecks {
     );
   }
 
+  /**
+   * The create path when the name is taken between its lookup and its POST (another program racing it): the
+   * POST is sent without the lookup, with only the fields POST requires, so the answer is all it has to go by.
+   */
+  async createPathRaceApplication(app: ApplicationData): Promise<void> {
+    const { body } = applicationBody(this.prefix, this.org);
+    const required = ["name", "display_name", "description", "type", "visibility", "depends_on", "organisation_id"];
+    const minimal: Record<string, unknown> = { container_registry_profile_id: null };
+    for (const k of required) minimal[k] = body[k];
+    await this.createPathRow(
+      "applications.create-path-race",
+      "the package's create path, application name taken after its lookup",
+      String(app.id),
+      "application",
+      () => this.client.applications.createOrFind(minimal as ApplicationRequest, { lookupFirst: false }),
+      "/applications/",
+    );
+  }
+
   /** Archives the probe's application, then POSTs its name again. */
   async postArchivedName(app: ApplicationData): Promise<ApplicationData | undefined> {
     throwIfStopped(this.ctx);
@@ -297,6 +316,18 @@ export class WriteChecks {
       String(install.id),
       "app install",
       () => this.client.appInstalls.createOrFind(body),
+    );
+  }
+
+  async createPathRaceInstall(app: ApplicationData, install: AppInstallData, deviceId: string): Promise<void> {
+    const body = this.installBody(app, deviceId);
+    await this.createPathRow(
+      "installs.create-path-race",
+      "the package's create path, install name taken after its lookup",
+      String(install.id),
+      "app install",
+      () => this.client.appInstalls.createOrFind(body, { lookupFirst: false }),
+      "/app_installs/",
     );
   }
 
@@ -521,8 +552,11 @@ export class WriteChecks {
     heldBy: string,
     kind: "application" | "app install",
     run: () => Promise<{ created?: T; existing?: T; upsert?: { reasons: string[] } }>,
+    /** the POST path, when the create path sends its POST without looking first (the race rows) */
+    race?: string,
   ): Promise<void> {
     throwIfStopped(this.ctx);
+    if (race) this.ctx.observer.forget("POST", race);
     let server: string;
     let verdict: "OK" | "MISMATCH" | "NOTE" | "ERROR" = "OK";
     let safety = false;
@@ -531,9 +565,9 @@ export class WriteChecks {
     try {
       const outcome = await run();
       if (outcome.existing !== undefined) {
-        server =
-          `reports "already exists" (id ${String(outcome.existing.id)})` +
-          (outcome.upsert ? `; it saw the server update it: ${outcome.upsert.reasons.join("; ")}` : "");
+        server = outcome.upsert
+          ? `recognised the upsert (${compactReasons(outcome.upsert.reasons)}): "already exists" (id ${String(outcome.existing.id)})`
+          : `reports "already exists" (id ${String(outcome.existing.id)})`;
       } else {
         const made = outcome.created as T;
         verdict = "MISMATCH";
@@ -546,6 +580,12 @@ export class WriteChecks {
           verdict = "NOTE";
           safety = false;
           meaning = CREATE_PATH.undeterminedMeaning;
+        } else if (String(made.id) === heldBy && race && this.ctx.observer.lastStatus("POST", race) === 201) {
+          // 201 with no sign of an older object: nothing in the answer tells it from a create.
+          server = `took the upsert for a create: answered 201, the existing ${kind} (id ${heldBy}) shows no older sign`;
+          verdict = "NOTE";
+          safety = false;
+          meaning = CREATE_PATH.undetectableMeaning;
         } else if (String(made.id) === heldBy) server = `reports "created" for the existing ${kind} (id ${heldBy})`;
         else {
           this.ledger.add(kind, made);
@@ -560,7 +600,7 @@ export class WriteChecks {
       id,
       behaviour,
       server,
-      assumes: CREATE_PATH.assumes,
+      assumes: race ? CREATE_PATH.raceAssumes : CREATE_PATH.assumes,
       verdict,
       safety: safety || undefined,
       meaning,
@@ -588,4 +628,17 @@ export function verdictOf<O extends string>(
 
 function short(text: string, max = 160): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The create path's upsert evidence, with "its X is set although this create did not send it" folded into one. */
+function compactReasons(reasons: string[]): string {
+  const unsent: string[] = [];
+  const other: string[] = [];
+  for (const r of reasons.flatMap((x) => x.split("; "))) {
+    const m = /^its (\S+) is set although this create did not send it$/.exec(r);
+    if (m) unsent.push(m[1]);
+    else other.push(r);
+  }
+  if (unsent.length) other.push(`fields it did not send are set: ${unsent.join(", ")}`);
+  return other.join("; ");
 }

@@ -6,6 +6,7 @@ import type * as AppInstall from "./app-install/app-install-provider";
 import type * as Application from "./application/application-provider";
 import { DooverProviderError } from "./errors";
 import { type ConfigureRequest, configure } from "./provider-config";
+import type * as Rollout from "./rollout/rollout-provider";
 import type * as Tunnel from "./tunnel/tunnel-provider";
 
 export { DooverProviderError, DooverResourceInitError } from "./errors";
@@ -72,6 +73,7 @@ function lazy<T>(load: () => T): () => T {
 const application = lazy(() => require("./application/application-provider") as typeof Application);
 const tunnel = lazy(() => require("./tunnel/tunnel-provider") as typeof Tunnel);
 const appInstall = lazy(() => require("./app-install/app-install-provider") as typeof AppInstall);
+const rollout = lazy(() => require("./rollout/rollout-provider") as typeof Rollout);
 
 /** The methods of one kind, each calling into the implementation `impl()` loads on first use. */
 function methods(
@@ -91,3 +93,4 @@ function methods(
 export const applications: ProviderMethods = methods(application);
 export const tunnels: ProviderMethods = methods(tunnel);
 export const appInstalls: ProviderMethods = methods(appInstall);
+export const rollouts: ProviderMethods = methods(rollout);

@@ -3,6 +3,7 @@
 // `deploymentConfig/<JSON pointer>`. No HTTP: with only an application id, create/update fetch the schema.
 
 import { validateDeploymentConfig } from "../../sdk";
+import { resourceNameOf } from "../check-names";
 import {
   type CheckFailure,
   checkBoolean,
@@ -13,6 +14,7 @@ import {
   isUnknown,
   pickKnownKeys,
 } from "../inputs";
+import { claimInstall, installOwner, twoOwnersReason } from "../install-claims";
 import { APP_INSTALL_INPUT_KEYS, DEFAULT_DEPLOY_TIMEOUT_SECONDS } from "./app-install-fields";
 
 const ID = /^\d+$/;
@@ -56,25 +58,9 @@ export function checkAppInstall(news: Record<string, unknown>): {
   checkBoolean(f, inputs, "staging", false);
   checkBoolean(f, inputs, "adopt", false);
   checkBoolean(f, inputs, "applicationStaging");
-  const ids = inputs.configProfileIds;
-  if (ids === null) delete inputs.configProfileIds;
-  else if (ids !== undefined && !isUnknown(ids)) {
-    if (!Array.isArray(ids)) f.add("configProfileIds", "configProfileIds must be a list of config profile ids");
-    else
-      ids.forEach((id, i) => {
-        if (!isUnknown(id) && !(typeof id === "string" && ID.test(id)))
-          f.add(`configProfileIds[${i}]`, `configProfileIds[${i}] must be a config profile id (digits)`);
-      });
-  }
-  const staging = inputs.staging;
-  const appStaging = inputs.applicationStaging;
-  if (typeof staging === "boolean" && typeof appStaging === "boolean" && staging !== appStaging) {
-    f.add(
-      "staging",
-      `staging is ${staging} but the application's is ${appStaging}: an install lives on the same API as its ` +
-        "application; set the same `staging` on both",
-    );
-  }
+  checkConfigProfileIds(f, inputs);
+  checkSameApi(f, inputs);
+  checkSingleOwner(f, news, inputs);
   const config = inputs.deploymentConfig;
   if (config === undefined || config === null) inputs.deploymentConfig = {};
   else if (!isUnknown(config) && !isPlainObject(config)) {
@@ -87,8 +73,44 @@ export function checkAppInstall(news: Record<string, unknown>): {
   return { inputs, failures: firstPerProperty(f.list) };
 }
 
+/** The device's install of this application is not also managed by a DooverRollout (see install-claims.ts). */
+function checkSingleOwner(f: Failures, news: Record<string, unknown>, inputs: Record<string, unknown>): void {
+  const owner = installOwner("DooverAppInstall", resourceNameOf(news));
+  const app = { id: inputs.applicationId, name: inputs.applicationName };
+  const other = claimInstall(owner, inputs.staging, app, inputs.deviceId);
+  if (other === undefined || owner === undefined) return;
+  f.add("deviceId", twoOwnersReason(other, owner, [String(inputs.deviceId)], String(app.name ?? app.id)));
+}
+
+/** `configProfileIds`: a list of config profile ids (digits); null is "not managed". */
+export function checkConfigProfileIds(f: Failures, inputs: Record<string, unknown>): void {
+  const ids = inputs.configProfileIds;
+  if (ids === null) delete inputs.configProfileIds;
+  else if (ids !== undefined && !isUnknown(ids)) {
+    if (!Array.isArray(ids)) f.add("configProfileIds", "configProfileIds must be a list of config profile ids");
+    else
+      ids.forEach((id, i) => {
+        if (!isUnknown(id) && !(typeof id === "string" && ID.test(id)))
+          f.add(`configProfileIds[${i}]`, `configProfileIds[${i}] must be a config profile id (digits)`);
+      });
+  }
+}
+
+/** `staging` must be the application's: installs live on the same API as their application. */
+export function checkSameApi(f: Failures, inputs: Record<string, unknown>): void {
+  const staging = inputs.staging;
+  const appStaging = inputs.applicationStaging;
+  if (typeof staging === "boolean" && typeof appStaging === "boolean" && staging !== appStaging) {
+    f.add(
+      "staging",
+      `staging is ${staging} but the application's is ${appStaging}: an install lives on the same API as its ` +
+        "application; set the same `staging` on both",
+    );
+  }
+}
+
 /** One failure per property (e.g. an empty id is not also reported as "not digits"). */
-function firstPerProperty(list: CheckFailure[]): CheckFailure[] {
+export function firstPerProperty(list: CheckFailure[]): CheckFailure[] {
   const seen = new Set<string>();
   return list.filter((x) => !seen.has(x.property) && seen.add(x.property));
 }

@@ -2,6 +2,7 @@
 // Pulumi dynamic resource. `pulumi up` rolls the config out and waits for the deployment.
 
 import * as pulumi from "@pulumi/pulumi";
+import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
 import { pausePromiseStacks } from "../resource-props";
 import { APP_INSTALL_PROVIDER } from "../shim";
 import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS } from "./app-install-fields";
@@ -98,6 +99,8 @@ export class DooverAppInstall extends pulumi.CustomResource {
     } else {
       props.applicationId = application;
     }
+    // Check claims (application, device) under this name: a rollout of the same app there fails preview.
+    props[RESOURCE_NAME_KEY] = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
     props.__provider = APP_INSTALL_PROVIDER; // the stored provider text (see shim.ts)
     const stacks = pausePromiseStacks();
     try {

@@ -252,7 +252,7 @@ export class RolloutRun {
         ROLLOUT_POLL.maxMs,
         Math.max(ROLLOUT_POLL.minMs, ROLLOUT_POLL.fraction * (Date.now() - startedAt)),
       );
-      await Promise.race([sleep(interval), starting]);
+      await (startsDone ? sleep(interval) : Promise.race([sleep(interval), starting]));
       if (this.tracking.size > 0) await this.tick();
       judge();
       const c = this.counts(members);

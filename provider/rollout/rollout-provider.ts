@@ -63,7 +63,7 @@ export async function check(olds: Props, news: Props): Promise<{ inputs: Props; 
 }
 
 /** One failure per other resource that manages the same application on some of these devices. */
-function claimDevices(news: Props, inputs: Props): CheckFailure[] {
+export function claimDevices(news: Props, inputs: Props): CheckFailure[] {
   const owner = installOwner("DooverRollout", resourceNameOf(news));
   if (owner === undefined || isUnknown(inputs.deviceIds)) return [];
   const app = { id: inputs.applicationId, name: inputs.applicationName };

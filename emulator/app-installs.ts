@@ -354,9 +354,11 @@ export const createDeployment: Handler = (ctx) => {
       error: { non_field_errors: ["Cannot deploy an archived app install."] },
     });
   }
-  const fault = ctx.faults?.takeDeployment(ctx.path);
   const app = ctx.store.data.applications.find((a) => a.id === install.application_id)!;
   const config = install.fields.deployment_config ?? {};
+  // An armed deployment fault first, then the per-device outcomes (deployment-outcomes.ts).
+  const fault =
+    ctx.faults?.takeDeployment(ctx.path) ?? ctx.store.deploymentOutcomes.forDeployment(install.device_id, config);
   let outcome: DeploymentRecord["outcome"] = fault?.status ?? "SUC";
   let log = fault?.log ?? "";
   if (outcome === "SUC") {

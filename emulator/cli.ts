@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]`
-// First stdout line: {"url","token","organisationId","deviceIds"}; then serves until SIGTERM/SIGINT.
+//   [fleet flags: see fleet-cli.ts, e.g. --devices 100 --group pumps/north=10 --deploy-fail-percent 10]
+// First stdout line: {"url","token","organisationId","deviceIds","rootGroupId","groupIds"}; then serves until SIGTERM/SIGINT.
 // (`-s`: without it npm prints its own "> pulumi-doover emulator" banner on stdout first.)
 
+import { checkFleetOptions, FLEET_USAGE, parseFleetFlag } from "./fleet-cli";
 import { startEmulator } from "./index";
 import type { EmulatorOptions } from "./types";
 
 const USAGE =
-  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]";
+  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS] " +
+  FLEET_USAGE;
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const opts: EmulatorOptions = {};
@@ -49,9 +52,11 @@ function parseArgs(argv: string[]): EmulatorOptions {
         if (!(opts.deploymentStepMs >= 0)) throw new Error(`bad --deploy-step-ms ${value}`);
         break;
       default:
+        if (parseFleetFlag(flag, value, opts)) break;
         throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }
+  checkFleetOptions(opts);
   return opts;
 }
 
@@ -59,8 +64,8 @@ async function main(): Promise<void> {
   // A reader that stops after the first line (e.g. `| head -1`) must not kill the server.
   process.stdout.on("error", () => undefined);
   const emulator = await startEmulator(parseArgs(process.argv.slice(2)));
-  const { url, token, organisationId, deviceIds } = emulator;
-  process.stdout.write(JSON.stringify({ url, token, organisationId, deviceIds }) + "\n");
+  const { url, token, organisationId, deviceIds, rootGroupId, groupIds } = emulator;
+  process.stdout.write(JSON.stringify({ url, token, organisationId, deviceIds, rootGroupId, groupIds }) + "\n");
   const stop = () => {
     void emulator.close().finally(() => process.exit(0));
   };

@@ -1,17 +1,9 @@
-// Organisations, devices and registry profiles: seeded read-only data the other families refer to.
+// Organisations and registry profiles: seeded read-only data the other families refer to; device lookups
+// shared by them (the /devices/ family itself is devices.ts, groups are groups.ts).
 
-import { type Handler, ok, type RequestContext } from "./context";
-import { ApiError, notFound } from "./errors";
-import {
-  applyListQuery,
-  boolFilter,
-  idFilter,
-  idListFilter,
-  type ListSpec,
-  referenceFilters,
-  textFilters,
-  type Unsupported,
-} from "./filters";
+import type { Handler, RequestContext } from "./context";
+import { ApiError } from "./errors";
+import { applyListQuery, boolFilter, idFilter, type ListSpec, textFilters, type Unsupported } from "./filters";
 import { paginate } from "./pagination";
 import type { Store } from "./store";
 import type { DeviceRecord, OrganisationRecord, RegistryRecord } from "./types";
@@ -26,38 +18,6 @@ function presentOrganisation(org: OrganisationRecord) {
     application_id: org.application_id,
     domains: [],
     root_group: { ...org.root_group },
-  };
-}
-
-function presentDevice(store: Store, d: DeviceRecord) {
-  const org = basicOrganisation(findOrganisation(store, d.organisation_id)!);
-  return {
-    id: d.id,
-    archived: d.archived,
-    name: d.name,
-    display_name: d.display_name,
-    type: {
-      id: d.type.id,
-      organisation: org,
-      archived: false,
-      name: d.type.name,
-      solution: null,
-      active_count: 0,
-    },
-    organisation: org,
-    group: {
-      id: d.group.id,
-      name: d.group.name,
-      archived: false,
-      organisation: org,
-    },
-    fa_icon: null,
-    notes: null,
-    extra_config: {},
-    fusion_entity_id: null,
-    fusion_entity_secret: null,
-    fixed_location: null,
-    history_since: null,
   };
 }
 
@@ -148,40 +108,7 @@ export const organisationListSpec: ListSpec<OrganisationRecord> = {
   ordering: { id: (o) => o.id, name: (o) => o.name },
 };
 
-/** Every query parameter the spec lists for GET /devices/. */
-export const deviceListSpec: ListSpec<DeviceRecord> = {
-  filters: {
-    id: idListFilter((d) => d.id),
-    ...textFilters("name", (d) => d.name),
-    ...textFilters("display_name", (d) => d.display_name),
-    archived: boolFilter((d) => d.archived),
-    ...referenceFilters("organisation", (d) => d.organisation_id),
-    ...referenceFilters("group", (d) => d.group.id),
-    // Groups are flat here (every device in its organisation's root group).
-    ...referenceFilters("group_tree", (d) => d.group.id),
-    ...referenceFilters("type", (d) => d.type.id),
-    application: NOT_EMULATED("which applications a device runs"),
-  },
-  search: [(d) => d.name, (d) => d.display_name],
-  ordering: {
-    id: (d) => d.id,
-    name: (d) => d.name,
-    display_name: (d) => d.display_name,
-  },
-};
-
 export const listOrganisations: Handler = (ctx) => {
   const items = applyListQuery(ctx, ctx.store.data.organisations, organisationListSpec);
   return paginate(ctx, items, presentOrganisation);
-};
-
-export const listDevices: Handler = (ctx) => {
-  const items = applyListQuery(ctx, ctx.store.data.devices, deviceListSpec);
-  return paginate(ctx, items, (d) => presentDevice(ctx.store, d));
-};
-
-export const retrieveDevice: Handler = (ctx) => {
-  const d = findDevice(ctx.store, ctx.params.id);
-  if (!d) throw notFound();
-  return ok(presentDevice(ctx.store, d));
 };

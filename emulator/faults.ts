@@ -31,8 +31,8 @@ export function faultProblem(f: unknown): string | undefined {
 function deploymentProblem(d: unknown): string | undefined {
   if (typeof d !== "object" || d === null || Array.isArray(d)) return "deployment must be an object";
   const x = d as Record<string, unknown>;
-  if (x.status !== undefined && !["SUC", "FAI", "CAN"].includes(x.status as string))
-    return "deployment.status must be SUC, FAI or CAN";
+  if (x.status !== undefined && !["SUC", "FAI", "CAN", "RUN"].includes(x.status as string))
+    return "deployment.status must be SUC, FAI, CAN or RUN (never finishes)";
   if (x.log !== undefined && typeof x.log !== "string") return "deployment.log must be a string";
   if (x.stepMs !== undefined && !(typeof x.stepMs === "number" && x.stepMs >= 0))
     return "deployment.stepMs must be a number >= 0";

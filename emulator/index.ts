@@ -5,24 +5,30 @@ import { Faults } from "./faults";
 import { Recorder } from "./recorder";
 import { createServer } from "./server";
 import { Store } from "./store";
-import type { Emulator, EmulatorFault, EmulatorLogEntry, EmulatorOptions } from "./types";
+import type { DeploymentOutcomes, Emulator, EmulatorFault, EmulatorLogEntry, EmulatorOptions } from "./types";
 
 export type { RecordedResponse } from "./recorder";
 export { ROUTES } from "./routes";
 export type {
+  DeploymentOutcomes,
   EmulatedDeployment,
   Emulator,
   EmulatorFault,
+  EmulatorGroupSeed,
   EmulatorLogEntry,
   EmulatorOptions,
   EmulatorUpload,
+  ResolvedDeploymentOutcomes,
 } from "./types";
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const store = new Store(opts.statePath, {
     token: opts.token,
     organisationId: opts.organisationId,
+    devices: opts.devices,
+    groups: opts.groups,
   });
+  store.deploymentOutcomes.setInitial(opts.deploymentOutcomes);
   store.deploymentStepMs =
     opts.deploymentStepMs ??
     (Number(process.env.DOOVER_EMULATOR_DEPLOY_STEP_MS || NaN) >= 0
@@ -35,6 +41,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     opts.recordFile === undefined ? process.env.DOOVER_EMULATOR_RECORD || undefined : (opts.recordFile ?? undefined);
   const reset = () => {
     store.reset();
+    store.deploymentOutcomes.restoreInitial();
     requestLog.length = 0;
     faults.clear();
   };
@@ -60,6 +67,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     token: store.token,
     organisationId: store.organisationId,
     deviceIds: store.deviceIds,
+    rootGroupId: store.rootGroupId,
+    groupIds: store.groupIds,
+    setDeploymentOutcomes: (o: DeploymentOutcomes) => store.deploymentOutcomes.set(o),
+    clearDeploymentOutcomes: () => store.deploymentOutcomes.clear(),
+    deploymentOutcomes: () => store.deploymentOutcomes.get(),
     log: () => requestLog.map((e) => ({ ...e })),
     clearLog: () => {
       requestLog.length = 0;

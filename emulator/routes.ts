@@ -4,7 +4,9 @@ import * as installs from "./app-installs";
 import * as apps from "./applications";
 import * as profiles from "./config-profiles";
 import type { Handler } from "./context";
+import * as devices from "./devices";
 import * as dir from "./directory";
+import * as groups from "./groups";
 import * as tunnels from "./tunnels";
 
 export interface Route {
@@ -109,9 +111,26 @@ export const ROUTES: Route[] = [
     DELETE: profiles.deleteConfigProfile,
   }),
   route("/organisations/", { GET: dir.listOrganisations }),
-  route("/devices/", { GET: dir.listDevices }),
-  route("/devices/{id}/", { GET: dir.retrieveDevice }),
+  ...fleetRoutes(),
 ];
+
+/** Devices and device groups (the fleet). Device ids are digits in the spec (`^\d+$`). */
+function fleetRoutes(): Route[] {
+  return [
+    route("/devices/", { GET: devices.listDevices, POST: devices.createDevice }),
+    route("/devices/{id}/", { GET: devices.retrieveDevice, PUT: devices.putDevice, PATCH: devices.patchDevice }, true),
+    route("/devices/{id}/archive/", { POST: devices.archiveDevice }, true),
+    route("/devices/{id}/unarchive/", { POST: devices.unarchiveDevice }, true),
+    route("/groups/", { GET: groups.listGroups, POST: groups.createGroup }),
+    route(
+      "/groups/{id}/",
+      { GET: groups.retrieveGroup, PUT: groups.putGroup, PATCH: groups.patchGroup, DELETE: groups.deleteGroup },
+      true,
+    ),
+    route("/groups/{id}/archive/", { POST: groups.archiveGroup }, true),
+    route("/groups/{id}/unarchive/", { POST: groups.unarchiveGroup }, true),
+  ];
+}
 
 export function matchRoute(path: string): { route: Route; params: Record<string, string> } | undefined {
   for (const r of ROUTES) {

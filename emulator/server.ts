@@ -162,6 +162,18 @@ function control(deps: ServerDeps, method: string, path: string, raw: string, re
       deps.faults.add(fault as EmulatorFault);
       return writeJson(res, 201, { detail: "Fault armed." });
     }
+    case "GET /_emulator/deployment-outcomes/":
+      return writeJson(res, 200, deps.store.deploymentOutcomes.get() ?? null);
+    case "DELETE /_emulator/deployment-outcomes/":
+      deps.store.deploymentOutcomes.clear();
+      return writeJson(res, 204, undefined);
+    case "POST /_emulator/deployment-outcomes/": {
+      try {
+        return writeJson(res, 200, deps.store.deploymentOutcomes.set(JSON.parse(raw || "null")));
+      } catch (e) {
+        return writeJson(res, 400, { detail: (e as Error).message });
+      }
+    }
     default:
       return writeJson(res, 404, { detail: "Not found." });
   }

@@ -3,9 +3,11 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { DeploymentOutcomeSwitch } from "./deployment-outcomes";
+import { seedFleet, upgradeFleetState } from "./fleet-seed";
 import { parseLossless } from "./json";
 import { SnowflakeGenerator } from "./snowflake";
-import type { EmulatorUpload, StateData } from "./types";
+import type { EmulatorGroupSeed, EmulatorUpload, StateData } from "./types";
 
 interface StateFile {
   version: 1;
@@ -19,7 +21,11 @@ function clone<T>(v: T): T {
   return parseLossless(JSON.stringify(v)) as T;
 }
 
-function seedData(ids: SnowflakeGenerator, organisationId: string): StateData {
+function seedData(
+  ids: SnowflakeGenerator,
+  organisationId: string,
+  fleet: { devices?: number; groups?: EmulatorGroupSeed[] },
+): StateData {
   const org = {
     id: organisationId,
     name: "Emulated Organisation",
@@ -27,16 +33,7 @@ function seedData(ids: SnowflakeGenerator, organisationId: string): StateData {
     application_id: ids.next(),
     root_group: { id: ids.next(), name: "Emulated Organisation" },
   };
-  const type = { id: ids.next(), name: "Doovit" };
-  const devices = [1, 2, 3].map((n) => ({
-    id: ids.next(),
-    name: `emulated_device_${n}`,
-    display_name: `Emulated Device ${n}`,
-    archived: false,
-    organisation_id: org.id,
-    group: { ...org.root_group },
-    type: { ...type },
-  }));
+  const { groups, device_types, devices } = seedFleet(ids, org, fleet.devices, fleet.groups);
   const registries = [
     {
       id: ids.next(),
@@ -48,6 +45,8 @@ function seedData(ids: SnowflakeGenerator, organisationId: string): StateData {
   return {
     organisations: [org],
     devices,
+    groups,
+    device_types,
     registries,
     applications: [],
     tunnels: [],
@@ -62,12 +61,14 @@ export class Store {
   readonly token: string;
   /** QUE and RUN duration of a new deployment (see EmulatorOptions.deploymentStepMs). */
   deploymentStepMs = 1000;
+  /** Per-device deployment outcomes (runtime switch; not kept in the state file). */
+  readonly deploymentOutcomes = new DeploymentOutcomeSwitch(this);
   private seed: StateData;
   data: StateData;
 
   constructor(
     private readonly statePath: string | undefined,
-    opts: { token?: string; organisationId?: string },
+    opts: { token?: string; organisationId?: string; devices?: number; groups?: EmulatorGroupSeed[] },
   ) {
     const saved =
       statePath && fs.existsSync(statePath)
@@ -85,10 +86,12 @@ export class Store {
       this.seed.deployments ??= [];
       this.data.config_profiles ??= []; // and before config profiles existed
       this.seed.config_profiles ??= [];
+      upgradeFleetState(this.seed); // and before groups and device types were records
+      upgradeFleetState(this.data);
     } else {
       this.ids = new SnowflakeGenerator();
       this.token = opts.token ?? `emu_${randomBytes(18).toString("base64url")}`;
-      this.seed = seedData(this.ids, opts.organisationId ?? this.ids.next());
+      this.seed = seedData(this.ids, opts.organisationId ?? this.ids.next(), opts);
       this.data = clone(this.seed);
     }
     for (const list of Object.values(this.data)) for (const r of list as { id: string }[]) this.ids.observe(r.id);
@@ -101,6 +104,15 @@ export class Store {
 
   get deviceIds(): string[] {
     return this.seed.devices.map((d) => d.id);
+  }
+
+  get rootGroupId(): string {
+    return this.seed.organisations[0].root_group.id;
+  }
+
+  /** Seed group name → id (every seeded group but the root). */
+  get groupIds(): Record<string, string> {
+    return Object.fromEntries(this.seed.groups.filter((g) => g.parent_id !== null).map((g) => [g.name, g.id]));
   }
 
   /** Every application's latest upload per kind (oldest application first). */

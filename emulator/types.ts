@@ -23,6 +23,77 @@ export interface EmulatorOptions {
    * `DOOVER_EMULATOR_DEPLOY_STEP_MS`, else 1000). 0 ends it at once.
    */
   deploymentStepMs?: number;
+  /**
+   * How many devices to seed in the organisation's root group (default 3), named
+   * `emulated_device_1…N`. Their ids are listed in `Emulator.deviceIds` and the CLI's first line.
+   */
+  devices?: number;
+  /** Nested device groups to seed, each with its own devices (see {@link EmulatorGroupSeed}). */
+  groups?: EmulatorGroupSeed[];
+  /** Per-device deployment outcomes from the start (see `Emulator.setDeploymentOutcomes`). */
+  deploymentOutcomes?: DeploymentOutcomes;
+}
+
+/**
+ * A device group to seed. Groups are created under the organisation's root group, or under the seed group
+ * named `parent` (declared earlier in the list). Seed group names must be unique within the list.
+ */
+export interface EmulatorGroupSeed {
+  name: string;
+  /** Name of an earlier seed group to nest under (default: the root group). */
+  parent?: string;
+  /**
+   * A count: that many new devices in this group, named `<group path>_device_<n>` (e.g. `pumps_north_device_1`).
+   * A list: names or ids of devices seeded by `devices: N` to move into this group.
+   */
+  devices?: number | string[];
+}
+
+/**
+ * What the next deployments on some devices do. Devices are given by id or name; entries apply to every
+ * deployment created while they are set (until cleared or replaced), after any armed deployment fault.
+ */
+export interface DeploymentOutcomes {
+  /** These devices' deployments fail (FAI), with `log` in their `log_output`. */
+  fail?: string[];
+  /** These devices' deployments end cancelled (CAN). */
+  cancel?: string[];
+  /** These devices' deployments never finish: QUE for one step, then RUN for ever. */
+  never?: string[];
+  /**
+   * Fail this percentage (0–100) of the devices in `among` (default: every device at the time it is set):
+   * exactly round(p% × n) of them, picked by a hash of `seed` and the device id, so runs repeat.
+   */
+  failPercent?: number;
+  /** Device ids/names or group ids (whole subtree) that `failPercent` picks from. */
+  among?: string[];
+  /** Seed of the `failPercent` pick (default "doover"). */
+  seed?: string | number;
+  /** Device → total ms from creation to the end (half QUE, half RUN) instead of the step clock. */
+  afterMs?: Record<string, number>;
+  /** Log line of a failed or cancelled deployment (default "Emulated failure on device <name>"). */
+  log?: string;
+  /**
+   * Only deployments whose `deployment_config` has these top-level values (JSON-equal) are affected:
+   * "this config breaks these devices", so a fixed config then succeeds on them.
+   */
+  whenConfig?: Record<string, unknown>;
+}
+
+/** Deployment outcomes in force, device names resolved to ids (`failing` adds the failPercent pick). */
+export interface ResolvedDeploymentOutcomes {
+  fail: string[];
+  cancel: string[];
+  never: string[];
+  failPercent: number;
+  /** The devices failPercent picked. */
+  percentFailing: string[];
+  /** Every device whose next matching deployment fails: `fail` ∪ `percentFailing`. */
+  failing: string[];
+  afterMs: Record<string, number>;
+  log?: string;
+  seed: string;
+  whenConfig?: Record<string, unknown>;
 }
 
 export interface EmulatorFault {
@@ -52,7 +123,8 @@ export interface EmulatorFault {
 
 /** How an emulated deployment ends (see {@link EmulatorFault.deployment}). */
 export interface EmulatedDeployment {
-  status?: "SUC" | "FAI" | "CAN";
+  /** RUN: the deployment never finishes. */
+  status?: "SUC" | "FAI" | "CAN" | "RUN";
   log?: string;
   stepMs?: number;
 }
@@ -71,7 +143,18 @@ export interface Emulator {
   url: string;
   token: string;
   organisationId: string;
+  /** Every seeded device (root group first, then each seed group's), oldest first. */
   deviceIds: string[];
+  /** The organisation's root group (every device and group sits under it). */
+  rootGroupId: string;
+  /** Seed group name → id (see `EmulatorOptions.groups`). */
+  groupIds: Record<string, string>;
+  /** Replaces the per-device deployment outcomes (also `POST /_emulator/deployment-outcomes/`). */
+  setDeploymentOutcomes(o: DeploymentOutcomes): ResolvedDeploymentOutcomes;
+  /** Back to every deployment following the step clock to SUC (`DELETE /_emulator/deployment-outcomes/`). */
+  clearDeploymentOutcomes(): void;
+  /** The outcomes in force, if any (`GET /_emulator/deployment-outcomes/`). */
+  deploymentOutcomes(): ResolvedDeploymentOutcomes | undefined;
   log(): EmulatorLogEntry[];
   clearLog(): void;
   /** Back to the seed state; log and faults cleared. */
@@ -96,8 +179,28 @@ export interface DeviceRecord {
   display_name: string;
   archived: boolean;
   organisation_id: string;
-  group: { id: string; name: string };
-  type: { id: string; name: string };
+  group_id: string;
+  type_id: string;
+  /** fa_icon, notes, extra_config, fixed_location, history_since (writable, shown as sent) */
+  fields: Record<string, unknown>;
+}
+
+/** A device group: the organisation's root group has no parent. */
+export interface GroupRecord {
+  id: string;
+  name: string;
+  organisation_id: string;
+  parent_id: string | null;
+  archived: boolean;
+}
+
+/** A device type (`/devices/types/`). */
+export interface DeviceTypeRecord {
+  id: string;
+  organisation_id: string;
+  archived: boolean;
+  /** name and the other writable DeviceTypeSerializerDetailRequest fields */
+  fields: Record<string, unknown>;
 }
 
 export interface RegistryRecord {
@@ -160,7 +263,8 @@ export interface DeploymentRecord {
   app_install_id: string;
   created_ms: number;
   step_ms: number;
-  outcome: "SUC" | "FAI" | "CAN";
+  /** RUN: never finishes */
+  outcome: "SUC" | "FAI" | "CAN" | "RUN";
   /** log lines added when it ends */
   log: string;
   deployment_config: unknown;
@@ -178,6 +282,8 @@ export interface ConfigProfileRecord {
 export interface StateData {
   organisations: OrganisationRecord[];
   devices: DeviceRecord[];
+  groups: GroupRecord[];
+  device_types: DeviceTypeRecord[];
   registries: RegistryRecord[];
   applications: ApplicationRecord[];
   tunnels: TunnelRecord[];

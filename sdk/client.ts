@@ -7,7 +7,9 @@ import { Application } from "./application";
 import { type ApplicationListQuery, ApplicationsApi } from "./applications-api";
 import { ConfigProfilesApi } from "./config-profiles-api";
 import { resolveCredentials } from "./credentials";
+import { DevicesApi } from "./devices-api";
 import { DooverException, NotSupported } from "./errors";
+import { GroupsApi } from "./groups-api";
 import { RestClient } from "./rest-client";
 import { TunnelsApi } from "./tunnels-api";
 import type { ApplicationData, ClientOptions, TunnelData, TunnelRequest } from "./types";
@@ -54,6 +56,10 @@ export class Client {
   readonly appInstalls: AppInstallsApi;
   /** Config profiles of applications (`/applications/{a}/config_profiles/`). */
   readonly configProfiles: ConfigProfilesApi;
+  /** Devices (`/devices/`): list by group (subgroups included or not), find by name, move, archive. */
+  readonly devices: DevicesApi;
+  /** Device groups (`/groups/`): the organisation's group tree. */
+  readonly groups: GroupsApi;
   readonly rest: RestClient;
 
   /** Throws CredentialsError when no token is found anywhere. */
@@ -93,6 +99,8 @@ export class Client {
     this.tunnels = new TunnelsApi(this.rest);
     this.appInstalls = new AppInstallsApi(this.rest);
     this.configProfiles = new ConfigProfilesApi(this.rest);
+    this.groups = new GroupsApi(this.rest);
+    this.devices = new DevicesApi(this.rest, this.groups);
   }
 
   // ---- applications (seed surface)

@@ -19,6 +19,7 @@ const ANCESTORS: Record<string, string[]> = {
   RequestTimeout: ["HTTPException", "DooverException"],
   CredentialsError: ["DooverException"],
   NotSupported: ["DooverException"],
+  AmbiguousDeviceName: ["DooverException"],
 };
 
 function brandMatches(e: unknown, code: string): boolean {

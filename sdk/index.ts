@@ -41,6 +41,8 @@ export {
   hashDeploymentFolder,
 } from "./deployment-folder";
 export { deploymentZip, deploymentZipChunks, listDeploymentFiles, readZip } from "./deployment-zip";
+export type { DeviceData, DeviceListQuery, DeviceRequest, DeviceTypeRefData } from "./devices-api";
+export { AmbiguousDeviceName, DevicesApi } from "./devices-api";
 export {
   BadRequest,
   Conflict,
@@ -60,6 +62,8 @@ export {
   ServerError,
   Unauthorized,
 } from "./errors";
+export type { GroupData, GroupListQuery, GroupNode, GroupRefData, GroupRequest } from "./groups-api";
+export { buildTree as buildGroupTree, GroupsApi } from "./groups-api";
 export type { JsonDocument, JsonNode } from "./lossless-json";
 export { parseDocument, parseLossless, stringifyDocument, toPlain } from "./lossless-json";
 export type { LimiterStats, RequestLimiterOptions, SlotOutcome } from "./request-limiter";

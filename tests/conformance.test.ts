@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { ROUTES } from "../emulator";
 import { exerciseAppInstalls } from "./support/app-installs-exercise";
 import { applicationBody, type Emulator, emulatorFetch, startTestEmulator } from "./support/emulator";
+import { exerciseFleet } from "./support/fleet-exercise";
 import { type RecordedResponse, readRecording, SpecValidator, specPath } from "./support/openapi";
 
 function validateAll(validator: SpecValidator, records: RecordedResponse[]): string[] {
@@ -176,6 +177,7 @@ async function exercise(e: Emulator): Promise<void> {
   await expect(204, call("DELETE", `/tunnels/${f.id}/`));
 
   await exerciseAppInstalls(e);
+  await exerciseFleet(e);
 
   // Faults, unknown paths, broken JSON
   e.addFault({ path: "/applications/", status: 503, retryAfter: "0" });

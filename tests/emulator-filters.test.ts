@@ -9,8 +9,10 @@ import { ROUTES } from "../emulator";
 import { appInstallListSpec, deploymentListSpec } from "../emulator/app-installs";
 import { applicationListSpec } from "../emulator/applications";
 import { configProfileListSpec } from "../emulator/config-profiles";
-import { deviceListSpec, organisationListSpec } from "../emulator/directory";
+import { deviceListSpec } from "../emulator/devices";
+import { organisationListSpec } from "../emulator/directory";
 import { acceptedParameters, type ListSpec } from "../emulator/filters";
+import { groupListSpec } from "../emulator/groups";
 import { Store } from "../emulator/store";
 import { tunnelListSpec } from "../emulator/tunnels";
 import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
@@ -28,7 +30,8 @@ const TABLES: Record<string, ListSpec<any>> = {
   "/applications/": applicationListSpec(new Store(undefined, {})),
   "/tunnels/": tunnelListSpec,
   "/devices/{parent_lookup_device}/tunnels/": tunnelListSpec,
-  "/devices/": deviceListSpec,
+  "/devices/": deviceListSpec(new Store(undefined, {})),
+  "/groups/": groupListSpec,
   "/organisations/": organisationListSpec,
   "/app_installs/": appInstallListSpec(new Store(undefined, {})),
   "/devices/{parent_lookup_device}/app_installs/": appInstallListSpec(new Store(undefined, {})),
@@ -117,8 +120,8 @@ describe("emulator list filters", function () {
       });
     }
 
-    it("/applications/ and the tunnel lists implement every listed filter (none left unsupported)", function () {
-      for (const t of ["/applications/", "/tunnels/", "/devices/{parent_lookup_device}/tunnels/"]) {
+    it("/applications/, /devices/ and the tunnel lists implement every listed filter (none left unsupported)", function () {
+      for (const t of ["/applications/", "/devices/", "/tunnels/", "/devices/{parent_lookup_device}/tunnels/"]) {
         const unsupported = Object.entries(TABLES[t].filters)
           .filter(([, f]) => "unsupported" in f)
           .map(([k]) => k);
@@ -249,7 +252,7 @@ describe("emulator list filters", function () {
     }
   });
 
-  it("devices and organisations: listed filters work, unemulated ones answer 400", async function () {
+  it("devices, groups and organisations: listed filters work, unemulated ones answer 400", async function () {
     const [d1, d2] = emu.current.deviceIds;
     const ids = async (p: string) => {
       const r = await call("GET", p);
@@ -261,7 +264,7 @@ describe("emulator list filters", function () {
     assert.deepEqual(await ids("/devices/?name__icontains=DEVICE_1"), [d1]);
     assert.equal((await ids(`/devices/?organisation=${emu.current.organisationId}`)).length, 3);
     assert.equal((await ids("/organisations/?name__icontains=emulated")).length, 1);
-    for (const p of ["/devices/?application=1", "/organisations/?retention_period__gt=3"]) {
+    for (const p of ["/groups/?permission=edit", "/organisations/?retention_period__gt=3"]) {
       const r = await call("GET", p);
       assert.equal(r.status, 400, p);
       assert.match(r.body.detail, /does not implement/);

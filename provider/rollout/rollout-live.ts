@@ -64,15 +64,17 @@ export function installsByDevice(
   return out;
 }
 
-/** The ids of a group's live devices (with every subgroup's when `subgroups`), oldest first. */
+/**
+ * The ids of a group's live devices (with every subgroup's unless `subgroups: false`), oldest first. Through
+ * `client.devices.listInGroup`, which checks the answer against the group tree: a server that ignored the
+ * filter must not turn "this group" into the whole organisation's fleet.
+ */
 export async function resolveGroup(client: Client, selector: GroupSelector): Promise<string[]> {
-  const filter = selector.subgroups === false ? { group: selector.group } : { group_tree: selector.group };
-  const devices = await listPaged<{ id: unknown; archived?: boolean }>(client, "/devices/", {
-    ...filter,
-    archived: false,
-    ordering: "id",
-  });
-  return devices.filter((d) => d.archived !== true).map((d) => String(d.id));
+  const devices = await client.devices.listInGroup(selector.group, { includeSubgroups: selector.subgroups !== false });
+  return devices
+    .filter((d) => d.archived !== true)
+    .map((d) => String(d.id))
+    .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
 }
 
 /** The ids among `ids` that name no device this token can see (one GET per 100 ids). */

@@ -23,11 +23,11 @@ const rollout = new DooverRollout("fleet", {
   application: app,
   devices: group ? { group } : config.requireObject<string[]>("devices"),
   deploymentConfig: { max_kpa: config.requireNumber("maxKpa"), api_key: config.requireSecret("apiKey") },
-  waves: config.getObject("waves") ?? [{ devices: 1 }, { percent: 100 }],
+  waves: config.getObject("waves") ?? [{ devices: 2 }, { percent: 100 }],
   failureThreshold: config.getObject("threshold"),
   deviceTimeoutSeconds: config.getNumber("timeout"),
   onFailure: config.get("onFailure") as "stop" | "rollback" | undefined,
-  holdAfterWave: config.getNumber("hold"),
+  holdAfterWave: config.getNumber("hold") || undefined,
 });
 export const status = rollout.status;
 export const results = rollout.deviceResults;
@@ -71,4 +71,12 @@ export async function rolloutState(project: UserProject, name = "fleet"): Promis
   const r: StackResource | undefined = (await project.resources())[name];
   if (!r) throw new Error(`no resource ${name} in state`);
   return r.outputs as Record<string, any>;
+}
+
+/** `-c key=value` flags for `pulumi up/preview` (objects as JSON): config saved with the run, no extra CLI call. */
+export function cfg(values: Record<string, unknown>): string[] {
+  return Object.entries(values).flatMap(([k, v]) => [
+    "-c",
+    `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`,
+  ]);
 }

@@ -35,15 +35,18 @@ describe("e2e DooverRollout on a device group: waves, thresholds, stop, rollback
   };
 
   it("preview counts the plan; up installs wave by wave with status lines; the secret stays encrypted", async () => {
-    const preview = await ctx.project.preview(cfg({ maxKpa: 400 }));
-    assert.equal(preview.code, 0, preview.output);
-    assert.match(preview.output, /devices\s*: 12/);
-    assert.match(preview.output, /install\s*: "12 \(/);
-    assert.match(preview.output, /waves\s*: "2, 10"/);
-    const idLines = preview.output.split("\n").filter((l) => /\d{18}/.test(l));
-    assert.ok(idLines.length <= 4, `device ids on a few lines, not one per device:\n${preview.output}`);
-    const up = await ctx.project.up(cfg({ waves: [{ devices: 2 }, { percent: 50 }, { percent: 100 }] }));
+    // `up --diff` prints the preview's diff first: the plan's counts, and the fleet on one (cut) line.
+    const up = await ctx.project.up([
+      "--diff",
+      ...cfg({ maxKpa: 400, waves: [{ devices: 2 }, { percent: 50 }, { percent: 100 }] }),
+    ]);
     assert.equal(up.code, 0, up.output);
+    const plan = up.output.slice(0, up.output.indexOf("Updating ("));
+    assert.match(plan, /devices\s*: 12/);
+    assert.match(plan, /install\s*: "12 \(/);
+    assert.match(plan, /waves\s*: "2, 4, 6"/);
+    const idLines = plan.split("\n").filter((l) => /\d{18}/.test(l));
+    assert.ok(idLines.length <= 4, `device ids on a few lines, not one per device:\n${plan}`);
     assert.match(up.output, /doover: DooverRollout "fleet": wave 1\/3: deploying to 2 of 2 device\(s\)/);
     assert.match(up.output, /doover: DooverRollout "fleet": wave 3\/3 passed: 6 succeeded, 0 failed/);
     const state = await rolloutState(ctx.project);
@@ -60,16 +63,13 @@ describe("e2e DooverRollout on a device group: waves, thresholds, stop, rollback
     const live = await liveInstalls(ctx.emulator);
     assert.ok(fleet.every((d) => live.get(d)?.latest_deployment.status === "SUC"));
     assert.ok(!(await ctx.project.exportText()).includes("sk-rollout-secret-81f3"));
-    const again = await ctx.project.preview(["--expect-no-changes"]);
-    assert.equal(again.code, 0, again.output);
   });
 
   it("the canary fails: nothing else is deployed; a fixed config then completes, one deployment per device", async () => {
     outcomes({ fail: [fleet[0]], whenConfig: { max_kpa: 450 }, log: "max_kpa 450 trips the relief valve" });
-    const preview = await ctx.project.preview(cfg({ maxKpa: 450 }));
-    assert.match(preview.output, /~ deploy\s*: "0" => "12 \(/);
     ctx.emulator.clearLog();
-    const up = await ctx.project.up();
+    const up = await ctx.project.up(["--diff", ...cfg({ maxKpa: 450 })]);
+    assert.match(up.output, /~ deploy\s*: "0" => "12 \(/, "the preview part names how many devices re-deploy");
     assert.notEqual(up.code, 0, up.output);
     assert.match(up.output, /stopped at wave 1 of 3/);
     assert.match(up.output, /max_kpa 450 trips the relief valve/);
@@ -105,21 +105,20 @@ describe("e2e DooverRollout on a device group: waves, thresholds, stop, rollback
   });
 
   it("rollback restores the previous config on exactly the devices the rollout changed", async () => {
-    ctx.emulator.clearDeploymentOutcomes();
-    const settle = await ctx.project.up(cfg({ maxKpa: 430, threshold: { percent: 0, minDevices: 1 } }));
-    assert.equal(settle.code, 0, settle.output);
-    // Wave 2 (of 2, 50%, rest) fails on its first device; wave 3's six devices are never touched.
+    // Every device holds max_kpa 445 (2 of them failed it). Wave 2 (of 2, 50%, rest) fails on its first device:
+    // waves 1-2 (6 devices) go back to 445, wave 3's six are never touched.
     outcomes({ fail: [fleet[2]], whenConfig: { max_kpa: 470 } });
     ctx.emulator.clearLog();
     const waves = [{ devices: 2 }, { percent: 50 }, { percent: 100 }];
-    const up = await ctx.project.up(cfg({ maxKpa: 470, onFailure: "rollback", waves }));
+    const up = await ctx.project.up(cfg({ maxKpa: 470, onFailure: "rollback", waves, threshold: { percent: 0 } }));
     assert.notEqual(up.code, 0, up.output);
     assert.match(up.output, /onFailure is "rollback": 6 device\(s\) this rollout changed were returned/);
     const live = await liveInstalls(ctx.emulator);
     assert.deepEqual(
       fleet.map((d) => live.get(d)!.deployment_config.max_kpa),
-      Array(12).fill(430),
+      Array(12).fill(445),
     );
+    assert.ok(fleet.slice(0, 6).every((d) => live.get(d)!.latest_deployment.status === "SUC"));
     const touched = await deployedDevices();
     assert.deepEqual(touched.sort(), fleet.slice(0, 6).sort(), "wave 3 untouched");
     assert.equal((await rolloutState(ctx.project)).status, "rolledBack");
@@ -159,15 +158,15 @@ describe("e2e DooverRollout on a device group: waves, thresholds, stop, rollback
     const refresh = await ctx.project.refresh(["--diff"]);
     assert.equal(refresh.code, 0, refresh.output);
     assert.match(refresh.output, /pending\s*: 0 => 1/);
-    const preview = await ctx.project.preview();
-    assert.match(preview.output, new RegExp(`joined\\s*: "1 \\(${newcomer}\\)"`));
-    assert.match(preview.output, new RegExp(`install\\s*: "0" => "1 \\(${newcomer}\\)"`));
     const leaver = fleet[11];
     await emulatorFetch(ctx.emulator, "PATCH", `/devices/${leaver}/`, { group_id: ctx.emulator.rootGroupId });
     const leaverInstall = String((await liveInstalls(ctx.emulator)).get(leaver)!.id);
     ctx.emulator.clearLog();
-    const up = await ctx.project.up();
+    const up = await ctx.project.up(["--diff"]);
     assert.equal(up.code, 0, up.output);
+    assert.match(up.output, new RegExp(`joined\\s*: "1 \\(${newcomer}\\)"`));
+    assert.match(up.output, new RegExp(`install\\s*: "0" => "1 \\(${newcomer}\\)"`));
+    assert.match(up.output, new RegExp(`left\\s*: "1 \\(${leaver}\\): uninstalled"`));
     const writes = ctx.emulator
       .log()
       .filter((e) => e.method !== "GET")

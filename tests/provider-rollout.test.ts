@@ -32,7 +32,7 @@ describe("DooverRollout provider", function () {
   const savedWrite = progressSink.write;
 
   before(() => {
-    Object.assign(ROLLOUT_POLL, { minMs: 20, maxMs: 200 });
+    Object.assign(ROLLOUT_POLL, { minMs: 20, perPageMs: 20, maxMs: 200 });
     progressSink.write = (line) => void lines.push(line);
   });
   after(() => {
@@ -164,7 +164,7 @@ describe("DooverRollout provider", function () {
     const e = await initError(rollout.update(id, outs, next));
     assert.equal(deploymentPosts().length, 1, "only the canary");
     assert.match(e.message, /stopped at wave 1 of 2: 1 of 1 finished device\(s\) failed \(100%\)/);
-    assert.match(e.message, /Waves 2-2 were not started/);
+    assert.match(e.message, /Wave 2 was not started/);
     assert.match(e.message, /device\s+install\s+deployment\s+status/);
     assert.match(e.message, /pump controller rejected the config/, "the tail of the device's log");
     const records = unpackRecords(e.properties.records);

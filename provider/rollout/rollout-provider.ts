@@ -154,8 +154,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
 async function rollOut(id: string, inputs: Props, prior: PriorState): Promise<Props> {
   const { client, adoptExisting } = targetFor(inputs.staging === true);
   const resolved = await resolveFromApplication(client, inputs);
+  // check resolved the group moments ago in this same provider process (it runs before every create/update).
   const fleet =
-    inputs.devices !== undefined
+    inputs.devices !== undefined && (typeof inputs.deviceIds !== "string" || isUnknown(inputs.deviceIds))
       ? await call("listing the group's devices", () => resolveGroup(client, inputs.devices as GroupSelector))
       : unpackDeviceIds(inputs.deviceIds);
   resolved.deviceIds = packDeviceIds(fleet);

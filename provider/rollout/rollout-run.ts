@@ -14,7 +14,7 @@ import { wirePatch } from "../diff";
 import { DooverProviderError, messageOf } from "../errors";
 import { classify, type DeviceNeed, liveRelease, type Managed } from "./rollout-classify";
 import type { FailureThreshold, OnDeviceRemoved, OnFailure, RolloutStatus, WaveSpec } from "./rollout-fields";
-import { installsByDevice, listApplicationInstalls } from "./rollout-live";
+import { installsByDevice, listApplicationInstalls, PAGE_SIZE } from "./rollout-live";
 import { progressWriter } from "./rollout-progress";
 import {
   type DeviceCode,
@@ -27,8 +27,13 @@ import {
 import { type FailureDetail, failureTable, type Totals, totalsOf, type WaveResult } from "./rollout-report";
 import { splitWaves, thresholdCrossed, thresholdText, type WaveCounts } from "./rollout-waves";
 
-/** Poll tick: a fraction of the time the wave has run, within [minMs, maxMs] (tests shorten it). */
-export const ROLLOUT_POLL = { minMs: 250, maxMs: 5000, fraction: 0.05 };
+/**
+ * Poll ticks (tests shorten them). Until a deployment of this `up` has finished, a tick comes after `fraction`
+ * of the time the wave has run; after that, the first tick of a wave waits for the typical deployment time
+ * seen so far. Never sooner than `perPageMs` per list page (at most ~10 list requests a second) or `minMs`,
+ * never later than `maxMs`.
+ */
+export const ROLLOUT_POLL = { minMs: 100, perPageMs: 100, maxMs: 5000, fraction: 0.05 };
 
 /** What to roll out where, as `check` left it. */
 export interface RolloutSpec {
@@ -75,6 +80,7 @@ interface Tracked {
   deploymentId: string;
   deadline: number;
   rollback: boolean;
+  startedAt: number;
 }
 
 const FINAL = new Set(["SUC", "FAI", "CAN"]);
@@ -112,6 +118,10 @@ export class RolloutRun {
   private waveResults: WaveResult[] = [];
   private status: RolloutStatus = "completed";
   private wrote = false;
+  /** ms from a deployment's start to the tick that saw it end, for this `up`'s deployments */
+  private readonly durations: number[] = [];
+  /** pages of the last install list */
+  private pages = 1;
 
   constructor(
     private readonly spec: RolloutSpec,
@@ -218,7 +228,7 @@ export class RolloutRun {
         already++;
         await this.renameIfNeeded(need.install);
       } else if (need.kind === "inFlight") {
-        this.track(d, String(need.install.id), String(need.deployment.id), false);
+        this.track(d, String(need.install.id), String(need.deployment.id), false, true);
       } else start.push(d);
     }
     const what = `${spec.label}: wave ${w + 1}/${count}`;
@@ -248,10 +258,7 @@ export class RolloutRun {
       startsDone = true;
     });
     while (!(startsDone && this.tracking.size === 0)) {
-      const interval = Math.min(
-        ROLLOUT_POLL.maxMs,
-        Math.max(ROLLOUT_POLL.minMs, ROLLOUT_POLL.fraction * (Date.now() - startedAt)),
-      );
+      const interval = this.tickDelay(Date.now() - startedAt);
       await (startsDone ? sleep(interval) : Promise.race([sleep(interval), starting]));
       if (this.tracking.size > 0) await this.tick();
       judge();
@@ -379,18 +386,33 @@ export class RolloutRun {
 
   // ---- following deployments
 
-  private track(d: string, installId: string, deploymentId: string, rollback: boolean): void {
+  private track(d: string, installId: string, deploymentId: string, rollback: boolean, resumed = false): void {
+    const now = Date.now();
     this.tracking.set(d, {
       installId,
       deploymentId,
-      deadline: Date.now() + this.spec.timeoutSeconds * 1000,
+      deadline: now + this.spec.timeoutSeconds * 1000,
       rollback,
+      startedAt: resumed ? Number.NaN : now,
     });
+  }
+
+  /** How long to wait before the next tick, `elapsed` ms into a wave (see ROLLOUT_POLL). */
+  private tickDelay(elapsed: number): number {
+    const floor = Math.max(ROLLOUT_POLL.minMs, ROLLOUT_POLL.perPageMs * this.pages);
+    const sorted = [...this.durations].sort((a, b) => a - b);
+    const typical = sorted.length ? 0.9 * sorted[Math.floor(sorted.length / 2)] : undefined;
+    const wait =
+      typical !== undefined && elapsed < typical
+        ? typical - elapsed
+        : ROLLOUT_POLL.fraction * Math.max(elapsed, typical ?? 0);
+    return Math.min(ROLLOUT_POLL.maxMs, Math.max(floor, wait));
   }
 
   /** One poll tick: one paged list of the application's installs updates every tracked device. */
   private async tick(): Promise<void> {
     const list = await listApplicationInstalls(this.spec.client, this.spec.applicationId);
+    this.pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
     const byId = new Map(list.map((i) => [String(i.id), i]));
     const now = Date.now();
     for (const [d, t] of this.tracking) {
@@ -405,6 +427,7 @@ export class RolloutRun {
       const ours = latest && (String(latest.id) === t.deploymentId || newer(String(latest.id), t.deploymentId));
       if (ours && FINAL.has(latest.status)) {
         t.deploymentId = String(latest.id);
+        if (!Number.isNaN(t.startedAt)) this.durations.push(now - t.startedAt);
         this.finish(d, t, latest.status as DeviceCode, latest.log_output);
       } else if (now >= t.deadline) {
         const still = ours ? latest.status : "QUE";
@@ -508,7 +531,11 @@ export class RolloutRun {
       `${spec.label} stopped at wave ${w + 1} of ${count}: ${c.failed} of ${c.succeeded + c.failed} finished ` +
       `device(s) failed (${Math.round((c.failed * 100) / Math.max(1, c.succeeded + c.failed))}%), crossing ` +
       `failureThreshold (${thresholdText(spec.threshold)}). ` +
-      (w + 1 < count ? `Waves ${w + 2}-${count} were not started. ` : "") +
+      (w + 2 === count
+        ? `Wave ${count} was not started. `
+        : w + 1 < count
+          ? `Waves ${w + 2}-${count} were not started. `
+          : "") +
       (running ? `${running} deployment(s) were still running. ` : "") +
       `Failed devices:\n${failureTable(failed)}`
     );
@@ -574,9 +601,7 @@ export class RolloutRun {
     );
     const startedAt = Date.now();
     while (this.tracking.size > 0) {
-      await sleep(
-        Math.min(ROLLOUT_POLL.maxMs, Math.max(ROLLOUT_POLL.minMs, ROLLOUT_POLL.fraction * (Date.now() - startedAt))),
-      );
+      await sleep(this.tickDelay(Date.now() - startedAt));
       await this.tick();
       this.progress(`${spec.label}: rollback: ${this.tracking.size} deployment(s) of the previous release running`);
     }

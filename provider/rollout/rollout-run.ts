@@ -122,6 +122,8 @@ export class RolloutRun {
   private readonly durations: number[] = [];
   /** pages of the last install list */
   private pages = 1;
+  /** when the last poll tick started (ticks are paced start to start) */
+  private lastTick = 0;
 
   constructor(
     private readonly spec: RolloutSpec,
@@ -406,11 +408,14 @@ export class RolloutRun {
       typical !== undefined && elapsed < typical
         ? typical - elapsed
         : ROLLOUT_POLL.fraction * Math.max(elapsed, typical ?? 0);
-    return Math.min(ROLLOUT_POLL.maxMs, Math.max(floor, wait));
+    // At the floor, ticks are paced start to start: a slow API does not add its latency to every interval.
+    if (wait <= floor) return Math.max(0, this.lastTick + floor - Date.now());
+    return Math.min(ROLLOUT_POLL.maxMs, wait);
   }
 
   /** One poll tick: one paged list of the application's installs updates every tracked device. */
   private async tick(): Promise<void> {
+    this.lastTick = Date.now();
     const list = await listApplicationInstalls(this.spec.client, this.spec.applicationId);
     this.pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
     const byId = new Map(list.map((i) => [String(i.id), i]));

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { type Client, NotFound } from "../../sdk";
 import { deploymentConfigFailures } from "../app-install/app-install-check";
 import { resourceNameOf } from "../check-names";
-import { skipDeleteOfAdopted, wasAdopted } from "../create-path";
+import { skipDeleteOfAdopted } from "../create-path";
 import { mayBeEqual, stableEqual } from "../diff";
 import { DooverProviderError, DooverResourceInitError } from "../errors";
 import { type CheckFailure, forEngine, isUnknown } from "../inputs";
@@ -345,5 +345,3 @@ function assertConfigFits(schema: unknown, inputs: Props): void {
       `Fix deploymentConfig:\n${failures.map((f) => `  ${f.reason}`).join("\n")}`,
   );
 }
-
-export { wasAdopted };

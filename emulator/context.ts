@@ -27,6 +27,8 @@ export interface RequestContext {
 export interface HandlerResult {
   status: number;
   body?: unknown;
+  /** A non-JSON answer (an installer script, a zip): sent as is with this content type instead of `body`. */
+  raw?: { contentType: string; data: Buffer };
 }
 
 export type Handler = (ctx: RequestContext) => HandlerResult;

@@ -1,7 +1,8 @@
 // /devices/ family: list (with the spec's filters, group subtrees included), create, read, PUT/PATCH
 // (moving a device between groups is a PATCH of `group_id`), archive and unarchive.
 
-import { type Handler, objectBody, ok, type RequestContext } from "./context";
+import { type Handler, ok, type RequestContext } from "./context";
+import { activeCounts, findDeviceType, presentDeviceType } from "./device-types";
 import { basicOrganisation, findOrganisation } from "./directory";
 import { ApiError, type FieldErrors, notFound, validationError } from "./errors";
 import {
@@ -13,10 +14,11 @@ import {
   referenceFilters,
   textFilters,
 } from "./filters";
+import { requestObject } from "./form-data";
 import { findGroup, subtreeIds } from "./group-tree";
 import { paginate } from "./pagination";
 import type { Store } from "./store";
-import type { DeviceRecord, DeviceTypeRecord } from "./types";
+import type { DeviceRecord } from "./types";
 import { type BodySchema, validateBody } from "./validation";
 
 /** DeviceSerializerDetailRequest (Patched*: nothing required). */
@@ -41,25 +43,8 @@ const SHOWN_FIELDS = ["fa_icon", "notes", "extra_config", "fixed_location", "his
 
 // ---- presentation
 
-export function findDeviceType(store: Store, id: string): DeviceTypeRecord | undefined {
-  return store.data.device_types.find((t) => t.id === id);
-}
-
-/** NestedDeviceTypeSerializerDetail: the type without its solution's detail. */
-export function presentNestedDeviceType(store: Store, t: DeviceTypeRecord) {
-  const org = findOrganisation(store, t.organisation_id);
-  return {
-    id: t.id,
-    organisation: org ? basicOrganisation(org) : { id: t.organisation_id, name: "", archived: false },
-    archived: t.archived,
-    ...t.fields,
-    solution: null,
-    active_count: store.data.devices.filter((d) => d.type_id === t.id && !d.archived).length,
-  };
-}
-
 /** DeviceSerializerDetail (the list shows the same fields). */
-export function presentDevice(store: Store, d: DeviceRecord) {
+export function presentDevice(store: Store, d: DeviceRecord, counts?: Map<string, number>) {
   const org = basicOrganisation(findOrganisation(store, d.organisation_id)!);
   const group = findGroup(store, d.group_id);
   const type = findDeviceType(store, d.type_id);
@@ -70,7 +55,7 @@ export function presentDevice(store: Store, d: DeviceRecord) {
     name: d.name,
     display_name: d.display_name,
     type: type
-      ? presentNestedDeviceType(store, type)
+      ? presentDeviceType(store, type, counts)
       : { id: d.type_id, organisation: org, archived: false, name: "", solution: null, active_count: 0 },
     organisation: org,
     group: { id: d.group_id, name: group?.name ?? "", archived: group?.archived ?? false, organisation: org },
@@ -158,7 +143,8 @@ export const listDevices: Handler = (ctx) => {
     }
   }
   const items = applyListQuery({ ...ctx, query: q }, ctx.store.data.devices, deviceListSpec(ctx.store));
-  return paginate(ctx, items, (d) => presentDevice(ctx.store, d));
+  const counts = activeCounts(ctx.store); // once per page, not once per device
+  return paginate(ctx, items, (d) => presentDevice(ctx.store, d, counts));
 };
 
 // ---- one device
@@ -223,7 +209,7 @@ function deviceNameFrom(display: string): string {
 
 /** POST /devices/: a device in a group (its organisation is the group's). */
 export const createDevice: Handler = (ctx) => {
-  const { data, errors = {} } = validateBody(objectBody(ctx), deviceRequest, false);
+  const { data, errors = {} } = validateBody(requestObject(ctx, deviceRequest), deviceRequest, false);
   checkDeviceBody(ctx, data, errors, undefined);
   if (Object.keys(errors).length) throw validationError(errors);
   const group = findGroup(ctx.store, data.group_id as string)!;
@@ -246,7 +232,7 @@ export const createDevice: Handler = (ctx) => {
 function update(partial: boolean): Handler {
   return (ctx) => {
     const d = deviceOf(ctx);
-    const { data, errors = {} } = validateBody(objectBody(ctx), deviceRequest, partial);
+    const { data, errors = {} } = validateBody(requestObject(ctx, deviceRequest), deviceRequest, partial);
     checkDeviceBody(ctx, data, errors, d.organisation_id);
     if (Object.keys(errors).length) throw validationError(errors);
     applyFields(d, data);

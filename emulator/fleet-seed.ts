@@ -19,6 +19,9 @@ export const MAX_SEED_DEVICES = 100_000;
 export interface FleetSeed {
   groups: GroupRecord[];
   device_types: DeviceTypeRecord[];
+  device_type_access: [];
+  group_roles: [];
+  group_permissions: [];
   devices: DeviceRecord[];
   /** seed group name → id */
   groupIds: Record<string, string>;
@@ -85,7 +88,13 @@ export function seedFleet(
     id: ids.next(),
     organisation_id: org.id,
     archived: false,
-    fields: { name: "Doovit" },
+    fields: {
+      name: "Doovit",
+      description: "Doover's own edge controller (emulated).",
+      install_type: "BOTH",
+      copy_command: "curl -fsSL {installer_url} | sh",
+      installer_info: "Run the copy command on the device, or download the installer package.",
+    },
   };
   const device = (name: string, display: string, groupId: string): DeviceRecord => ({
     id: ids.next(),
@@ -134,7 +143,15 @@ export function seedFleet(
       for (let n = 1; n <= (seed.devices ?? 0); n++) devices.push(device(`${path}_device_${n}`, `${title} ${n}`, g.id));
     }
   }
-  return { groups, device_types: [type], devices, groupIds };
+  return {
+    groups,
+    device_types: [type],
+    device_type_access: [],
+    group_roles: [],
+    group_permissions: [],
+    devices,
+    groupIds,
+  };
 }
 
 /**
@@ -144,6 +161,9 @@ export function seedFleet(
 export function upgradeFleetState(data: StateData): void {
   data.groups ??= [];
   data.device_types ??= [];
+  data.device_type_access ??= [];
+  data.group_roles ??= [];
+  data.group_permissions ??= [];
   for (const org of data.organisations) {
     if (!data.groups.some((g) => g.id === org.root_group.id)) {
       data.groups.push({

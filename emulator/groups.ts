@@ -1,9 +1,10 @@
 // /groups/ family: the device group tree. Every group but an organisation's root group has a parent
 // (`parent_id` is required on create); moving a group is a PATCH of `parent_id` (never under itself).
 
-import { type Handler, objectBody, ok, type RequestContext } from "./context";
+import { type Handler, ok, type RequestContext } from "./context";
 import { ApiError, type FieldErrors, notFound, validationError } from "./errors";
 import { applyListQuery, boolFilter, type ListSpec, referenceFilters, textFilters } from "./filters";
+import { requestObject } from "./form-data";
 import { childGroups, findGroup, subtreeIds } from "./group-tree";
 import { paginate } from "./pagination";
 import type { Store } from "./store";
@@ -97,7 +98,7 @@ function checkParent(
 
 /** POST /groups/: a group under `parent_id` (its organisation is the parent's). */
 export const createGroup: Handler = (ctx) => {
-  const { data, errors = {} } = validateBody(objectBody(ctx), groupRequest, false);
+  const { data, errors = {} } = validateBody(requestObject(ctx, groupRequest), groupRequest, false);
   const parent = checkParent(ctx, data, errors);
   if (Object.keys(errors).length) throw validationError(errors);
   const g: GroupRecord = {
@@ -115,7 +116,7 @@ export const createGroup: Handler = (ctx) => {
 function update(partial: boolean): Handler {
   return (ctx) => {
     const g = groupOf(ctx);
-    const body = objectBody(ctx);
+    const body = requestObject(ctx, groupRequest);
     // The root group has no parent to send: a PUT of its name alone is a full update.
     const schema = g.parent_id === null ? { ...groupRequest, required: ["name"] } : groupRequest;
     const { data, errors = {} } = validateBody(body, schema, partial);
@@ -147,6 +148,7 @@ export const deleteGroup: Handler = (ctx) => {
     throw new ApiError(400, { detail: msg, error: { non_field_errors: [msg] } });
   }
   ctx.store.data.groups = ctx.store.data.groups.filter((x) => x !== g);
+  ctx.store.data.group_permissions = ctx.store.data.group_permissions.filter((p) => p.group_id !== g.id);
   ctx.store.save();
   return { status: 204 };
 };

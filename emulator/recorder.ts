@@ -9,6 +9,8 @@ export interface RecordedResponse {
   template: string | null;
   status: number;
   body: unknown;
+  /** Set for a non-JSON answer (its body is recorded as null). */
+  contentType?: string;
 }
 
 export class Recorder {

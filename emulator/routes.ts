@@ -4,9 +4,13 @@ import * as installs from "./app-installs";
 import * as apps from "./applications";
 import * as profiles from "./config-profiles";
 import type { Handler } from "./context";
+import * as types from "./device-types";
 import * as devices from "./devices";
 import * as dir from "./directory";
+import * as roles from "./group-roles";
 import * as groups from "./groups";
+import * as installer from "./installer";
+import * as solutions from "./solution-installs";
 import * as tunnels from "./tunnels";
 
 export interface Route {
@@ -17,7 +21,7 @@ export interface Route {
 }
 
 // Path parameters the spec constrains to digits; anything else cannot match the route (404).
-const DIGITS = new Set(["parent_lookup_device"]);
+const DIGITS = new Set(["parent_lookup_device", "parent_lookup_group"]);
 
 function appInstallRoutes(): Route[] {
   return [
@@ -129,6 +133,44 @@ function fleetRoutes(): Route[] {
     ),
     route("/groups/{id}/archive/", { POST: groups.archiveGroup }, true),
     route("/groups/{id}/unarchive/", { POST: groups.unarchiveGroup }, true),
+    route("/devices/{id}/installer/", { GET: installer.installerScript }, true),
+    route("/devices/{id}/installer/download/", { GET: installer.installerDownload }, true),
+    route("/devices/{id}/installer/info/", { GET: installer.installerInfo }, true),
+    route("/devices/{id}/installer/tarball/", { GET: installer.installerTarball }, true),
+    route("/devices/{id}/installer/zip/", { GET: installer.installerZip }, true),
+    route("/devices/{parent_lookup_device}/solution_installs/", { GET: solutions.listSolutionInstalls }),
+    route("/devices/types/", { GET: types.listDeviceTypes, POST: types.createDeviceType }),
+    route(
+      "/devices/types/{id}/",
+      { GET: types.retrieveDeviceType, PUT: types.putDeviceType, PATCH: types.patchDeviceType },
+      true,
+    ),
+    route("/devices/types/{id}/archive/", { POST: types.archiveDeviceType }, true),
+    route("/devices/types/{id}/unarchive/", { POST: types.unarchiveDeviceType }, true),
+    route("/devices/types/{parent_lookup_device_type}/organisation_access/", {
+      GET: types.listAccess,
+      POST: types.createAccess,
+    }),
+    route(
+      "/devices/types/{parent_lookup_device_type}/organisation_access/{id}/",
+      { GET: types.retrieveAccess, PUT: types.putAccess, PATCH: types.patchAccess, DELETE: types.deleteAccess },
+      true,
+    ),
+    route("/groups/roles/", { GET: roles.listRoles, POST: roles.createRole }),
+    route(
+      "/groups/roles/{id}/",
+      { GET: roles.retrieveRole, PUT: roles.putRole, PATCH: roles.patchRole, DELETE: roles.deleteRole },
+      true,
+    ),
+    route("/groups/roles/{id}/archive/", { POST: roles.archiveRole }, true),
+    route("/groups/roles/{id}/unarchive/", { POST: roles.unarchiveRole }, true),
+    route("/groups/{parent_lookup_group}/users/", { GET: roles.listMembers, POST: roles.addMember }),
+    route("/groups/{parent_lookup_group}/users/{user}/", {
+      GET: roles.retrieveMember,
+      PUT: roles.putMember,
+      PATCH: roles.patchMember,
+      DELETE: roles.removeMember,
+    }),
   ];
 }
 

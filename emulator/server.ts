@@ -209,8 +209,14 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
       path: url.pathname,
       template: a.template,
       status: a.status,
-      body: a.status === 204 ? null : (a.body ?? null),
+      body: a.status === 204 || a.raw ? null : (a.body ?? null),
+      ...(a.raw ? { contentType: a.raw.contentType } : {}),
     });
+    if (a.raw) {
+      res.writeHead(a.status, { "Content-Type": a.raw.contentType, "Content-Length": a.raw.data.length, ...a.headers });
+      res.end(a.raw.data);
+      return;
+    }
     writeJson(res, a.status, a.body, a.headers);
   };
   const drop = () => {

@@ -33,7 +33,8 @@ function seedData(
     application_id: ids.next(),
     root_group: { id: ids.next(), name: "Emulated Organisation" },
   };
-  const { groups, device_types, devices } = seedFleet(ids, org, fleet.devices, fleet.groups);
+  const fleetSeed = seedFleet(ids, org, fleet.devices, fleet.groups);
+  const { groups, device_types, device_type_access, group_roles, group_permissions, devices } = fleetSeed;
   const registries = [
     {
       id: ids.next(),
@@ -47,6 +48,9 @@ function seedData(
     devices,
     groups,
     device_types,
+    device_type_access,
+    group_roles,
+    group_permissions,
     registries,
     applications: [],
     tunnels: [],

@@ -244,6 +244,30 @@ export interface TunnelRecord {
   fields: Record<string, unknown>;
 }
 
+/** Whether an organisation may (WHL) or may not (BLK) use a device type. */
+export interface DeviceTypeAccessRecord {
+  id: string;
+  device_type_id: string;
+  organisation_id: string;
+  access: "WHL" | "BLK";
+}
+
+/** A role users can hold in a group (`/groups/roles/`): a name and permission switches. */
+export interface GroupRoleRecord {
+  id: string;
+  organisation_id: string | null;
+  archived: boolean;
+  /** name, description and the permission booleans */
+  fields: Record<string, unknown>;
+}
+
+/** A user's role in a group (`/groups/{g}/users/`). Users are not emulated beyond their id. */
+export interface GroupPermissionRecord {
+  group_id: string;
+  user_id: string;
+  role_id: string;
+}
+
 /** An application installed on a device. */
 export interface AppInstallRecord {
   id: string;
@@ -284,6 +308,9 @@ export interface StateData {
   devices: DeviceRecord[];
   groups: GroupRecord[];
   device_types: DeviceTypeRecord[];
+  device_type_access: DeviceTypeAccessRecord[];
+  group_roles: GroupRoleRecord[];
+  group_permissions: GroupPermissionRecord[];
   registries: RegistryRecord[];
   applications: ApplicationRecord[];
   tunnels: TunnelRecord[];

@@ -1,8 +1,22 @@
-// Pulumi dynamic resources for Doover: applications and tunnels.
+// Pulumi dynamic resources for Doover (applications, tunnels, app installs, fleet rollouts) and the device lookup
+// functions.
 
 export { type DeploymentSummary, DooverAppInstall, type DooverAppInstallArgs } from "./app-install/app-install";
 export { applicationArgsFromConfig, DooverApplication, type DooverApplicationArgs } from "./application/application";
 export { DooverProviderError, DooverResourceInitError } from "./errors";
+export {
+  type DooverDevice,
+  DooverLookupError,
+  type GetDeviceArgs,
+  type GetDeviceOutputArgs,
+  type GetDevicesArgs,
+  type GetDevicesOutputArgs,
+  type GetDevicesResult,
+  getDevice,
+  getDeviceOutput,
+  getDevices,
+  getDevicesOutput,
+} from "./lookup/device-lookups";
 export {
   type DooverDeviceGroup,
   DooverRollout,

@@ -65,9 +65,15 @@ function positive(key: string, v: unknown): number | undefined {
 
 /** Stores the settings from stack config; the host calls it once per provider with all stack config. */
 export function configure(req: ConfigureRequest): void {
+  state.settings = readSettings(req);
+  environmentChanged();
+}
+
+/** The `doover:*` stack config keys of `req` as settings (the same rules for the provider and the lookups). */
+export function readSettings(req: ConfigureRequest): ProviderSettings {
   const get = (k: string) => req.config.get(`doover:${k}`);
   const num = (k: string) => positive(`doover:${k}`, get(k));
-  state.settings = {
+  return {
     token: str(get("token")),
     apiUrl: str(get("apiUrl")),
     organisationId: str(get("organisationId")),
@@ -81,7 +87,6 @@ export function configure(req: ConfigureRequest): void {
     maxRequestsPerSecond: num("maxRequestsPerSecond"),
     adoptExisting: bool(get("adoptExisting")),
   };
-  environmentChanged();
 }
 
 /**
@@ -103,8 +108,11 @@ export interface RequestSettings {
 }
 
 /** The request-layer settings and the recovery switch: stack config, then env. */
-export function requestSettings(env: Record<string, string | undefined> = process.env): RequestSettings {
-  const s = state.settings ?? {};
+export function requestSettings(
+  env: Record<string, string | undefined> = process.env,
+  settings: ProviderSettings | undefined = state.settings,
+): RequestSettings {
+  const s = settings ?? {};
   const timeout =
     s.requestTimeoutSeconds ?? positive("DOOVER_REQUEST_TIMEOUT_SECONDS", env.DOOVER_REQUEST_TIMEOUT_SECONDS);
   const budget = s.retryBudgetSeconds ?? positive("DOOVER_RETRY_BUDGET_SECONDS", env.DOOVER_RETRY_BUDGET_SECONDS);
@@ -150,9 +158,25 @@ export function targetFor(resourceStaging: boolean | undefined, env?: Record<str
   return target;
 }
 
-function buildTarget(variant: boolean, env?: Record<string, string | undefined>): Target {
-  const s = state.settings ?? {};
-  const request = requestSettings(env ?? process.env);
+/**
+ * The target for settings read elsewhere than `configure` (the lookup functions read them from the program's
+ * `new pulumi.Config("doover")`): the same resolution as a resource's, without touching the provider's state.
+ */
+export function targetForSettings(
+  settings: ProviderSettings,
+  resourceStaging: boolean | undefined,
+  env?: Record<string, string | undefined>,
+): Target {
+  return buildTarget(resourceStaging === true && settings.staging !== true, env, settings);
+}
+
+function buildTarget(
+  variant: boolean,
+  env?: Record<string, string | undefined>,
+  settings: ProviderSettings | undefined = state.settings,
+): Target {
+  const s = settings ?? {};
+  const request = requestSettings(env ?? process.env, settings);
   const tokenKey = variant && s.stagingToken !== undefined ? "doover:stagingToken" : "doover:token";
   const opts: ClientOptions = variant
     ? {

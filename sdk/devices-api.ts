@@ -137,37 +137,43 @@ export class DevicesApi {
   }
 
   /**
-   * The devices of a group, or of a group and every group below it (`includeSubgroups`), live ones unless
-   * `archived` says otherwise. The answer is checked against the group tree: a server that ignored the
+   * The devices of a group, or of a group and every group below it (`includeSubgroups`); live ones only
+   * unless `includeArchived`. The answer is checked against the group tree: a server that ignored the
    * `group_tree` filter (or read it another way) must not turn "this group" into "the whole fleet", so
    * devices outside the subtree make it list the subtree's groups one by one (`group=<id>` each) instead.
    */
   async listInGroup(
     groupId: string,
-    opts: { includeSubgroups?: boolean; archived?: boolean } = {},
+    opts: {
+      includeSubgroups?: boolean;
+      includeArchived?: boolean;
+      /** the ids of the group and every group below it, when the caller already has them (saves a list) */
+      subtree?: readonly string[];
+    } = {},
   ): Promise<DeviceData[]> {
-    const archived = opts.archived ?? false;
+    const archived = opts.includeArchived ? undefined : false;
     if (!opts.includeSubgroups) {
       const got = await this.list({ group: groupId, archived });
       const outside = got.filter((d) => String(d.group?.id) !== String(groupId));
       if (outside.length) throw outsideGroup(groupId, outside);
       return got;
     }
-    if (!this.groups) throw new DooverException("listInGroup with includeSubgroups needs the groups family");
-    const subtree = new Set(await this.groups.descendants(groupId));
+    if (!opts.subtree && !this.groups)
+      throw new DooverException("listInGroup with includeSubgroups needs the groups family");
+    const subtree = new Set(opts.subtree ?? (await this.groups!.descendants(groupId)));
     let got: DeviceData[] | undefined;
     try {
       got = await this.list({ groupTree: groupId, archived });
     } catch (e) {
       if (!BadRequest.isInstance(e)) throw e;
     }
-    if (got && got.every((d) => subtree.has(String(d.group?.id)))) return got;
+    if (got?.every((d) => subtree.has(String(d.group?.id)))) return got;
     this.rest.log(
       `doover: GET /devices/?group_tree=${groupId} ${got ? "answered devices outside the group's subtree" : "was refused"}; ` +
         `listing its ${subtree.size} group(s) one by one`,
     );
     const out: DeviceData[] = [];
-    for (const id of subtree) out.push(...(await this.listInGroup(id, { archived })));
+    for (const id of subtree) out.push(...(await this.listInGroup(id, { includeArchived: opts.includeArchived })));
     return out;
   }
 
@@ -221,11 +227,11 @@ export class DevicesApi {
 
   /**
    * The device with exactly this `name`, else exactly this `display_name` (what the portal shows), live
-   * devices only unless `archived` says otherwise; undefined when none. Several matches at the first level
-   * that has any throw {@link AmbiguousDeviceName} listing them: names are not unique.
+   * devices only unless `includeArchived`; undefined when none. Several matches at the first level that has
+   * any throw {@link AmbiguousDeviceName} listing them: names are not unique.
    */
-  async findByName(name: string, opts: { archived?: boolean } = {}): Promise<DeviceData | undefined> {
-    const archived = opts.archived ?? false;
+  async findByName(name: string, opts: { includeArchived?: boolean } = {}): Promise<DeviceData | undefined> {
+    const archived = opts.includeArchived ? undefined : false;
     for (const key of ["name", "displayName"] as const) {
       const hits = (await this.list({ [key]: name, archived })).filter(
         (d) => (key === "name" ? d.name : d.display_name) === name,

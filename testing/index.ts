@@ -1,6 +1,7 @@
 // `pulumi-doover/testing`: unit-test a Pulumi program that uses DooverApplication / DooverTunnel /
-// DooverAppInstall / DooverRollout with `pulumi.runtime.setMocks`, getting the same input failures `pulumi preview` reports and realistic outputs,
-// without an API, a token or the engine.
+// DooverAppInstall / DooverRollout with `pulumi.runtime.setMocks`, getting the same input failures `pulumi preview`
+// reports and realistic outputs, without an API, a token or the engine. `getDevice` / `getDevices` (and a
+// rollout's device group) answer from the `fleet` the test declares.
 //
 //   import { setDooverMocks } from "pulumi-doover/testing";
 //   setDooverMocks();                       // before the program module is loaded
@@ -14,6 +15,7 @@ import { check as checkAppInstall } from "../provider/app-install/app-install-pr
 import { computedOutputs, deploymentHash } from "../provider/application/application-fields";
 import { check as checkApplication } from "../provider/application/application-provider";
 import { resetNameClaims } from "../provider/check-names";
+import type { FleetReader } from "../provider/lookup/fleet-reader";
 import { checkRolloutInputs } from "../provider/rollout/rollout-check";
 import type { GroupSelector, WaveSpec } from "../provider/rollout/rollout-fields";
 import { managedOf } from "../provider/rollout/rollout-preview";
@@ -31,6 +33,8 @@ import { splitWaves, waveSizesText } from "../provider/rollout/rollout-waves";
 import { tunnelComputed } from "../provider/tunnel/tunnel-fields";
 import { check as checkTunnel } from "../provider/tunnel/tunnel-provider";
 import { deploymentZip } from "../sdk";
+import { type DooverMockFleet, mockFleetReader } from "./mock-fleet";
+import { snowflake } from "./mock-ids";
 
 /** Type token of every `DooverApplication` (what `MockResourceArgs.type` holds). */
 export const APPLICATION_TYPE = "pulumi-nodejs:dynamic/doover:Application";
@@ -47,6 +51,8 @@ const KIND: Record<string, string> = {
   [APP_INSTALL_TYPE]: "DooverAppInstall",
   [ROLLOUT_TYPE]: "DooverRollout",
 };
+
+export type { DooverMockDevice, DooverMockFleet, DooverMockGroup } from "./mock-fleet";
 
 const BRAND = "DooverCheckError";
 
@@ -94,10 +100,10 @@ export interface DooverMocksOptions {
   /** Name of that organisation in outputs (default "Mock Organisation"). */
   organisationName?: string;
   /**
-   * Device groups a `DooverRollout` may select (`devices: { group }`): group id → its device ids (subgroups
-   * included). A group not listed fails registration, as an unknown group would fail preview.
+   * The devices and groups `getDevice` / `getDevices` see (default: none). Under mocks the lookups never call
+   * the API; they answer from this fleet with the same rules (names, paths, archived devices, errors).
    */
-  groups?: Record<string, string[]>;
+  fleet?: DooverMockFleet;
 }
 
 /**
@@ -107,7 +113,8 @@ export interface DooverMocksOptions {
  * preview does) and gets realistic outputs: snowflake-style ids derived from the resource name (stable
  * across runs), `applicationId`, `organisation`, `archived: false`, `deploymentHash`; `tunnelId`,
  * `endpoint`, `endpointId`, `isActive`. Every other resource type and every call goes to `userMocks`
- * (default: id `<name>_id`, state = inputs; calls return `{}`).
+ * (default: id `<name>_id`, state = inputs; calls return `{}`). `getDevice` / `getDevices` answer from the
+ * `fleet` option (devices and groups the test declares), never from the API.
  */
 export class DooverMocks implements pulumi.runtime.Mocks {
   constructor(
@@ -128,7 +135,7 @@ export class DooverMocks implements pulumi.runtime.Mocks {
       args.type === APPLICATION_TYPE ? checkApplication : args.type === TUNNEL_TYPE ? checkTunnel : checkAppInstall;
     // The provider sees plain values (the engine unwraps secrets); mocks get them wrapped.
     const secretKeys = Object.keys(args.inputs).filter((k) => hasSecret(args.inputs[k]));
-    if (args.type === ROLLOUT_TYPE) return this.rollout(args, secretKeys);
+    if (args.type === ROLLOUT_TYPE) return await this.rollout(args, secretKeys);
     const { inputs, failures } = await check({}, unwrapSecrets(args.inputs) as Record<string, unknown>);
     if (failures.length > 0) throw new DooverCheckError(args.type, args.name, failures);
     const id = snowflake(`${args.type}/${args.name}`);
@@ -144,21 +151,33 @@ export class DooverMocks implements pulumi.runtime.Mocks {
   }
 
   /** A DooverRollout as a completed `up` leaves it (held after `holdAfterWave`): every device at the target. */
-  private rollout(
+  private async rollout(
     args: pulumi.runtime.MockResourceArgs,
     secretKeys: string[],
-  ): { id: string; state: Record<string, unknown> } {
+  ): Promise<{ id: string; state: Record<string, unknown> }> {
     const news = unwrapSecrets(args.inputs) as Record<string, unknown>;
     const { inputs, failures } = checkRolloutInputs(news);
     const selector = inputs.devices as GroupSelector | undefined;
     if (failures.length === 0 && selector !== undefined) {
-      const members = this.options.groups?.[selector.group];
-      if (members) inputs.deviceIds = packDeviceIds(members);
-      else
+      // The group's devices come from the declared fleet, as the lookups' do.
+      const reader = this.dooverFleetReader();
+      const group = (await reader.groups()).find((g) => g.id === selector.group);
+      if (group) {
+        const devices = await reader.devicesInGroup(group, {
+          includeSubgroups: selector.subgroups !== false,
+          includeArchived: false,
+        });
+        inputs.deviceIds = packDeviceIds(
+          devices.map((d) => String(d.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
+        );
+      } else {
         failures.push({
           property: "devices",
-          reason: `devices: group ${selector.group} is not in DooverMocksOptions.groups (give its device ids there)`,
+          reason:
+            `devices: group ${selector.group} is not a group of the mocked fleet (declare it, with its devices, in ` +
+            "setDooverMocks(…, { fleet: { groups, devices } }))",
         });
+      }
     }
     if (failures.length === 0) failures.push(...claimDevices(news, inputs));
     if (failures.length > 0) throw new DooverCheckError(args.type, args.name, failures);
@@ -222,12 +241,23 @@ export class DooverMocks implements pulumi.runtime.Mocks {
     return this.userMocks?.call ? this.userMocks.call(args) : {};
   }
 
+  private fleetReader?: FleetReader;
+
+  /** What the lookup functions read under these mocks (the declared `fleet`). */
+  dooverFleetReader(): FleetReader {
+    this.fleetReader ??= mockFleetReader(this.options.fleet ?? {}, {
+      id: this.organisationId(),
+      name: this.options.organisationName ?? "Mock Organisation",
+    });
+    return this.fleetReader;
+  }
+
+  private organisationId(): string {
+    return this.options.organisationId ?? new pulumi.Config("doover").get("organisationId") ?? "100000000000000001";
+  }
+
   private applicationOutputs(id: string, inputs: Record<string, unknown>): Record<string, unknown> {
-    const orgId =
-      (inputs.organisationId as string | undefined) ??
-      this.options.organisationId ??
-      new pulumi.Config("doover").get("organisationId") ??
-      "100000000000000001";
+    const orgId = (inputs.organisationId as string | undefined) ?? this.organisationId();
     const outs = computedOutputs({
       id,
       archived: false,
@@ -296,12 +326,6 @@ function unwrapSecrets(v: unknown): unknown {
 
 function wrapSecret(value: unknown): unknown {
   return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
-}
-
-/** An 18-digit decimal id (the shape of Doover's snowflake ids), the same for the same seed. */
-function snowflake(seed: string): string {
-  const n = BigInt(`0x${createHash("sha256").update(seed).digest("hex").slice(0, 15)}`);
-  return (100000000000000000n + (n % 800000000000000000n)).toString();
 }
 
 /**

@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
+import { gunzipSync } from "node:zlib";
+import { readZip } from "../sdk";
 import { applicationBody, type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -267,6 +269,151 @@ describe("emulator fleet", function () {
       assert.equal((await call("GET", "/devices/123456789012345678/")).status, 404);
       assert.equal((await call("POST", "/devices/123456789012345678/archive/")).status, 404);
       assert.equal((await call("PATCH", `/devices/${id}/archive/`)).status, 405);
+    });
+  });
+
+  describe("device types, installers, group roles and members", function () {
+    const emu = useEmulator({ devices: 2 });
+    const call = (method: string, p: string, body?: unknown) => emulatorFetch(emu.current, method, p, body);
+    const get = async (p: string) => {
+      const r = await fetch(`${emu.current.url}${p}`, { headers: { Authorization: `Bearer ${emu.current.token}` } });
+      return { status: r.status, type: r.headers.get("content-type") ?? "", data: Buffer.from(await r.arrayBuffer()) };
+    };
+
+    it("device types: create, filter, replace, patch, archive; devices show their type with its active count", async function () {
+      const e = emu.current;
+      const seeded = (await call("GET", `/devices/${e.deviceIds[0]}/`)).body.type;
+      assert.equal(seeded.name, "Doovit");
+      assert.equal(seeded.active_count, 2);
+      assert.equal(seeded.install_type, "BOTH");
+      const t = await call("POST", "/devices/types/", { name: "Pump Controller", stars: 4, install_type: "NONE" });
+      assert.equal(t.status, 201, JSON.stringify(t.body));
+      assert.equal(t.body.organisation.id, e.organisationId);
+      assert.deepEqual(t.body.config_schema, {});
+      assert.equal(t.body.solution, null);
+      const listed = (await call("GET", "/devices/types/?stars__gt=3")).body.results;
+      assert.deepEqual(ids(listed), [t.body.id]);
+      assert.equal((await call("PATCH", `/devices/types/${t.body.id}/`, { stars: 1 })).body.stars, 1);
+      const put = await call("PUT", `/devices/types/${t.body.id}/`, { description: "no name" });
+      assert.equal(put.status, 400);
+      assert.match(put.body.detail, /name: This field is required/);
+      assert.equal((await call("POST", `/devices/types/${t.body.id}/archive/`)).body.archived, true);
+      assert.deepEqual(ids((await call("GET", "/devices/types/?archived=true")).body.results), [t.body.id]);
+      // A device moved to the new type counts there.
+      await call("PATCH", `/devices/${e.deviceIds[0]}/`, { type_id: t.body.id });
+      assert.equal((await call("GET", `/devices/types/${t.body.id}/`)).body.active_count, 1);
+      assert.equal((await call("DELETE", `/devices/types/${t.body.id}/`)).status, 405, "the spec has no DELETE");
+      // Multipart, as doover-cli sends it: fields read like DRF forms, `installer` a file.
+      const form = new FormData();
+      form.append("stars", "2");
+      form.append("installer", new Blob(["#!/bin/sh\n"]), "setup.sh");
+      const r = await fetch(`${e.url}/devices/types/${t.body.id}/`, {
+        method: "PATCH",
+        headers: { Authorization: `Bearer ${e.token}` },
+        body: form,
+      });
+      const patched = (await r.json()) as { stars: number; installer: string };
+      assert.equal(patched.stars, 2);
+      assert.equal(patched.installer, `${e.url}/media/device_types/${t.body.id}/setup.sh`);
+      const cleared = await call("PATCH", `/devices/types/${t.body.id}/`, { installer: null });
+      assert.equal(cleared.body.installer, null);
+      assert.match((await call("PATCH", `/devices/types/${t.body.id}/`, { installer: "x" })).body.detail, /not a file/);
+    });
+
+    it("organisation access: one entry per organisation, whitelist or blacklist", async function () {
+      const e = emu.current;
+      const t = (await call("POST", "/devices/types/", { name: "Gateway" })).body;
+      const base = `/devices/types/${t.id}/organisation_access/`;
+      const grant = { device_type_id: t.id, organisation_id: e.organisationId, access: "BLK" };
+      const a = await call("POST", base, grant);
+      assert.equal(a.status, 201);
+      assert.deepEqual(a.body.organisation.id, e.organisationId);
+      assert.match((await call("POST", base, grant)).body.detail, /unique set/);
+      assert.match((await call("POST", base, { ...grant, device_type_id: "1" })).body.detail, /device type of the URL/);
+      assert.match((await call("POST", base, { ...grant, access: "MAYBE" })).body.detail, /access/);
+      assert.equal((await call("PATCH", `${base}${a.body.id}/`, { access: "WHL" })).body.access, "WHL");
+      assert.equal((await call("GET", `${base}?access=BLK`)).body.count, 0);
+      assert.equal((await call("DELETE", `${base}${a.body.id}/`)).status, 204);
+      assert.equal((await call("GET", `/devices/types/123456789012345678/organisation_access/`)).status, 404);
+    });
+
+    it("installer: info, the script as text, and the same script downloaded, in a tarball and in a zip", async function () {
+      const e = emu.current;
+      const [d1] = e.deviceIds;
+      const info = (await call("GET", `/devices/${d1}/installer/info/`)).body;
+      assert.equal(info.install_type, "BOTH");
+      assert.equal(info.copy, `curl -fsSL ${e.url}/devices/${d1}/installer/ | sh`);
+      assert.equal(info.install_package_url, `${e.url}/devices/${d1}/installer/download/`);
+      const script = await get(`/devices/${d1}/installer/`);
+      assert.match(script.type, /^text\/plain/);
+      assert.match(
+        script.data.toString(),
+        new RegExp(`^#!/bin/sh\n# Doover installer for device Emulated Device 1 \\(emulated_device_1, id ${d1}\\)`),
+      );
+      const download = await get(`/devices/${d1}/installer/download/`);
+      assert.equal(download.type, "application/octet-stream");
+      assert.deepEqual(download.data, script.data);
+      const tarball = await get(`/devices/${d1}/installer/tarball/`);
+      assert.equal(tarball.type, "application/gzip");
+      const tarData = gunzipSync(tarball.data);
+      assert.equal(tarData.subarray(0, 27).toString(), "doover-installer/install.sh");
+      const size = parseInt(tarData.subarray(124, 135).toString(), 8);
+      assert.deepEqual(tarData.subarray(512, 512 + size), script.data);
+      const zip = await get(`/devices/${d1}/installer/zip/`);
+      assert.equal(zip.type, "application/zip");
+      assert.deepEqual(readZip(zip.data).get("install.sh"), script.data);
+      // A type with no installer: 404 for every form but the info.
+      const none = (await call("POST", "/devices/types/", { name: "Sensor", install_type: "NONE" })).body;
+      await call("PATCH", `/devices/${d1}/`, { type_id: none.id });
+      assert.equal((await call("GET", `/devices/${d1}/installer/info/`)).body.copy, null);
+      for (const form of ["", "download/", "tarball/", "zip/"])
+        assert.equal((await get(`/devices/${d1}/installer/${form}`)).status, 404, form);
+      const copyOnly = (
+        await call("POST", "/devices/types/", {
+          name: "Tiny",
+          install_type: "COPY_COMMAND",
+          copy_command: "sh <(curl {installer_url}) {device_id}",
+        })
+      ).body;
+      await call("PATCH", `/devices/${d1}/`, { type_id: copyOnly.id });
+      assert.equal(
+        (await call("GET", `/devices/${d1}/installer/info/`)).body.copy,
+        `sh <(curl ${e.url}/devices/${d1}/installer/) ${d1}`,
+      );
+      assert.equal((await get(`/devices/${d1}/installer/`)).status, 200);
+      assert.equal((await get(`/devices/${d1}/installer/zip/`)).status, 404);
+    });
+
+    it("group roles and members: a role held by a member cannot be deleted; deleting a group drops its members", async function () {
+      const e = emu.current;
+      const role = (await call("POST", "/groups/roles/", { name: "Operator", device_view: true, device_control: true }))
+        .body;
+      assert.equal(role.device_view, true);
+      assert.equal(role.billing_manager, false);
+      assert.equal(role.organisation.id, e.organisationId);
+      const g = (await call("POST", "/groups/", { name: "Crew", parent_id: e.rootGroupId })).body;
+      const members = `/groups/${g.id}/users/`;
+      const m = await call("POST", members, { user_id: "5001", role_id: role.id });
+      assert.equal(m.status, 201, JSON.stringify(m.body));
+      assert.deepEqual(m.body.group, { id: g.id, name: "Crew" });
+      assert.equal(m.body.user.username, "user_5001");
+      assert.match((await call("POST", members, { user_id: "5001", role_id: role.id })).body.detail, /unique set/);
+      assert.match((await call("POST", members, { user_id: "5002", role_id: "1" })).body.detail, /role_id: Invalid pk/);
+      assert.equal((await call("GET", members)).body.count, 1);
+      assert.equal((await call("DELETE", `/groups/roles/${role.id}/`)).status, 400);
+      assert.equal((await call("DELETE", `/groups/${g.id}/`)).status, 204);
+      assert.equal((await call("DELETE", `/groups/roles/${role.id}/`)).status, 204);
+      assert.equal((await call("GET", "/groups/roles/")).body.count, 0);
+    });
+
+    it("solution installs: none exist (an empty list; deploy and sync answer 404)", async function () {
+      const [d1] = emu.current.deviceIds;
+      const list = await call("GET", `/devices/${d1}/solution_installs/?status=RUN`);
+      assert.deepEqual([list.status, list.body.count], [200, 0]);
+      assert.equal((await call("GET", `/devices/${d1}/solution_installs/?status=BAD`)).status, 400);
+      assert.equal((await call("GET", "/devices/123456789012345678/solution_installs/")).status, 404);
+      assert.equal((await call("POST", `/devices/${d1}/solution_installs/1/deploy/`, {})).status, 404);
+      assert.equal((await call("POST", `/devices/${d1}/solution_installs/1/sync/`, {})).status, 404);
     });
   });
 

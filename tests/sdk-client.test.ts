@@ -26,7 +26,7 @@ import {
   Unauthorized,
 } from "../sdk";
 import { resetLimiters } from "../sdk/request-limiter";
-import { copySample, listSharedConfigs } from "./support/configs";
+import { copySample, fixtureConfig } from "./support/configs";
 import { type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
 
 const TOKEN = "tok-SECRET-5f3a9c";
@@ -155,9 +155,8 @@ describe("sdk: Client against the emulator", function () {
       assert.deepEqual(pages, ["1", "2", "3"]);
     });
 
-    it("createApplication / updateApplication from a real doover_config.json, id persisted", async function () {
-      const sample = listSharedConfigs().find((s) => s.name === "slack-processor");
-      if (!sample) return this.skip();
+    it("createApplication / updateApplication from a real-shaped doover_config.json, id persisted", async () => {
+      const sample = fixtureConfig("webhook-forwarder");
       const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sdk-client-"));
       try {
         const file = copySample(sample, tmp);
@@ -174,7 +173,7 @@ describe("sdk: Client against the emulator", function () {
         assert.deepEqual(updated.config_schema, app.configSchema);
         // staging: the id goes to staging_config.id
         const stagingId = await c.createApplication(
-          Object.assign(Application.loadConfigFile(file)[0], { name: "slack_processor_staging" }),
+          Object.assign(Application.loadConfigFile(file)[0], { name: "webhook_forwarder_staging" }),
           { isStaging: true },
         );
         assert.match(stagingId, /^\d+$/);

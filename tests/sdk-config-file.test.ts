@@ -16,9 +16,17 @@ import {
   validateConfigSchema,
 } from "../sdk";
 import { parseNode } from "../sdk/lossless-json";
-import { copySample, listSharedConfigs, sharedConfigsMissingReason } from "./support/configs";
+import { type ConfigSample, copySample, listFixtureConfigs, registryExampleConfig } from "./support/configs";
 
-const samples = listSharedConfigs();
+const fixtures = listFixtureConfigs();
+// pydoover's own example file, from its sdist on PyPI: when it cannot be fetched, a failing test says why.
+let registryExample: ConfigSample | Error;
+try {
+  registryExample = registryExampleConfig();
+} catch (e) {
+  registryExample = e as Error;
+}
+const samples = registryExample instanceof Error ? fixtures : [...fixtures, registryExample];
 const ID_KEYS = ["organisation_id", "container_registry_profile_id"];
 
 /** App entries by an independent rule over plain JSON.parse: object values with a `type`. */
@@ -164,54 +172,68 @@ describe("sdk: deployment zip", () => {
   });
 });
 
-describe("sdk: every shared doover_config.json", function () {
-  const missing = sharedConfigsMissingReason();
+describe("sdk: every doover_config.json sample (tests/fixtures/configs + pydoover's example from PyPI)", function () {
   let tmp: string;
   before(function () {
-    if (missing) {
-      console.log(`      skipped: ${missing}`);
-      this.skip();
-    }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sdk-configs-"));
   });
   after(() => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("has the samples the notes describe", () => {
-    assert.ok(samples.length >= 19, `only ${samples.length} samples`);
+  it("has the fixtures and pydoover 1.18.3's examples/doover_config.json", () => {
+    if (registryExample instanceof Error) throw registryExample;
+    assert.ok(fixtures.length >= 19, `only ${fixtures.length} fixtures`);
+    assert.equal(samples.filter((s) => expectedAppKeys(s.file).length === 0).length, 2, "two legacy files");
+    // every indentation style real files use, with and without a final newline
+    const texts = fixtures.map((s) => fs.readFileSync(s.file, "utf8"));
+    for (const indent of ["\t", "  ", "    "]) {
+      assert.ok(
+        texts.some((t) => t.split("\n")[1].startsWith(`${indent}"`)),
+        `no fixture indented with ${JSON.stringify(indent)}`,
+      );
+    }
+    assert.ok(texts.some((t) => t.endsWith("\n")) && texts.some((t) => !t.endsWith("\n")));
   });
 
-  it("known cases: legacy files, multi-app file, ids beyond 2^53", () => {
-    const byName = (n: string) => samples.find((s) => s.name === n)!.file;
-    assert.equal(Application.loadConfigFile(byName("ewon-legacy-format")).length, 0);
-    assert.equal(Application.loadConfigFile(byName("pydoover-legacy-format")).length, 0);
-    const power = Application.loadConfigFile(byName("power-management"));
+  it("known cases: legacy files, multi-app files, ids beyond 2^53, staging overlays, legacy references", () => {
+    const byName = (n: string) => {
+      const sample = samples.find((s) => s.name === n);
+      if (!sample) throw registryExample instanceof Error ? registryExample : new Error(`no sample ${n}`);
+      return sample.file;
+    };
+    assert.equal(Application.loadConfigFile(byName("legacy-processor-deployments")).length, 0);
+    assert.equal(Application.loadConfigFile(byName("pydoover-example")).length, 0);
+    const tank = Application.loadConfigFile(byName("tank-level-dashboard"));
     assert.deepEqual(
-      power.map((a) => [a.name, a.id, a.type]),
+      tank.map((a) => [a.name, a.id, a.type]),
       [
-        ["solar_power_management", "142442126150518028", "DEV"],
-        ["solar_power_dashboard", "179144882034606351", "PRO"],
+        ["tank_level_monitor", "231406910546275101", "DEV"],
+        ["tank_level_dashboard", "231406910546275102", "PRO"],
       ],
     );
-    const [gate] = Application.loadConfigFile(byName("channel-gate-encoder-rs"));
-    assert.equal(gate.id, "205837122022733829");
-    assert.equal(gate.containerRegistryProfileId, "93955828574386692");
-    assert.equal(gate.containerRegistryProfile, "93955828574386692", "pydoover alias");
-    gate.ownerOrg = "142400552532231428";
-    assert.equal(gate.organisationId, "142400552532231428", "ownerOrg aliases organisationId");
-    assert.equal(gate.organisation, "142400552532231428");
-    assert.equal(gate.toPayload().organisation_id, "142400552532231428");
+    const [gate] = Application.loadConfigFile(byName("gate-encoder"));
+    assert.equal(gate.id, "207236067977499789");
+    assert.equal(gate.containerRegistryProfileId, "61803398874989484");
+    assert.equal(gate.containerRegistryProfile, "61803398874989484", "pydoover alias");
+    gate.ownerOrg = "142857142857142857";
+    assert.equal(gate.organisationId, "142857142857142857", "ownerOrg aliases organisationId");
+    assert.equal(gate.organisation, "142857142857142857");
+    assert.equal(gate.toPayload().organisation_id, "142857142857142857");
     assert.deepEqual(gate.dependsOn, ["platform_interface"]);
-    const [sensor] = Application.loadConfigFile(byName("4-20ma-sensor"));
-    assert.equal(sensor.stagingConfig.id, "156962407065877255");
-    const staged = sensor.toPayload({ isStaging: true });
-    assert.equal(staged.container_registry_profile_id, "7369503578182270976");
-    assert.equal(sensor.toPayload().container_registry_profile_id, "93955828574386692");
+    const [pump] = Application.loadConfigFile(byName("pump-controller"));
+    assert.equal(pump.stagingConfig.id, "314159265358979323");
+    const staged = pump.toPayload({ isStaging: true });
+    assert.equal(staged.container_registry_profile_id, "8125466392037712896");
+    assert.equal(pump.toPayload().container_registry_profile_id, "61803398874989484");
+    assert.equal(pump.repoBranch, "main");
     // owner_org_id present but null short-circuits owner_org (doover-cli get_id_or_key)
-    const [starlink] = Application.loadConfigFile(byName("starlink-manager"));
-    assert.equal(starlink.organisationId, undefined);
-    assert.equal(sensor.repoBranch, "main");
+    const [modbus] = Application.loadConfigFile(byName("modbus-bridge"));
+    assert.equal(modbus.organisationId, undefined);
+    // a legacy staging block that still copies production fields overlays them on staging only
+    const [gateway] = Application.loadConfigFile(byName("rtsp-gateway"));
+    assert.equal(gateway.toPayload({ isStaging: true }).image_name, "ghcr.io/example-org/rtsp-gateway:staging");
+    assert.equal(gateway.toPayload().image_name, "ghcr.io/example-org/rtsp-gateway:master");
   });
 
   for (const sample of samples) {
@@ -272,6 +294,12 @@ describe("sdk: every shared doover_config.json", function () {
         const text = fs.readFileSync(file, "utf8");
         const wasNumber = typeof before.id === "number";
         assert.ok(text.includes(wasNumber ? '"id": 987654321987654321' : '"id": "987654321987654321"'));
+        // the file's own indentation (tab, 2 or 4 spaces) on every line, the appended keys' included
+        const unit = /\n([ \t]+)"/.exec(original.toString("utf8"))![1];
+        for (const line of text.split("\n")) {
+          const lead = /^[ \t]*/.exec(line)![0];
+          assert.equal(lead, unit.repeat(lead.length / unit.length), `indentation of ${JSON.stringify(line)}`);
+        }
         for (const other of apps.slice(0, -1)) {
           const again = Application.loadConfigFile(file).find((a) => a.entryKey === other.entryKey)!;
           assert.deepEqual(again.raw, other.raw);

@@ -70,7 +70,8 @@ describe("sdk: devices and groups against the emulator", function () {
     assert.equal(tree.length, 9);
     await c.devices.archive(north[0].id);
     assert.equal((await c.devices.listInGroup(g().pumps, { includeSubgroups: true })).length, 8);
-    assert.equal((await c.devices.listInGroup(g().north, { archived: true })).length, 1);
+    assert.equal((await c.devices.listInGroup(g().north)).length, 3);
+    assert.equal((await c.devices.listInGroup(g().north, { includeArchived: true })).length, 4);
   });
 
   it("listInGroup never widens to the fleet when the server ignores the group filters", async function () {
@@ -111,7 +112,7 @@ describe("sdk: devices and groups against the emulator", function () {
     const archivedOne = (await c.devices.list({ name: "pumps_device_1" }))[0];
     await c.devices.archive(archivedOne.id);
     assert.equal(await c.devices.findByName("pumps_device_1"), undefined);
-    assert.equal((await c.devices.findByName("pumps_device_1", { archived: true }))?.id, archivedOne.id);
+    assert.equal((await c.devices.findByName("pumps_device_1", { includeArchived: true }))?.id, archivedOne.id);
   });
 
   it("retrieve, create, patch (move), update, archive and unarchive a device", async function () {

@@ -1,6 +1,7 @@
 // `pulumi-doover/testing` (DooverMocks) with DooverRollout: the provider's own input checks run on the
 // registration (bad waves, a config the declared schema rejects, a device also managed by a DooverAppInstall),
-// groups come from the mocks' options, and a valid rollout gets the outputs a completed (or held) `up` leaves.
+// a group's devices come from the mocked fleet (subgroups included), and a valid rollout gets the outputs a
+// completed (or held) `up` leaves.
 
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,7 +13,23 @@ describe("DooverRollout under pulumi-doover/testing (DooverMocks)", function () 
   let provider: typeof providerModule;
 
   before(async () => {
-    await setDooverMocks(undefined, { project: "proj", stack: "test", groups: { "900": ["11", "12", "13", "14"] } });
+    await setDooverMocks(undefined, {
+      project: "proj",
+      stack: "test",
+      fleet: {
+        groups: [
+          { name: "pumps", id: "900" },
+          { name: "north", id: "901", parent: "pumps" },
+        ],
+        devices: [
+          { name: "p1", id: "11", group: "pumps" },
+          { name: "p2", id: "12", group: "pumps" },
+          { name: "p3", id: "13", group: "north" },
+          { name: "p4", id: "14", group: "north" },
+          { name: "elsewhere", id: "15" },
+        ],
+      },
+    });
     provider = await import("../../provider/index.js");
   });
 
@@ -36,7 +53,7 @@ describe("DooverRollout under pulumi-doover/testing (DooverMocks)", function () 
     );
   }
 
-  it("a group rollout: every device at the target, per-wave results and totals", async () => {
+  it("a group rollout (subgroups included): every device at the target, per-wave results and totals", async () => {
     const r = new provider.DooverRollout("fleet", {
       application: app(),
       devices: { group: "900" },
@@ -92,7 +109,7 @@ describe("DooverRollout under pulumi-doover/testing (DooverMocks)", function () 
       devices: { group: "404" },
       deploymentConfig: { max_kpa: 1 },
     });
-    assert.match(await rejection(nogroup.status), /group 404 is not in DooverMocksOptions.groups/);
+    assert.match(await rejection(nogroup.status), /group 404 is not a group of the mocked fleet/);
   });
 
   it("a device managed by a DooverAppInstall and a rollout fails, naming both", async () => {

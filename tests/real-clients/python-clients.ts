@@ -40,6 +40,16 @@ export function ensurePythonClients(): PythonClients | string {
   }
 }
 
+/** The clients, or an error saying what to install: a missing input fails (never skips — a skipped group passes). */
+export function requirePythonClients(): PythonClients {
+  const clients = ensurePythonClients();
+  if (typeof clients !== "string") return clients;
+  throw new Error(
+    `The real-client tests need Python >= 3.11 with venv (${clients}). ` +
+      "Install python3 and python3-venv, or run scripts/ensure-python-clients.sh to see the failure.",
+  );
+}
+
 export interface RunResult {
   code: number;
   stdout: string;

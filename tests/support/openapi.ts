@@ -1,7 +1,10 @@
 // Loads the Doover OpenAPI 3.0 document and validates recorded responses against it with ajv.
 // OpenAPI schema → JSON Schema: $ref → "spec#/definitions/X", nullable → null allowed,
 // readOnly/writeOnly/example/discriminator and x-* dropped.
+// The document is the one pydoover's source distribution on PyPI carries (scripts/ensure-pydoover-sdist.sh
+// downloads, checks and caches it): nothing outside the repository is read, and a missing document fails.
 
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
@@ -23,9 +26,39 @@ export function repoRoot(from = __dirname): string {
   }
 }
 
-/** Where the spec lives: ../shared/doover/control-api.yaml next to the repo (env DOOVER_OPENAPI_SPEC overrides). */
+let sdistDir: string | undefined;
+
+/**
+ * A file of pydoover 1.18.3's source distribution (`relative` as in the sdist, e.g.
+ * `examples/doover_config.json`): fetched from PyPI and cached by scripts/ensure-pydoover-sdist.sh, which
+ * checks it against the sums pinned in scripts/pydoover-sdist.sha256. Throws the script's own message (what
+ * to install or do) when it cannot.
+ */
+export function pydooverSdistFile(relative: string): string {
+  if (!sdistDir) {
+    const script = path.join(repoRoot(), "scripts", "ensure-pydoover-sdist.sh");
+    const run = spawnSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    if (run.status !== 0) {
+      throw new Error(
+        `pydoover 1.18.3's source distribution is needed from PyPI and could not be fetched ` +
+          `(bash scripts/ensure-pydoover-sdist.sh: ${run.error?.message ?? `exit ${run.status}`}):\n${run.stderr.trim()}`,
+      );
+    }
+    sdistDir = run.stdout.trim();
+  }
+  const file = path.join(sdistDir, relative);
+  if (!fs.existsSync(file)) throw new Error(`${relative} is not in pydoover's source distribution (${sdistDir})`);
+  return file;
+}
+
+/** The Doover Control API document: `protos/Doover Control API.yaml` of pydoover 1.18.3's sdist on PyPI. */
 export function specPath(): string {
-  return process.env.DOOVER_OPENAPI_SPEC || path.resolve(repoRoot(), "../shared/doover/control-api.yaml");
+  return pydooverSdistFile("protos/Doover Control API.yaml");
+}
+
+/** The parsed OpenAPI document (see specPath). */
+export function loadSpec(file = specPath()): Json {
+  return parse(fs.readFileSync(file, "utf8")) as Json;
 }
 
 type Json = Record<string, unknown>;
@@ -95,7 +128,7 @@ export class SpecValidator {
   }
 
   static load(file = specPath()): SpecValidator {
-    return new SpecValidator(parse(fs.readFileSync(file, "utf8")) as Json);
+    return new SpecValidator(loadSpec(file));
   }
 
   private compile(key: string, schema: unknown): ValidateFunction {
@@ -160,6 +193,14 @@ export class SpecValidator {
         against: name,
         errors: `status ${r.status} is not a documented response of ${name}`,
       };
+    }
+    if (r.contentType !== undefined) {
+      // A non-JSON answer (installer scripts, archives): its media type must be one the operation lists.
+      const type = r.contentType.split(";")[0].trim();
+      const listed = Object.keys((response.content as Json | undefined) ?? {});
+      return listed.includes(type)
+        ? { ok: true, against: `${name} ${r.status} (${type})` }
+        : { ok: false, against: name, errors: `content type ${type} is not one of ${listed.join(", ") || "none"}` };
     }
     const schema = ((response.content as Json | undefined)?.["application/json"] as Json | undefined)?.schema;
     if (schema === undefined) {

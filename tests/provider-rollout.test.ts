@@ -394,6 +394,25 @@ describe("DooverRollout provider", function () {
     );
   });
 
+  it("configProfileIds: each id must be a profile of the application (preview); every install gets them", async () => {
+    const { failures } = await rollout.check({}, news({ configProfileIds: ["123456789"] }));
+    assert.equal(failures.length, 1);
+    assert.match(failures[0].reason, /^configProfileIds\[0\]: 123456789 is not a config profile of application/);
+    const profile = await emulatorFetch(emulator.current, "POST", `/applications/${appId}/config_profiles/`, {
+      application_id: appId,
+      display_name: "Fast polling",
+      deployment_config: { site: "south" },
+    });
+    const [, outs] = await created(news({ configProfileIds: [profile.body.id] }));
+    assert.equal(outs.status, "completed");
+    const live = await installs();
+    assert.ok(live.every((i) => i.config_profiles.map((p: { id: string }) => p.id).join() === profile.body.id));
+    // Nothing changed: the profiles are compared as a set, no PATCH, no deployment.
+    emulator.current.clearLog();
+    const again = await checked(outs, news({ configProfileIds: [profile.body.id] }));
+    assert.equal((again.plan as Props).changes, 0);
+  });
+
   it("deploymentConfig is checked against the live schema when only an application id is given", async () => {
     const { failures } = await rollout.check({}, news({ deploymentConfig: { max_kpa: -5 } }));
     assert.equal(failures[0].property, "deploymentConfig/max_kpa");

@@ -92,6 +92,7 @@ export async function previewRollout(
       failures.push(...deploymentConfigFailures(app.config_schema ?? null, inputs.deploymentConfig));
     }
     installs = await call(`listing the installs of application ${appId}`, () => listApplicationInstalls(client, appId));
+    failures.push(...(await profileFailures(client, appId, inputs.configProfileIds)));
   }
   if (isUnknown(inputs.deploymentConfig) || isUnknown(inputs.version) || isUnknown(inputs.configProfileIds)) {
     inputs.plan = basicPlan(inputs, fleet, joined, left);
@@ -145,6 +146,27 @@ export async function previewRollout(
   if (left.length) plan.left = `${counted(left)}: ${inputs.onDeviceRemoved === "keep" ? "kept" : "uninstalled"}`;
   inputs.plan = plan;
   return failures;
+}
+
+/** `configProfileIds` that are not profiles of the application (every device's install would refuse them). */
+async function profileFailures(client: Client, appId: string, ids: unknown): Promise<CheckFailure[]> {
+  if (!Array.isArray(ids) || ids.length === 0 || isUnknown(ids)) return [];
+  const profiles = await call(`listing the config profiles of application ${appId}`, () =>
+    client.configProfiles.list(appId),
+  );
+  const known = new Set(profiles.map((p) => String(p.id)));
+  return ids.flatMap((id, i) =>
+    known.has(String(id))
+      ? []
+      : [
+          {
+            property: `configProfileIds[${i}]`,
+            reason:
+              `configProfileIds[${i}]: ${String(id)} is not a config profile of application ${appId} (list them ` +
+              `with client.configProfiles.list("${appId}") or GET /applications/${appId}/config_profiles/)`,
+          },
+        ],
+  );
 }
 
 /** The plan without live installs (config not known yet): sizes only. */

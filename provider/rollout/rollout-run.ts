@@ -8,7 +8,7 @@
 // device ran before, for rollbacks.
 
 import type { AppInstallData, Client } from "../../sdk";
-import { createOrAdoptInstall } from "../app-install/app-install-create";
+import { configProfileIdsError, createOrAdoptInstall } from "../app-install/app-install-create";
 import { rememberAdopted, wasAdopted } from "../create-path";
 import { wirePatch } from "../diff";
 import { DooverProviderError, messageOf } from "../errors";
@@ -334,6 +334,9 @@ export class RolloutRun {
       this.failures.delete(d);
       this.track(d, installId, String(started.id), false);
     } catch (e) {
+      // Wrong for every device alike: stop the run with the input's own message, not a table of failures.
+      const profiles = configProfileIdsError(e, spec.applicationId, "the rollout stopped");
+      if (profiles || /^configProfileIds: /.test(messageOf(e))) throw profiles ?? e;
       record.code = "FAI";
       this.failures.set(d, {
         device: d,

@@ -256,6 +256,24 @@ describe("DooverRollout provider", function () {
     );
   });
 
+  it("a new display name is a PATCH per install, no deployment; a hold over devices at the target is complete", async () => {
+    const [id, outs] = await created(news());
+    emulator.current.clearLog();
+    const renamed = await checked(outs, news({ displayName: "Pump (fleet)", holdAfterWave: 1 }));
+    assert.equal((await rollout.diff(id, outs, renamed)).changes, true);
+    const { outs: after } = await rollout.update(id, outs, renamed);
+    assert.deepEqual(
+      writes(emulator.current).map((w) => w.replace(/\d+/, "#")),
+      ["PATCH /app_installs/#/", "PATCH /app_installs/#/", "PATCH /app_installs/#/"],
+    );
+    assert.ok((await installs()).every((i) => i.display_name === "Pump (fleet)"));
+    assert.equal(after.status, "completed", "nothing waits behind the hold");
+    assert.deepEqual(
+      (after.waveResults as Props[]).map((w) => w.status),
+      ["passed", "passed"],
+    );
+  });
+
   it("a deployment still queued or running after deviceTimeoutSeconds counts as failed", async () => {
     emulator.current.addFault({ path: "/app_installs/", deployment: { stepMs: 60_000 } });
     const e = await initError(rollout.create(await checked({}, news({ deviceTimeoutSeconds: 1 }))));

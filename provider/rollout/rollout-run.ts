@@ -166,18 +166,27 @@ export class RolloutRun {
       if (stoppedAt !== undefined) {
         this.waveResults.push(this.waveResult(w, waves[w], 0, "notStarted"));
       } else if (spec.holdAfterWave !== undefined && w >= spec.holdAfterWave) {
-        if (this.status !== "held") {
-          const waiting = waves
-            .slice(w)
-            .reduce((n, m) => n + m.filter((d) => needs.get(d)!.kind !== "atTarget").length, 0);
+        const waiting = waves
+          .slice(w)
+          .reduce((n, m) => n + m.filter((d) => needs.get(d)!.kind !== "atTarget").length, 0);
+        if (this.status !== "held" && waiting > 0) {
           this.progress(
             `${spec.label}: held after wave ${w} of ${waves.length} (holdAfterWave: ${spec.holdAfterWave}); ` +
               `${waiting} device(s) of later waves wait for an \`up\` without the hold`,
             true,
           );
+          this.status = "held";
         }
-        this.status = "held";
-        this.waveResults.push(this.waveResult(w, waves[w], 0, "held"));
+        // Held waves whose devices all run the target already count as passed; those get a new name too.
+        const done = waves[w].map((d) => needs.get(d)!).filter((n) => n.kind === "atTarget");
+        await pool(
+          done,
+          spec.maxParallel,
+          () => false,
+          (n) => this.renameIfNeeded(n.install),
+        );
+        const atTarget = done.length;
+        this.waveResults.push(this.waveResult(w, waves[w], atTarget, atTarget === waves[w].length ? "passed" : "held"));
       } else {
         const { crossed, already } = await this.runWave(w, waves.length, waves[w], needs);
         this.waveResults.push(this.waveResult(w, waves[w], already, crossed ? "failed" : "passed"));
@@ -222,13 +231,14 @@ export class RolloutRun {
   ): Promise<{ crossed: boolean; already: number }> {
     const { spec } = this;
     const start: string[] = [];
+    const renames: AppInstallData[] = [];
     let already = 0;
     const startedAt = Date.now();
     for (const d of members) {
       const need = needs.get(d)!;
       if (need.kind === "atTarget") {
         already++;
-        await this.renameIfNeeded(need.install);
+        renames.push(need.install);
       } else if (need.kind === "inFlight") {
         this.track(d, String(need.install.id), String(need.deployment.id), false, true);
       } else start.push(d);
@@ -248,10 +258,18 @@ export class RolloutRun {
       if (!crossed && thresholdCrossed(spec.threshold, this.counts(members))) crossed = true;
     };
     let startsDone = false;
+    let aborted = false; // an error ends the wave: start nothing more, let what runs finish, then throw
+    // Devices at the target whose install name or display name changed: a PATCH each, no deployment.
+    const renaming = pool(
+      renames,
+      spec.maxParallel,
+      () => aborted,
+      (i) => this.renameIfNeeded(i),
+    );
     const starting = pool(
       start,
       spec.maxParallel,
-      () => crossed,
+      () => crossed || aborted,
       async (d) => {
         await this.startDevice(d, needs.get(d)!);
         judge();
@@ -259,20 +277,27 @@ export class RolloutRun {
     ).then(() => {
       startsDone = true;
     });
-    while (!(startsDone && this.tracking.size === 0)) {
-      const interval = this.tickDelay(Date.now() - startedAt);
-      await (startsDone ? sleep(interval) : Promise.race([sleep(interval), starting]));
-      if (this.tracking.size > 0) await this.tick();
-      judge();
-      const c = this.counts(members);
-      const waiting = members.length - c.succeeded - c.failed - this.tracking.size;
-      this.progress(
-        `${what}: ${c.succeeded}/${members.length} succeeded, ${c.failed} failed, ${this.tracking.size} running` +
-          (waiting > 0 && !crossed ? `, ${waiting} to start` : "") +
-          (crossed ? " — failure threshold crossed, starting no more" : ""),
-      );
+    try {
+      while (!(startsDone && this.tracking.size === 0)) {
+        const interval = this.tickDelay(Date.now() - startedAt);
+        await (startsDone ? sleep(interval) : Promise.race([sleep(interval), starting]));
+        if (this.tracking.size > 0) await this.tick();
+        judge();
+        const c = this.counts(members);
+        const waiting = members.length - c.succeeded - c.failed - this.tracking.size;
+        this.progress(
+          `${what}: ${c.succeeded}/${members.length} succeeded, ${c.failed} failed, ${this.tracking.size} running` +
+            (waiting > 0 && !crossed ? `, ${waiting} to start` : "") +
+            (crossed ? " — failure threshold crossed, starting no more" : ""),
+        );
+      }
+      await starting;
+      await renaming;
+    } catch (e) {
+      aborted = true;
+      await Promise.allSettled([starting, renaming]);
+      throw e;
     }
-    await starting;
     const c = this.counts(members);
     if (members.length > 0) {
       this.progress(

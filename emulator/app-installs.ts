@@ -290,6 +290,18 @@ function update(ctx: RequestContext, partial: boolean) {
 export const putAppInstall: Handler = (ctx) => update(ctx, false);
 export const patchAppInstall: Handler = (ctx) => update(ctx, true);
 
+/**
+ * POST /app_installs/{id}/sync_config_profiles/ (also under /applications/{a}/installs/{id}/): the whole install
+ * request, as doover-cli's `app-install sync-config-profiles` sends it (the current install plus, optionally,
+ * new `config_profile_ids`), validated and applied like a PUT; 200 with the install. The spec publishes no more
+ * than that (and doover-cli's `app-install update --config-profile-id` changes profiles with a PATCH instead).
+ */
+export const syncConfigProfiles: Handler = (ctx) => {
+  const appId = ctx.params.parent_lookup_application;
+  if (appId !== undefined && findInstall(ctx).application_id !== appId) throw notFound();
+  return update(ctx, false);
+};
+
 /** DELETE /app_installs/{id}/: the install and its deployments. */
 export const deleteAppInstall: Handler = (ctx) => {
   const install = findInstall(ctx);

@@ -1,5 +1,6 @@
 // /applications/ family: list, create, retrieve, PUT, PATCH, archive, unarchive. No DELETE (archive instead).
 
+import { slimConfigProfile } from "./config-profiles";
 import { type Handler, ok, type RequestContext } from "./context";
 import {
   basicOrganisation,
@@ -33,6 +34,7 @@ const DEFAULTS: Record<string, unknown> = {
   config_schema: null,
   ui_schema: null,
   tag_schema: null,
+  notification_schema: null,
   stars: 0,
   deployment_data: null,
   image_name: null,
@@ -62,6 +64,7 @@ export function presentApplication(store: Store, app: ApplicationRecord) {
     config_schema: f.config_schema,
     ui_schema: f.ui_schema,
     tag_schema: f.tag_schema,
+    notification_schema: f.notification_schema,
     depends_on: f.depends_on,
     organisation: basicOrganisation(org),
     approx_installs: approxInstalls(store, app),
@@ -71,7 +74,7 @@ export function presentApplication(store: Store, app: ApplicationRecord) {
     image_name: f.image_name,
     lambda_arn: f.lambda_arn,
     lambda_config: f.lambda_config,
-    config_profiles: [],
+    config_profiles: store.data.config_profiles.filter((p) => p.application_id === app.id).map(slimConfigProfile),
     icon_url: f.icon_url,
     banner_url: f.banner_url,
     repository_url: f.repository_url,
@@ -111,9 +114,11 @@ function writableFields(data: Record<string, unknown>): Record<string, unknown> 
   return rest;
 }
 
-/** Installs are not emulated yet: every application reports (and filters on) 0. */
-function approxInstalls(_store: Store, _app: ApplicationRecord): number {
-  return 0;
+/** Live (not archived) installs of the application: exact here, "approximate" on the real service. */
+function approxInstalls(store: Store, app: ApplicationRecord): number {
+  let n = 0;
+  for (const i of store.data.app_installs) if (i.application_id === app.id && !i.archived) n++;
+  return n;
 }
 
 /** Every query parameter the spec lists for GET /applications/ (checked by tests/emulator-filters.test.ts). */

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS]`
+// `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N]
+//   [--deploy-step-ms MS] [--token-ttl SECONDS] [--rotate-refresh-tokens]
 //   [fleet flags: see fleet-cli.ts, e.g. --devices 100 --group pumps/north=10 --deploy-fail-percent 10]
-// First stdout line: {"url","token","organisationId","deviceIds","rootGroupId","groupIds"}; then serves until SIGTERM/SIGINT.
+// First stdout line: {"url","token","organisationId","deviceIds","rootGroupId","groupIds","authServerUrl","clientId",
+// "refreshToken"}; then serves until SIGTERM/SIGINT.
 // (`-s`: without it npm prints its own "> pulumi-doover emulator" banner on stdout first.)
 
 import { checkFleetOptions, FLEET_USAGE, parseFleetFlag } from "./fleet-cli";
@@ -9,7 +11,8 @@ import { startEmulator } from "./index";
 import type { EmulatorOptions } from "./types";
 
 const USAGE =
-  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] [--deploy-step-ms MS] " +
+  "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] " +
+  "[--deploy-step-ms MS] [--token-ttl SECONDS] [--rotate-refresh-tokens] " +
   FLEET_USAGE;
 
 function parseArgs(argv: string[]): EmulatorOptions {
@@ -22,6 +25,12 @@ function parseArgs(argv: string[]): EmulatorOptions {
     if (flag === "--help" || flag === "-h") {
       console.log(USAGE);
       process.exit(0);
+    }
+    if (flag === "--rotate-refresh-tokens") {
+      if (inline !== undefined && !/^(true|false)$/.test(inline))
+        throw new Error(`bad --rotate-refresh-tokens=${inline}`);
+      opts.rotateRefreshTokens = inline !== "false";
+      continue;
     }
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -51,6 +60,10 @@ function parseArgs(argv: string[]): EmulatorOptions {
         opts.deploymentStepMs = Number(value);
         if (!(opts.deploymentStepMs >= 0)) throw new Error(`bad --deploy-step-ms ${value}`);
         break;
+      case "--token-ttl":
+        opts.tokenTtlSeconds = Number(value);
+        if (!(opts.tokenTtlSeconds > 0)) throw new Error(`bad --token-ttl ${value} (seconds, > 0)`);
+        break;
       default:
         if (parseFleetFlag(flag, value, opts)) break;
         throw new Error(`unknown option ${flag}\n${USAGE}`);
@@ -64,8 +77,21 @@ async function main(): Promise<void> {
   // A reader that stops after the first line (e.g. `| head -1`) must not kill the server.
   process.stdout.on("error", () => undefined);
   const emulator = await startEmulator(parseArgs(process.argv.slice(2)));
-  const { url, token, organisationId, deviceIds, rootGroupId, groupIds } = emulator;
-  process.stdout.write(JSON.stringify({ url, token, organisationId, deviceIds, rootGroupId, groupIds }) + "\n");
+  const { url, token, organisationId, deviceIds, rootGroupId, groupIds, authServerUrl, clientId, refreshToken } =
+    emulator;
+  process.stdout.write(
+    JSON.stringify({
+      url,
+      token,
+      organisationId,
+      deviceIds,
+      rootGroupId,
+      groupIds,
+      authServerUrl,
+      clientId,
+      refreshToken,
+    }) + "\n",
+  );
   const stop = () => {
     void emulator.close().finally(() => process.exit(0));
   };

@@ -12,12 +12,30 @@ export function basicOrganisation(org: OrganisationRecord) {
   return { id: org.id, name: org.name, archived: org.archived };
 }
 
-function presentOrganisation(org: OrganisationRecord) {
+/** OrganisationSerializerDetail, its optional fields (pydoover 1.18.3's Organisation model) included. */
+export function presentOrganisation(org: OrganisationRecord) {
   return {
     ...basicOrganisation(org),
     application_id: org.application_id,
     domains: [],
     root_group: { ...org.root_group },
+    test_field_A: 0,
+    retention_period: 365,
+    legacy_doover_api_key: null, // keys are never shown by the emulator
+    llm_api_key: null,
+    extra_config: {},
+    theme: {
+      accent_colour: "#1f6feb",
+      brand_logo_colour: "#ffffff",
+      navbar_colour: "#0d1117",
+      navbar_text_colour: "#ffffff",
+      sidebar_colour: "#161b22",
+      sidebar_text_colour: "#c9d1d9",
+      banner_image: null,
+      login_banner: null,
+      sidebar_banner_image: null,
+      site_logo: null,
+    },
   };
 }
 

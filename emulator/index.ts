@@ -1,6 +1,7 @@
 // Local Doover 2.0 Control API emulator over real HTTP (see README "Emulator").
 
 import type { AddressInfo } from "node:net";
+import { AuthServer } from "./auth-server";
 import { Faults } from "./faults";
 import { Recorder } from "./recorder";
 import { createServer } from "./server";
@@ -34,6 +35,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     (Number(process.env.DOOVER_EMULATOR_DEPLOY_STEP_MS || NaN) >= 0
       ? Number(process.env.DOOVER_EMULATOR_DEPLOY_STEP_MS)
       : 1000);
+  const auth = new AuthServer({ tokenTtlSeconds: opts.tokenTtlSeconds, rotateRefreshTokens: opts.rotateRefreshTokens });
   const faults = new Faults();
   const requestLog: EmulatorLogEntry[] = [];
   // Read here, not at module load, so a test run can set it late.
@@ -42,11 +44,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const reset = () => {
     store.reset();
     store.deploymentOutcomes.restoreInitial();
+    auth.reset();
     requestLog.length = 0;
     faults.clear();
   };
   const server = createServer({
     store,
+    auth,
     faults,
     recorder: new Recorder(recordFile),
     requestLog,
@@ -62,9 +66,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     });
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   return {
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    url,
     token: store.token,
+    authServerUrl: url,
+    clientId: auth.clientId,
+    refreshToken: auth.initialRefreshToken,
+    revokeRefreshTokens: (refreshToken?: string) => auth.revoke(refreshToken),
     organisationId: store.organisationId,
     deviceIds: store.deviceIds,
     rootGroupId: store.rootGroupId,

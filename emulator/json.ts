@@ -34,3 +34,41 @@ export function integerText(v: unknown): string | undefined {
   if (isRawInteger(v)) return v.rawJSON;
   return undefined;
 }
+
+/**
+ * How deep a JSON text nests, scanned without parsing (so a body nested 100,000 levels deep cannot overflow a
+ * recursive parser or reviver): stops at the first container deeper than `limit` and reports the top-level key
+ * it sits under (the request field), or undefined when the text stays within `limit`.
+ */
+export function tooDeep(text: string, limit: number): { key?: string } | undefined {
+  let depth = 0;
+  let inString = false;
+  let stringStart = -1;
+  let lastString: string | undefined;
+  let key: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) {
+        inString = false;
+        lastString = text.slice(stringStart, i + 1);
+      }
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      stringStart = i;
+    } else if (c === 0x3a && depth === 1 && lastString !== undefined) {
+      try {
+        key = JSON.parse(lastString) as string; // ':' after a string at the top level: that string is the key
+      } catch {
+        key = undefined;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return { key: depth > 1 ? key : undefined };
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return undefined;
+}

@@ -10,6 +10,7 @@ import * as dir from "./directory";
 import * as roles from "./group-roles";
 import * as groups from "./groups";
 import * as installer from "./installer";
+import * as people from "./people";
 import * as solutions from "./solution-installs";
 import * as tunnels from "./tunnels";
 
@@ -39,6 +40,7 @@ function appInstallRoutes(): Route[] {
     route("/app_installs/{id}/unarchive/", {
       POST: installs.unarchiveAppInstall,
     }),
+    route("/app_installs/{id}/sync_config_profiles/", { POST: installs.syncConfigProfiles }),
     route("/app_installs/{parent_lookup_app_install}/deployments/", {
       GET: installs.listDeployments,
       POST: installs.createDeployment,
@@ -52,6 +54,33 @@ function appInstallRoutes(): Route[] {
     route("/applications/{parent_lookup_application}/installs/", {
       GET: installs.listAppInstalls,
     }),
+    route("/applications/{parent_lookup_application}/installs/{id}/sync_config_profiles/", {
+      POST: installs.syncConfigProfiles,
+    }),
+  ];
+}
+
+/** Users, organisation users, invitations, roles and agents (what doover-cli's user/org/agent commands call). */
+function peopleRoutes(): Route[] {
+  return [
+    route("/users/", { GET: people.listUsers }),
+    route("/users/me/", { GET: people.me }), // before /users/{id}/, which would take "me" as an id
+    route("/users/{id}/", { GET: people.retrieveUser, PUT: people.patchUser, PATCH: people.patchUser }),
+    route("/users/{id}/sync/", { POST: people.syncUser }),
+    route("/organisations/users/", { GET: people.listMemberships, POST: people.createMembership }),
+    route("/organisations/users/{user}/", {
+      GET: people.retrieveMembership,
+      PATCH: people.patchMembership,
+      DELETE: people.deleteMembership,
+    }),
+    route("/organisations/users/{parent_lookup_user}/groups/", { GET: people.listUserGroups }),
+    route("/organisations/pending_users/", { GET: people.listPending, POST: people.createPending }),
+    route("/organisations/pending_users/{id}/", { GET: people.retrievePending, DELETE: people.deletePending }),
+    route("/organisations/pending_users/{id}/approve/", { POST: people.approvePending }),
+    route("/organisations/pending_users/{id}/reject/", { POST: people.rejectPending }),
+    route("/organisations/roles/", { GET: people.listRoles }),
+    route("/organisations/roles/{id}/", { GET: people.retrieveRole }),
+    route("/agents/", { GET: people.listAgents }),
   ];
 }
 
@@ -116,6 +145,7 @@ export const ROUTES: Route[] = [
   }),
   route("/organisations/", { GET: dir.listOrganisations }),
   ...fleetRoutes(),
+  ...peopleRoutes(),
 ];
 
 /** Devices and device groups (the fleet). Device ids are digits in the spec (`^\d+$`). */

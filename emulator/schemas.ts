@@ -26,6 +26,7 @@ const applicationFields: Record<string, FieldSpec> = {
   config_schema: { type: "any" },
   ui_schema: { type: "any" },
   tag_schema: { type: "any" },
+  notification_schema: { type: "any" },
   depends_on: { type: "array", items: { type: "string", minLength: 1 } },
   organisation_id: { type: "id", minLength: 1, nullable: true },
   stars: { type: "integer", ...INT32 },

@@ -1,11 +1,13 @@
 // HTTP front: control endpoints, faults, auth, method checks, body parsing, logging and recording.
 
 import * as http from "node:http";
+import { MAX_JSON_DEPTH } from "../sdk/json-limits";
+import { type AuthServer, redactTokenQuery } from "./auth-server";
 import type { HandlerResult, RequestContext } from "./context";
-import { ApiError } from "./errors";
+import { ApiError, validationError } from "./errors";
 import { type Faults, faultProblem } from "./faults";
 import { type FormBody, parseMultipart, parseUrlEncoded } from "./form-data";
-import { parseLossless } from "./json";
+import { parseLossless, tooDeep } from "./json";
 import type { Recorder } from "./recorder";
 import { matchRoute } from "./routes";
 import type { Store } from "./store";
@@ -13,6 +15,8 @@ import type { EmulatorFault, EmulatorLogEntry } from "./types";
 
 export interface ServerDeps {
   store: Store;
+  /** `/oauth2/token` and the access tokens it issued */
+  auth: AuthServer;
   faults: Faults;
   recorder: Recorder;
   requestLog: EmulatorLogEntry[];
@@ -26,6 +30,7 @@ interface Answer extends HandlerResult {
 }
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH"]);
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -40,8 +45,17 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
 function parseBody(type: string, raw: Buffer): { body: unknown; form?: FormBody } {
   if (/^application\/(.+\+)?json\b/i.test(type)) {
     try {
-      return { body: parseLossless(raw.toString("utf8")) };
+      const text = UTF8.decode(raw); // DRF decodes strictly: bytes that are not UTF-8 are a parse error
+      const deep = tooDeep(text, MAX_JSON_DEPTH + 1); // the body object is one level
+      if (deep) {
+        const msg = `Nested deeper than ${MAX_JSON_DEPTH} levels (the most the API and its Python clients read back).`;
+        throw deep.key === undefined
+          ? new ApiError(400, { detail: `JSON parse error - ${msg}` })
+          : validationError({ [deep.key]: [msg] });
+      }
+      return { body: parseLossless(text) };
     } catch (e) {
+      if (e instanceof ApiError) throw e;
       throw new ApiError(400, {
         detail: `JSON parse error - ${(e as Error).message}`,
       });
@@ -92,8 +106,20 @@ function answer(deps: ServerDeps, req: http.IncomingMessage, method: string, url
         { detail: "Authentication credentials were not provided." },
         { "WWW-Authenticate": 'Bearer realm="api"' },
       );
-    if (token !== deps.store.token)
-      throw new ApiError(401, { detail: "Invalid token." }, { "WWW-Authenticate": 'Bearer realm="api"' });
+    if (token !== deps.store.token) {
+      const verdict = deps.auth.verify(token);
+      if (verdict === "expired")
+        throw new ApiError(
+          401,
+          { detail: "Access token expired." },
+          {
+            "WWW-Authenticate":
+              'Bearer realm="api", error="invalid_token", error_description="The access token expired"',
+          },
+        );
+      if (verdict !== "valid")
+        throw new ApiError(401, { detail: "Invalid token." }, { "WWW-Authenticate": 'Bearer realm="api"' });
+    }
     const handler = matched.route.methods[method];
     if (!handler) {
       throw new ApiError(
@@ -130,6 +156,18 @@ function answer(deps: ServerDeps, req: http.IncomingMessage, method: string, url
   }
 }
 
+function isAuthPath(path: string): boolean {
+  return path === "/oauth2/token" || path === "/oauth2/token/";
+}
+
+/** `/oauth2/token`: parameters from the query string (what pydoover sends) or a form body. */
+function authAnswer(deps: ServerDeps, req: http.IncomingMessage, method: string, url: URL, raw: Buffer): Answer {
+  const params = new URLSearchParams(url.searchParams);
+  if (/^application\/x-www-form-urlencoded\b/i.test(req.headers["content-type"] ?? ""))
+    for (const [k, v] of new URLSearchParams(raw.toString("utf8"))) if (!params.has(k)) params.set(k, v);
+  return { ...deps.auth.token(method, params), template: null };
+}
+
 function control(deps: ServerDeps, method: string, path: string, raw: string, res: http.ServerResponse): void {
   const key = `${method} ${path.replace(/\/?$/, "/")}`;
   switch (key) {
@@ -145,6 +183,20 @@ function control(deps: ServerDeps, method: string, path: string, raw: string, re
       });
     case "GET /_emulator/uploads/":
       return writeJson(res, 200, deps.store.uploads());
+    case "GET /_emulator/auth/":
+      return writeJson(res, 200, deps.auth.summary());
+    case "POST /_emulator/auth/revoke/": {
+      let body: { refreshToken?: unknown } | null;
+      try {
+        body = JSON.parse(raw || "null");
+      } catch {
+        return writeJson(res, 400, { detail: "Body must be JSON." });
+      }
+      const one = body?.refreshToken;
+      if (one !== undefined && typeof one !== "string")
+        return writeJson(res, 400, { detail: "refreshToken must be a string." });
+      return writeJson(res, 200, { revoked: deps.auth.revoke(one) });
+    }
     case "GET /_emulator/faults/":
       return writeJson(res, 200, deps.faults.pending());
     case "DELETE /_emulator/faults/":
@@ -195,23 +247,26 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
   if (url.pathname.startsWith("/_emulator/") || url.pathname === "/_emulator") {
     return control(deps, method, url.pathname, raw.toString("utf8"), res);
   }
+  const auth = isAuthPath(url.pathname);
   const entry: EmulatorLogEntry = {
     method,
     path: url.pathname,
-    query: url.search.replace(/^\?/, ""),
+    query: auth ? redactTokenQuery(url.search.replace(/^\?/, "")) : url.search.replace(/^\?/, ""),
     status: 0,
   };
   const send = (a: Answer) => {
     entry.status = a.status;
     deps.requestLog.push(entry);
-    deps.recorder.record({
-      method,
-      path: url.pathname,
-      template: a.template,
-      status: a.status,
-      body: a.status === 204 || a.raw ? null : (a.body ?? null),
-      ...(a.raw ? { contentType: a.raw.contentType } : {}),
-    });
+    // The auth server is not part of the Control API document the recording is checked against.
+    if (!auth)
+      deps.recorder.record({
+        method,
+        path: url.pathname,
+        template: a.template,
+        status: a.status,
+        body: a.status === 204 || a.raw ? null : (a.body ?? null),
+        ...(a.raw ? { contentType: a.raw.contentType } : {}),
+      });
     if (a.raw) {
       res.writeHead(a.status, { "Content-Type": a.raw.contentType, "Content-Length": a.raw.data.length, ...a.headers });
       res.end(a.raw.data);
@@ -235,7 +290,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
     if (fault.dropConnection) return drop();
     if (fault.status !== undefined) return send(injected(matchRoute(url.pathname)?.route.template ?? null));
   }
-  const real = answer(deps, req, method, url, raw);
+  const real = auth ? authAnswer(deps, req, method, url, raw) : answer(deps, req, method, url, raw);
   if (fault?.afterCommit) {
     if (fault.dropConnection) return drop();
     return send(injected(real.template));

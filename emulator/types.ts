@@ -24,6 +24,13 @@ export interface EmulatorOptions {
    */
   deploymentStepMs?: number;
   /**
+   * Access tokens from the auth server (`POST /oauth2/token`) expire this many seconds after they are issued;
+   * the API answers an expired one 401. Default: they never expire. (The static `token` never expires.)
+   */
+  tokenTtlSeconds?: number;
+  /** Each refresh returns a new refresh token and the one it spent stops working (default false). */
+  rotateRefreshTokens?: boolean;
+  /**
    * How many devices to seed in the organisation's root group (default 3), named
    * `emulated_device_1…N`. Their ids are listed in `Emulator.deviceIds` and the CLI's first line.
    */
@@ -141,7 +148,16 @@ export interface EmulatorLogEntry {
 export interface Emulator {
   /** "http://127.0.0.1:PORT", no trailing slash. */
   url: string;
+  /** A static Bearer token that never expires. */
   token: string;
+  /** The auth server for a profile's AUTH_SERVER_URL (the emulator itself: `POST {authServerUrl}/oauth2/token`). */
+  authServerUrl: string;
+  /** The client id for a profile's AUTH_SERVER_CLIENT_ID. */
+  clientId: string;
+  /** A refresh token for a profile's REFRESH_TOKEN (works again after `reset`). */
+  refreshToken: string;
+  /** Revokes one refresh token, or every one; returns how many were active (also `POST /_emulator/auth/revoke`). */
+  revokeRefreshTokens(refreshToken?: string): number;
   organisationId: string;
   /** Every seeded device (root group first, then each seed group's), oldest first. */
   deviceIds: string[];
@@ -157,7 +173,7 @@ export interface Emulator {
   deploymentOutcomes(): ResolvedDeploymentOutcomes | undefined;
   log(): EmulatorLogEntry[];
   clearLog(): void;
-  /** Back to the seed state; log and faults cleared. */
+  /** Back to the seed state; log and faults cleared; only the first refresh token works, issued tokens are forgotten. */
   reset(): void;
   /** Files received by processor_source/, widget/ and the artwork PATCH (also `GET /_emulator/uploads/`). */
   uploads(): EmulatorUpload[];

@@ -1,6 +1,7 @@
 // Request-body validation with DRF-like messages. The schemas in schemas.ts are transcribed by hand
 // from the spec's *Request components; unknown and read-only keys are ignored, as DRF does.
 
+import { codePointLength, jsonProblem, shortPointer, textProblem } from "../sdk/json-limits";
 import type { FieldErrors } from "./errors";
 import { integerText, isRawInteger } from "./json";
 
@@ -35,12 +36,17 @@ function checkString(v: unknown, spec: FieldSpec): Checked {
   else if (typeof v === "number" && Number.isFinite(v)) s = String(v);
   else if (isRawInteger(v)) s = v.rawJSON;
   else return { ok: false, errors: ["Not a valid string."] };
+  // DRF's CharField validators (ProhibitNullCharactersValidator, ProhibitSurrogateCharactersValidator).
+  const refused = textProblem(s);
+  if (refused) return { ok: false, errors: [refused] };
   if (s.trim() === "" && (spec.minLength ?? 0) > 0) return { ok: false, errors: ["This field may not be blank."] };
   const errors: string[] = [];
-  if (spec.maxLength !== undefined && s.length > spec.maxLength) {
+  // Python counts code points: 100 emoji fit in max_length 100.
+  const length = codePointLength(s);
+  if (spec.maxLength !== undefined && length > spec.maxLength) {
     errors.push(`Ensure this field has no more than ${spec.maxLength} characters.`);
   }
-  if (spec.minLength !== undefined && s.length < spec.minLength) {
+  if (spec.minLength !== undefined && length < spec.minLength) {
     errors.push(`Ensure this field has at least ${spec.minLength} characters.`);
   }
   if (spec.enum && !spec.enum.includes(s)) errors.push(`"${s}" is not a valid choice.`);
@@ -84,8 +90,16 @@ function checkValue(v: unknown, spec: FieldSpec): Checked {
       : { ok: false, errors: ["This field may not be null."] };
   }
   switch (spec.type) {
-    case "any":
-      return { ok: true, value: v };
+    case "any": {
+      // A JSONField: PostgreSQL cannot store NUL or a lone surrogate, and Python cannot read back JSON nested
+      // deeper than MAX_JSON_DEPTH (the real server would answer 500; the emulator refuses with a 400).
+      const problem = jsonProblem(v);
+      if (!problem) return { ok: true, value: v };
+      return {
+        ok: false,
+        errors: [problem.pointer ? `${problem.message} (at ${shortPointer(problem.pointer)})` : problem.message],
+      };
+    }
     case "string":
       return checkString(v, spec);
     case "id":

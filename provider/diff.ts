@@ -33,18 +33,27 @@ export function mayBeEqual(a: unknown, b: unknown): boolean {
   return isUnknown(b) || stableEqual(a, b);
 }
 
+/**
+ * A newly declared null where nothing was declared before: the program now says "clear it" (e.g. a
+ * doover_config.json's `"image_name": null`), which the cloud may not have done yet, so it is a change.
+ */
+export function declaresNull(olds: Record<string, unknown>, news: Record<string, unknown>, k: string): boolean {
+  return news[k] === null && olds[k] === undefined;
+}
+
 /** The keys among `keys` whose values differ (an unknown new value always counts as a change). */
 export function changedKeys(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
   keys: readonly string[],
 ): string[] {
-  return keys.filter((k) => isUnknown(news[k]) || !stableEqual(olds[k], news[k]));
+  return keys.filter((k) => isUnknown(news[k]) || declaresNull(olds, news, k) || !stableEqual(olds[k], news[k]));
 }
 
 /**
- * The PATCH body turning wire payload `from` into `to`: changed keys get their new value; a key that is no
- * longer declared is cleared with null when the API allows null, and otherwise left alone.
+ * The PATCH body turning wire payload `from` into `to`: changed keys get their new value (a null newly
+ * declared is sent: it clears the field); a key that is no longer declared is cleared with null when the API
+ * allows null, and otherwise left alone.
  */
 export function wirePatch(
   from: Record<string, unknown>,
@@ -53,7 +62,7 @@ export function wirePatch(
 ): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const k of new Set([...Object.keys(from), ...Object.keys(to)])) {
-    if (stableEqual(from[k], to[k])) continue;
+    if (!declaresNull(from, to, k) && stableEqual(from[k], to[k])) continue;
     if (to[k] !== undefined) patch[k] = to[k];
     else if (nullable.includes(k)) patch[k] = null;
   }

@@ -1,6 +1,8 @@
 // Helpers shared by the application and tunnel providers: the preview "unknown" sentinel, check failures
 // and small validators. No HTTP and no module-scope state here.
 
+import { codePointLength, describeJsonPlace, jsonProblem, textProblem } from "../sdk/json-limits";
+
 /** The value Pulumi puts in place of an input that is not known yet (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -50,12 +52,29 @@ export function checkString(
     f.add(key, `${key} must be a string`);
     return;
   }
+  const refused = textProblem(v); // the API refuses these (DRF's CharField validators)
+  if (refused) f.add(key, `${key}: ${refused.replace(/\.$/, "")}; the Doover API refuses them`);
   if (opts.required && v.length === 0) f.add(key, `${key} must not be empty`);
   else if (opts.emptyText !== undefined && v.length === 0) f.add(key, `${key} must not be empty: ${opts.emptyText}`);
-  if (opts.max !== undefined && v.length > opts.max) {
-    f.add(key, `${key} must be at most ${opts.max} characters (got ${v.length})`);
+  // Characters as the API counts them (code points): 100 emoji are 100 characters, not 200 UTF-16 units.
+  const length = opts.max === undefined ? 0 : codePointLength(v);
+  if (opts.max !== undefined && length > opts.max) {
+    f.add(key, `${key} must be at most ${opts.max} characters (got ${length})`);
   }
   if (opts.pattern && !opts.pattern.test(v)) f.add(key, `${key} ${opts.patternText ?? `must match ${opts.pattern}`}`);
+}
+
+/**
+ * A JSON input (schema, config, overlay) the API could not store or read back: a NUL character or a lone
+ * surrogate in a string or key, or nesting deeper than MAX_JSON_DEPTH. Adds one failure naming the property and
+ * where in it; returns whether it did.
+ */
+export function checkJsonValue(f: Failures, key: string, v: unknown): boolean {
+  if (isUnknown(v)) return false;
+  const problem = jsonProblem(v);
+  if (!problem) return false;
+  f.add(key, `${describeJsonPlace(key, problem.pointer)}: ${problem.message}`);
+  return true;
 }
 
 export function checkBoolean(f: Failures, inputs: Record<string, unknown>, key: string, dflt?: boolean): void {

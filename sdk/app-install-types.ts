@@ -1,5 +1,7 @@
 // Wire types of the app-install family (ApplicationInstallationSerializer*, ApplicationDeploymentSerializer*).
 
+import type { SlimConfigProfileData } from "./types";
+
 /** Deployment status codes: Queued, Running, Success, Failed, Cancelled. */
 export type DeploymentStatus = "QUE" | "RUN" | "SUC" | "FAI" | "CAN";
 
@@ -43,7 +45,7 @@ export interface AppInstallData {
   deployment_config?: unknown;
   latest_deployment: InstallDeploymentData | null;
   pre_archive_latest_deployment: string | null;
-  config_profiles: unknown[];
+  config_profiles: SlimConfigProfileData[];
   solution: { id: string; name: string } | null;
   solution_id?: string | null;
   template: unknown;

@@ -114,6 +114,20 @@ export class AppInstallsApi {
     await this.rest.request({ method: "DELETE", path: p(id), okOnRepeat: [404] });
   }
 
+  /**
+   * `POST /app_installs/{id}/sync_config_profiles/` with the whole install request (doover-cli's
+   * `app-install sync-config-profiles` sends the current install, with `config_profile_ids` replaced when given).
+   * Applied like a PUT, so safe to repeat. {@link Client.syncAppInstallConfigProfiles} builds the body for you.
+   */
+  syncConfigProfiles(id: string, body: AppInstallRequest): Promise<AppInstallData> {
+    return this.rest.request({
+      method: "POST",
+      path: `${p(id)}sync_config_profiles/`,
+      body,
+      idempotent: true,
+    });
+  }
+
   /** Archives the install (it keeps its name on the device); safe to repeat. */
   archive(id: string): Promise<AppInstallData> {
     return this.rest.request({ method: "POST", path: `${p(id)}archive/`, idempotent: true });

@@ -3,6 +3,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type DeploymentData, deploymentDataOf } from "./deployment-folder";
 import { deploymentZip } from "./deployment-zip";
 import {
   appEntries,
@@ -14,7 +15,12 @@ import {
 } from "./doover-config-file";
 import { DooverException } from "./errors";
 import { fromPlain, getMember, type JsonObjectNode, setMember } from "./lossless-json";
-import { APPLICATION_REQUEST_KEYS, type ApplicationData, type ApplicationRequest } from "./types";
+import {
+  APPLICATION_REQUEST_KEYS,
+  type ApplicationData,
+  type ApplicationRequest,
+  type SlimConfigProfileData,
+} from "./types";
 
 export interface ApplicationInit {
   id?: string;
@@ -36,12 +42,17 @@ export interface ApplicationInit {
   buildArgs?: string;
   configSchema?: unknown;
   uiSchema?: unknown;
+  tagSchema?: unknown;
+  notificationSchema?: unknown;
   lambdaArn?: string;
   lambdaConfig?: unknown;
   iconUrl?: string;
   bannerUrl?: string;
   repositoryUrl?: string;
   stars?: number;
+  archived?: boolean;
+  approxInstalls?: number;
+  configProfiles?: SlimConfigProfileData[];
   stagingConfig?: Record<string, unknown>;
   basePath?: string;
   srcDirectory?: string;
@@ -89,8 +100,8 @@ function wireKeyOf(configKey: string): string {
   return configKey;
 }
 
-/** Request fields a PATCH may carry (`deployment_data` is built from the folder, `tag_schema` is not modelled). */
-const PATCH_KEYS = APPLICATION_REQUEST_KEYS.filter((k) => k !== "deployment_data" && k !== "tag_schema");
+/** Request fields a PATCH may carry (`deployment_data` is built from the folder). */
+const PATCH_KEYS = APPLICATION_REQUEST_KEYS.filter((k) => k !== "deployment_data");
 
 // Attributes saveToDisk writes back when they changed since load, with their config key.
 const TRACKED: [keyof Application, string][] = [
@@ -105,6 +116,8 @@ const TRACKED: [keyof Application, string][] = [
   ["repoBranch", "repo_branch"],
   ["configSchema", "config_schema"],
   ["uiSchema", "ui_schema"],
+  ["tagSchema", "tag_schema"],
+  ["notificationSchema", "notification_schema"],
   ["lambdaArn", "lambda_arn"],
   ["lambdaConfig", "lambda_config"],
   ["iconUrl", "icon_url"],
@@ -139,12 +152,22 @@ export class Application {
   buildArgs?: string;
   configSchema?: unknown;
   uiSchema?: unknown;
+  /** `tag_schema`: the app's tag definitions */
+  tagSchema?: unknown;
+  /** `notification_schema`: the app's notification definitions (doover-cli exports it on publish) */
+  notificationSchema?: unknown;
   lambdaArn?: string;
   lambdaConfig?: unknown;
   iconUrl?: string;
   bannerUrl?: string;
   repositoryUrl?: string;
   stars?: number;
+  /** read-only, from the API (`fromApiData`): whether the application is archived */
+  archived?: boolean;
+  /** read-only, from the API: approximate number of installs */
+  approxInstalls?: number;
+  /** read-only, from the API: the application's config profiles */
+  configProfiles?: SlimConfigProfileData[];
   stagingConfig: Record<string, unknown>;
   /** folder of the config file */
   basePath?: string;
@@ -185,12 +208,17 @@ export class Application {
     this.buildArgs = init.buildArgs;
     this.configSchema = init.configSchema;
     this.uiSchema = init.uiSchema;
+    this.tagSchema = init.tagSchema;
+    this.notificationSchema = init.notificationSchema;
     this.lambdaArn = init.lambdaArn;
     this.lambdaConfig = init.lambdaConfig;
     this.iconUrl = init.iconUrl;
     this.bannerUrl = init.bannerUrl;
     this.repositoryUrl = init.repositoryUrl;
     this.stars = init.stars;
+    if (init.archived !== undefined) this.archived = init.archived;
+    if (init.approxInstalls !== undefined) this.approxInstalls = init.approxInstalls;
+    if (init.configProfiles !== undefined) this.configProfiles = init.configProfiles;
     this.stagingConfig = init.stagingConfig ?? {};
     this.basePath = init.basePath;
     this.srcDirectory = init.srcDirectory;
@@ -255,6 +283,8 @@ export class Application {
       buildArgs: str(entry.build_args),
       configSchema: entry.config_schema,
       uiSchema: entry.ui_schema,
+      tagSchema: entry.tag_schema,
+      notificationSchema: entry.notification_schema,
       lambdaArn: str(entry.lambda_arn),
       lambdaConfig: entry.lambda_config,
       iconUrl: str(entry.icon_url),
@@ -308,14 +338,27 @@ export class Application {
       imageName: data.image_name ?? undefined,
       configSchema: data.config_schema,
       uiSchema: data.ui_schema,
+      tagSchema: data.tag_schema,
+      notificationSchema: data.notification_schema,
       lambdaArn: data.lambda_arn ?? undefined,
       lambdaConfig: data.lambda_config,
       iconUrl: data.icon_url ?? undefined,
       bannerUrl: data.banner_url ?? undefined,
       repositoryUrl: data.repository_url ?? undefined,
       stars: data.stars,
+      archived: data.archived,
+      approxInstalls: data.approx_installs,
+      configProfiles: data.config_profiles,
       raw: data as unknown as Record<string, unknown>,
     });
+  }
+
+  /**
+   * The request fields the config file sets to null (legacy spellings folded onto the canonical name, e.g.
+   * `owner_org_id: null` → `organisation_id`): the fields a publish clears. Empty for an app built in code.
+   */
+  declaredNulls(): ReadonlySet<string> {
+    return new Set(this.nullKeys);
   }
 
   /** The id this app has on the target (staging id lives in staging_config). */
@@ -323,16 +366,35 @@ export class Application {
     return isStaging ? idString(this.stagingConfig.id) : this.id;
   }
 
-  /** Deterministic zip of `<basePath>/<deploymentFolder>`, or undefined when there is none. */
+  /**
+   * Deterministic zip of `<basePath>/<deploymentFolder>` in memory, or undefined when there is none. Throws
+   * `DeploymentFolderTooLarge` over 256 MiB of files and `DeploymentFolderLinkError` for a link out of the folder.
+   */
   deploymentZip(): { data: Buffer; sha256: string } | undefined {
-    if (!this.basePath) return undefined;
-    const folder = path.resolve(this.basePath, this.deploymentFolder);
-    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) return undefined;
-    return deploymentZip(folder);
+    const folder = this.deploymentFolderPath();
+    return folder === undefined ? undefined : deploymentZip(folder);
   }
 
-  /** The 2.0 request body: request-schema fields only, ids as strings. */
-  toPayload(opts: { isStaging?: boolean; includeDeploymentData?: boolean } = {}): ApplicationRequest {
+  /**
+   * The deployment folder as `deployment_data` that is zipped and base64-encoded while it is sent (never whole in
+   * memory), or undefined when there is none. Same limit and link rules as {@link deploymentZip}, checked here.
+   */
+  deploymentUpload(): DeploymentData | undefined {
+    const folder = this.deploymentFolderPath();
+    return folder === undefined ? undefined : deploymentDataOf(folder);
+  }
+
+  private deploymentFolderPath(): string | undefined {
+    if (!this.basePath) return undefined;
+    const folder = path.resolve(this.basePath, this.deploymentFolder);
+    return fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory() ? folder : undefined;
+  }
+
+  /**
+   * The 2.0 request body: request-schema fields only, ids as strings. `includeDeploymentData: true` adds the
+   * folder's zip as base64 text (in memory); `"stream"` adds it as `DeploymentData`, zipped while sent.
+   */
+  toPayload(opts: { isStaging?: boolean; includeDeploymentData?: boolean | "stream" } = {}): ApplicationRequest {
     const wire = this.wireValues();
     const p: Record<string, unknown> = {
       ...wire,
@@ -340,8 +402,8 @@ export class Application {
       organisation_id: wire.organisation_id ?? null,
       container_registry_profile_id: wire.container_registry_profile_id ?? null,
     };
-    if (opts.isStaging) this.overlayStaging(p, (k) => APPLICATION_REQUEST_KEYS.includes(k) && k !== "tag_schema");
-    if (opts.includeDeploymentData) this.addDeploymentData(p);
+    if (opts.isStaging) this.overlayStaging(p, (k) => APPLICATION_REQUEST_KEYS.includes(k));
+    if (opts.includeDeploymentData) this.addDeploymentData(p, opts.includeDeploymentData === "stream");
     // doover-cli drops empty values except the two ids, which are sent as null.
     for (const [k, v] of Object.entries(p)) {
       if (k === "organisation_id" || k === "container_registry_profile_id") continue;
@@ -357,7 +419,9 @@ export class Application {
    * is sent as null (that clears it); a field the file leaves out is not sent, so a value set in the cloud
    * (e.g. by `doover app migrate`) survives. An app built in code (not loaded from a file) sends every field.
    */
-  toPatchPayload(opts: { isStaging?: boolean; includeDeploymentData?: boolean } = {}): Partial<ApplicationRequest> {
+  toPatchPayload(
+    opts: { isStaging?: boolean; includeDeploymentData?: boolean | "stream" } = {},
+  ): Partial<ApplicationRequest> {
     if (!this.declared) return this.toPayload(opts);
     const wire = this.wireValues();
     const changed = (k: string) => this.loadedWire !== undefined && this.loadedWire[k] !== snap(wire[k]);
@@ -369,7 +433,7 @@ export class Application {
       else if (this.nullKeys.has(k) || changed(k)) p[k] = null;
     }
     if (opts.isStaging) this.overlayStaging(p, (k) => PATCH_KEYS.includes(k));
-    if (opts.includeDeploymentData) this.addDeploymentData(p);
+    if (opts.includeDeploymentData) this.addDeploymentData(p, opts.includeDeploymentData === "stream");
     return p as Partial<ApplicationRequest>;
   }
 
@@ -381,8 +445,13 @@ export class Application {
     }
   }
 
-  /** `deployment_data`: the deployment folder's zip in base64, when there is a folder. */
-  private addDeploymentData(p: Record<string, unknown>): void {
+  /** `deployment_data`: the deployment folder's zip in base64 (or streamed), when there is a folder. */
+  private addDeploymentData(p: Record<string, unknown>, stream: boolean): void {
+    if (stream) {
+      const data = this.deploymentUpload();
+      if (data) p.deployment_data = data;
+      return;
+    }
     const zip = this.deploymentZip();
     if (zip) p.deployment_data = zip.data.toString("base64");
   }
@@ -420,6 +489,8 @@ export class Application {
       container_registry_profile_id: this.containerRegistryProfileId,
       config_schema: this.configSchema,
       ui_schema: this.uiSchema,
+      tag_schema: this.tagSchema,
+      notification_schema: this.notificationSchema,
       image_name: this.imageName,
       lambda_arn: this.lambdaArn,
       lambda_config: this.lambdaConfig,
@@ -472,6 +543,8 @@ export class Application {
       repo_branch: this.repoBranch,
       config_schema: this.configSchema,
       ui_schema: this.uiSchema,
+      tag_schema: this.tagSchema,
+      notification_schema: this.notificationSchema,
       lambda_arn: this.lambdaArn,
       lambda_config: this.lambdaConfig,
       icon_url: this.iconUrl,

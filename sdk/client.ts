@@ -49,7 +49,7 @@ export class Client {
   readonly isStaging: boolean;
   /** where the token came from (never the token) */
   readonly credentialSource: string;
-  /** TOKEN_EXPIRES of the profile, when the token came from one */
+  /** expiry of the profile's token as read (TOKEN_EXPIRES, else its JWT exp), when the token came from one */
   readonly tokenExpiresAt?: Date;
   readonly applications: ApplicationsApi;
   readonly tunnels: TunnelsApi;
@@ -76,6 +76,7 @@ export class Client {
       baseUrl: creds.baseUrl,
       token: creds.token,
       tokenSource: creds.source,
+      ...(creds.tokenProvider ? { tokenProvider: creds.tokenProvider } : {}),
       fallbackCredentials: creds.fallbacks,
       retryBudgetMs: options.retryBudgetMs,
       maxRequestsPerSecond: options.maxRequestsPerSecond,
@@ -90,9 +91,11 @@ export class Client {
       debug,
       logger: options.logger,
     });
-    if (creds.expired) {
+    // A profile with a REFRESH_TOKEN refreshes an expired token before the first call; one without cannot.
+    if (creds.expired && !creds.refreshable) {
       this.rest.log(
-        `doover: the token from ${creds.source} expired at ${creds.expiresAt!.toISOString()}; using it anyway`,
+        `doover: the token of ${creds.source} expired at ${creds.expiresAt!.toISOString()} and the profile has no ` +
+          "REFRESH_TOKEN to refresh it with; sending it anyway (run `doover login` to sign in again)",
       );
     }
     this.applications = new ApplicationsApi(this.rest);
@@ -117,7 +120,8 @@ export class Client {
   /** POST the app's payload; stores the new id on `app.id` (or `stagingConfig.id`) and returns it. */
   async createApplication(app: Application, opts: { isStaging?: boolean } = {}): Promise<string> {
     const isStaging = opts.isStaging ?? false;
-    const created = await this.applications.create(app.toPayload({ isStaging, includeDeploymentData: true }));
+    // The deployment folder is zipped while it is sent (memory does not grow with its files).
+    const created = await this.applications.create(app.toPayload({ isStaging, includeDeploymentData: "stream" }));
     if (isStaging) app.stagingConfig = { ...app.stagingConfig, id: created.id };
     else app.id = created.id;
     return created.id;
@@ -135,7 +139,7 @@ export class Client {
         `Application ${app.name} has no ${isStaging ? "staging_config.id" : "id"}; create it first`,
       );
     }
-    return this.applications.patch(id, app.toPatchPayload({ isStaging, includeDeploymentData: true }));
+    return this.applications.patch(id, app.toPatchPayload({ isStaging, includeDeploymentData: "stream" }));
   }
 
   archiveApplication(id: string): Promise<ApplicationData> {
@@ -223,6 +227,25 @@ export class Client {
     if (args.deploymentConfig !== undefined) body.deployment_config = args.deploymentConfig;
     if (args.configProfileIds !== undefined) body.config_profile_ids = args.configProfileIds;
     return this.appInstalls.create(body);
+  }
+
+  /**
+   * Syncs an install's config profiles as doover-cli's `app-install sync-config-profiles` does: reads the install
+   * and POSTs it back to `sync_config_profiles/`, with `configProfileIds` replacing its profiles when given.
+   */
+  async syncAppInstallConfigProfiles(id: string, configProfileIds?: string[]): Promise<AppInstallData> {
+    const install = await this.appInstalls.retrieve(id);
+    const body: AppInstallRequest = {
+      application_id: String(install.application.id),
+      device_id: install.device ? String(install.device.id) : null,
+      display_name: install.display_name,
+      config_profile_ids: configProfileIds ?? install.config_profiles.map((p) => String(p.id)),
+    };
+    if (install.name !== undefined) body.name = install.name;
+    if (install.version !== undefined && install.version !== null) body.version = install.version;
+    if (install.deployment_config !== undefined) body.deployment_config = install.deployment_config;
+    if (install.solution) body.solution_id = String(install.solution.id);
+    return this.appInstalls.syncConfigProfiles(id, body);
   }
 
   /** Starts a deployment of the install's current config; poll `getDeployment` for its status. */

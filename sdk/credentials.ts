@@ -6,6 +6,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CredentialsError } from "./errors";
+import { fetchTransport } from "./http-transport";
+import { type DooverProfile, parseDooverConfig } from "./profile-file";
+import { type ProfileSession, profileSession } from "./profile-session";
+import type { FallbackCredential } from "./rest-client";
+import type { TokenProvider } from "./token-provider";
 import type { ClientOptions } from "./types";
 
 export const PRODUCTION_API_URL = "https://api.doover.com";
@@ -18,47 +23,32 @@ export interface ResolvedCredentials {
   isStaging: boolean;
   /** where the token came from, e.g. `env DOOVER_API_TOKEN` (never the token itself) */
   source: string;
-  /** TOKEN_EXPIRES of the profile, when known; an expired token is still used */
+  /** expiry of a profile's token (TOKEN_EXPIRES, else its JWT exp), when known */
   expiresAt?: Date;
   expired?: boolean;
   /**
+   * For a token from a profile: the profile's session, which refreshes it (when the profile has a
+   * REFRESH_TOKEN) and writes the new one back; `token` is then only the value read from the file.
+   */
+  tokenProvider?: TokenProvider;
+  /** the token is refreshed when due (a profile with a REFRESH_TOKEN) */
+  refreshable: boolean;
+  /**
    * The other tokens to try, in order, when `token` is answered 401: after a token from options,
    * env DOOVER_API_TOKEN then the profile; after env, the profile. Read when called (a rotated
-   * token is picked up), never containing `token` itself.
+   * token is picked up), never containing `token` itself. The profile comes with its session.
    */
-  fallbacks: () => { token: string; source: string }[];
+  fallbacks: () => FallbackCredential[];
 }
 
-/** One `[profile=NAME]` block of ~/.doover/config: KEY=VALUE pairs. */
-export type DooverProfile = Record<string, string>;
-
-/** Parse the pydoover config format: `[profile=NAME]` headers then `KEY=VALUE` lines. */
-export function parseDooverConfig(text: string): Map<string, DooverProfile> {
-  const profiles = new Map<string, DooverProfile>();
-  let current: DooverProfile | undefined;
-  for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.trim();
-    if (!line || line.startsWith("#") || line.startsWith(";")) continue;
-    const header = /^\[profile=(.*)\]$/.exec(line);
-    if (header) {
-      current = {};
-      profiles.set(header[1].trim(), current);
-      continue;
-    }
-    const eq = line.indexOf("=");
-    if (current && eq > 0) current[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-  }
-  return profiles;
+/** A profile gives a token: it has one, or a refresh token to get one with. */
+function profileUsable(p: DooverProfile | undefined): boolean {
+  return p !== undefined && (nonEmpty(p.TOKEN) !== undefined || nonEmpty(p.REFRESH_TOKEN) !== undefined);
 }
 
-/** TOKEN_EXPIRES as unix seconds (pydoover writes a float) or an ISO date (doover-js). */
-export function parseTokenExpires(value: string | undefined): Date | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return new Date(Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : new Date(t);
-}
+export type { DooverProfile } from "./profile-file";
+export { parseDooverConfig } from "./profile-file";
+export { parseTokenExpires } from "./token-expiry";
 
 function truthy(v: string | undefined): boolean | undefined {
   if (v === undefined || v.trim() === "") return undefined;
@@ -90,7 +80,7 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
     try {
       profile = parseDooverConfig(fs.readFileSync(configPath, "utf8")).get(profileName);
       if (!profile) profileProblem = "no such profile";
-      else if (!nonEmpty(profile.TOKEN)) profileProblem = "profile has no TOKEN";
+      else if (!profileUsable(profile)) profileProblem = "profile has no TOKEN";
     } catch (e) {
       profileProblem = (e as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : "file unreadable";
     }
@@ -99,18 +89,19 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
   let token: string | undefined;
   let source = "";
   let fromProfile = false;
-  const profileToken = profile ? nonEmpty(profile.TOKEN) : undefined;
+  // A profile with only a REFRESH_TOKEN gives its token by refreshing (pydoover does the same).
+  const profileToken = profileUsable(profile) ? (nonEmpty(profile!.TOKEN) ?? "") : undefined;
   if (nonEmpty(opts.token)) {
     token = opts.token!.trim();
     source = nonEmpty(opts.tokenSource) ?? "options.token";
-  } else if (profileOption && profileToken) {
+  } else if (profileOption && profileToken !== undefined) {
     token = profileToken;
     source = `profile "${profileName}" in ${configPath}`;
     fromProfile = true;
   } else if (nonEmpty(env.DOOVER_API_TOKEN)) {
     token = env.DOOVER_API_TOKEN!.trim();
     source = "env DOOVER_API_TOKEN";
-  } else if (profileToken) {
+  } else if (profileToken !== undefined) {
     token = profileToken;
     source = `profile "${profileName}" in ${configPath}`;
     fromProfile = true;
@@ -127,16 +118,30 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
   }
   const primary = token;
   const fromOptions = nonEmpty(opts.token) !== undefined;
-  const fallbacks = (): { token: string; source: string }[] => {
+  // The profile's session: one per profile file and name in the process, shared by every client.
+  const sessionFor = (p: DooverProfile, staging: boolean): ProfileSession =>
+    profileSession({
+      configPath,
+      profileName,
+      profile: p,
+      staging: staging || (nonEmpty(p.BASE_URL)?.includes(".staging.") ?? false),
+      loginConfigPath: defaultConfigPath(env),
+      ...(opts.fetch ? { transport: fetchTransport(opts.fetch) } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
+    });
+  const fallbacks = (): FallbackCredential[] => {
     if (fromProfile) return [];
-    const out: { token: string; source: string }[] = [];
+    const out: FallbackCredential[] = [];
     const envToken = nonEmpty(env.DOOVER_API_TOKEN);
     if (fromOptions && envToken && envToken !== primary) out.push({ token: envToken, source: "env DOOVER_API_TOKEN" });
     try {
       const p = parseDooverConfig(fs.readFileSync(configPath, "utf8")).get(profileName);
       const t = p ? nonEmpty(p.TOKEN) : undefined;
-      if (t && t !== primary && t !== envToken)
-        out.push({ token: t, source: `profile "${profileName}" in ${configPath}` });
+      if (profileUsable(p) && t !== primary && (t === undefined || t !== envToken)) {
+        const session = sessionFor(p!, result.isStaging);
+        out.push({ token: t ?? "", source: session.source, provider: session });
+      }
     } catch {
       // no profile file: nothing more to try
     }
@@ -171,10 +176,14 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
     isStaging: stagingWanted ?? baseUrl.includes(".staging."),
     source,
     fallbacks,
+    refreshable: false,
   };
   if (organisationId !== undefined) result.organisationId = organisationId;
   if (fromProfile) {
-    const expiresAt = parseTokenExpires(profile!.TOKEN_EXPIRES);
+    const session = sessionFor(profile!, result.isStaging);
+    result.tokenProvider = session;
+    result.refreshable = session.refreshable;
+    const expiresAt = session.expiresAt;
     if (expiresAt) {
       result.expiresAt = expiresAt;
       result.expired = expiresAt.getTime() <= Date.now();

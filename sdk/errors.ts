@@ -18,8 +18,10 @@ const ANCESTORS: Record<string, string[]> = {
   NetworkError: ["HTTPException", "DooverException"],
   RequestTimeout: ["HTTPException", "DooverException"],
   CredentialsError: ["DooverException"],
+  TokenRefreshError: ["CredentialsError", "DooverException"],
   NotSupported: ["DooverException"],
   AmbiguousDeviceName: ["DooverException"],
+  DooverValidationError: ["DooverException"],
 };
 
 function brandMatches(e: unknown, code: string): boolean {
@@ -111,8 +113,37 @@ export class RequestTimeout extends HTTPException {
 export class CredentialsError extends DooverException {
   static readonly code: string = "CredentialsError";
 }
+/**
+ * The access token of a `doover login` profile is due and could not be refreshed (refresh token revoked or
+ * expired, auth server unreachable). The message names the profile, what the auth server answered and says to
+ * run `doover login`; it never holds a token.
+ */
+export class TokenRefreshError extends CredentialsError {
+  static readonly code: string = "TokenRefreshError";
+  /** the auth server's HTTP status, 0 when it did not answer, undefined when no request was made */
+  readonly authStatus?: number;
+  constructor(message: string, options: { authStatus?: number } = {}) {
+    super(message);
+    if (options.authStatus !== undefined) this.authStatus = options.authStatus;
+  }
+}
 export class NotSupported extends DooverException {
   static readonly code: string = "NotSupported";
+}
+/**
+ * A value the API cannot take, found before anything was sent (e.g. a config nested deeper than
+ * `MAX_JSON_DEPTH`, a NUL character or a lone surrogate in text). `field` is the request field, `pointer` the
+ * JSON pointer inside it ("" for the field itself).
+ */
+export class DooverValidationError extends DooverException {
+  static readonly code: string = "DooverValidationError";
+  readonly field: string;
+  readonly pointer: string;
+  constructor(message: string, f: { field: string; pointer?: string; cause?: unknown }) {
+    super(message, f.cause === undefined ? undefined : { cause: f.cause });
+    this.field = f.field;
+    this.pointer = f.pointer ?? "";
+  }
 }
 
 const STATUS_TEXT: Record<number, string> = {

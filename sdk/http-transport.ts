@@ -18,8 +18,8 @@ export interface TransportRequest {
   url: string | URL;
   method: string;
   headers: Record<string, string>;
-  /** a JSON text, or a producer of a streamed body (sent chunked) */
-  body?: string | (() => AsyncIterable<Uint8Array>);
+  /** a JSON text, or a producer of a streamed body (sent chunked; text pieces as UTF-8) */
+  body?: string | (() => AsyncIterable<Uint8Array | string>);
   /** for the whole exchange: connect, send, headers and body */
   timeoutMs: number;
   /** top-level keys to leave out of a 2xx JSON object answer while it streams in */
@@ -169,6 +169,11 @@ function waitForDrain(stream: http.ClientRequest): Promise<void> {
   });
 }
 
+/** fetch streams bytes only: text pieces are encoded as UTF-8. */
+async function* asBytes(pieces: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array> {
+  for await (const p of pieces) yield typeof p === "string" ? Buffer.from(p, "utf8") : p;
+}
+
 function cutOff(): Error {
   return Object.assign(new Error("the connection closed before the whole answer arrived"), { code: "ECONNRESET" });
 }
@@ -187,7 +192,9 @@ export function fetchTransport(fetchImpl: typeof fetch): Transport {
     const res = await fetchImpl(String(req.url), {
       method: req.method,
       headers: req.headers,
-      body: streamed ? (req.body as () => AsyncIterable<Uint8Array>)() : (req.body as string | undefined),
+      body: streamed
+        ? asBytes((req.body as () => AsyncIterable<Uint8Array | string>)())
+        : (req.body as string | undefined),
       ...(streamed ? { duplex: "half" as const } : {}),
       redirect: "manual",
       signal,

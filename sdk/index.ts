@@ -36,11 +36,20 @@ export type { DeploymentFolderSummary } from "./deployment-folder";
 export {
   DEPLOYMENT_FOLDER_MAX_BYTES,
   DeploymentData,
+  DeploymentFolderLinkError,
   DeploymentFolderTooLarge,
+  deploymentDataOf,
   deploymentUpload,
   hashDeploymentFolder,
 } from "./deployment-folder";
-export { deploymentZip, deploymentZipChunks, listDeploymentFiles, readZip } from "./deployment-zip";
+export {
+  type DeploymentFile,
+  deploymentZip,
+  deploymentZipChunks,
+  listDeploymentFiles,
+  readZip,
+  scanDeploymentFolder,
+} from "./deployment-zip";
 export type { DeviceData, DeviceListQuery, DeviceRequest, DeviceTypeRefData } from "./devices-api";
 export { AmbiguousDeviceName, DevicesApi } from "./devices-api";
 export {
@@ -49,6 +58,7 @@ export {
   CredentialsError,
   DooverApiError,
   DooverException,
+  DooverValidationError,
   errorFromResponse,
   Forbidden,
   HTTPException,
@@ -60,16 +70,32 @@ export {
   RequestTimeout,
   redactUrl,
   ServerError,
+  TokenRefreshError,
   Unauthorized,
 } from "./errors";
 export type { GroupData, GroupListQuery, GroupNode, GroupRefData, GroupRequest } from "./groups-api";
 export { buildTree as buildGroupTree, GroupsApi } from "./groups-api";
+export {
+  assertSendableBody,
+  codePointLength,
+  type JsonProblem,
+  jsonProblem,
+  MAX_JSON_DEPTH,
+  textProblem,
+} from "./json-limits";
 export type { JsonDocument, JsonNode } from "./lossless-json";
 export { parseDocument, parseLossless, stringifyDocument, toPlain } from "./lossless-json";
+export {
+  DEFAULT_AUTH_CLIENT_ID,
+  PRODUCTION_AUTH_SERVER_URL,
+  ProfileSession,
+  STAGING_AUTH_SERVER_URL,
+} from "./profile-session";
 export type { LimiterStats, RequestLimiterOptions, SlotOutcome } from "./request-limiter";
 export { limiterFor, RequestLimiter, resetLimiters } from "./request-limiter";
 export type { RequestOptions, RestClientOptions } from "./rest-client";
 export { DEFAULT_RETRY_BUDGET_MS, DEFAULT_TIMEOUT_MS, type FallbackCredential, RestClient } from "./rest-client";
+export { staticTokenProvider, type TokenProvider } from "./token-provider";
 export { TunnelsApi } from "./tunnels-api";
 export type {
   ApplicationData,
@@ -79,6 +105,7 @@ export type {
   ApplicationTypeName,
   ClientOptions,
   Page,
+  SlimConfigProfileData,
   TunnelData,
   TunnelProtocol,
   TunnelRequest,

@@ -19,6 +19,8 @@
 // - 401 with a token from stack config/options is retried once with each other token the
 //   caller offers (env, profile): a rotated token in the environment still works when the stale
 //   one sits in the stack's saved provider config.
+// - The token comes from a TokenProvider asked before every attempt: a `doover login` profile's is
+//   refreshed when due, and once more after a 401 (profile-session.ts); a given token is static.
 // Retries stop when the operation's time budget (counted from its first failure) would be
 // exceeded, not after a fixed small count.
 // Redirects are never followed (neither transport does): a redirected POST would turn into a GET (reporting a
@@ -36,14 +38,18 @@ import {
   timeoutError,
 } from "./errors";
 import { fetchTransport, nodeTransport, type Transport } from "./http-transport";
+import { assertSendableBody } from "./json-limits";
 import { parseLossless } from "./lossless-json";
 import { limiterFor, type RequestLimiter } from "./request-limiter";
+import { isStaticTokenProvider, NOT_REFRESHED, staticTokenProvider, type TokenProvider } from "./token-provider";
 import { VERSION } from "./version";
 
 /** Another token to try after a 401, and where it came from (never the token in messages). */
 export interface FallbackCredential {
   token: string;
   source: string;
+  /** where the token comes from when it is refreshed (a profile): asked instead of using `token` as it is */
+  provider?: TokenProvider;
 }
 
 export interface RestClientOptions {
@@ -51,6 +57,8 @@ export interface RestClientOptions {
   token: string;
   /** where `token` came from, e.g. `stack config doover:token` (for the 401 message) */
   tokenSource?: string;
+  /** asked for the token before every attempt and after a 401 (a profile's refreshes); default: `token` as it is */
+  tokenProvider?: TokenProvider;
   /** tokens to try, in order, when `token` is answered 401 (read lazily, once) */
   fallbackCredentials?: () => FallbackCredential[];
   organisationId?: string;
@@ -114,6 +122,8 @@ export const DEFAULT_RETRY_BUDGET_MS = 180_000;
 // Which fallback token answered for a (base URL, primary token) pair, so later clients in this
 // process skip the stale one. Keyed by a hash: the map never holds a primary token as a key.
 const PREFERRED = Symbol.for("pulumi-doover.preferred-token.v1");
+/** A preferred "token" that is a profile's session: its id after this mark. */
+const PROVIDER_MARK = "\u0000provider:";
 function preferredTokens(): Map<string, string> {
   const g = globalThis as unknown as Record<symbol, Map<string, string> | undefined>;
   return (g[PREFERRED] ??= new Map());
@@ -128,10 +138,16 @@ export class RestClient {
   readonly limiter: RequestLimiter;
   private token: string;
   private tokenSource: string;
+  /** where the current token comes from (asked before every attempt) */
+  private auth: TokenProvider;
   private readonly primaryKey: string;
   private readonly fallbacks?: () => FallbackCredential[];
   private readonly knownTokens: string[];
   private readonly triedSources: string[] = [];
+  /** why each token given up on was not refreshed (for the final 401) */
+  private readonly rejectionNotes: (string | undefined)[] = [];
+  /** a token given as such (never refreshed) was among those tried */
+  private triedStatic = false;
   private readonly transport: Transport;
   private readonly userAgent: string;
   private readonly baseDelay: number;
@@ -145,7 +161,8 @@ export class RestClient {
   constructor(o: RestClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, "");
     this.token = o.token;
-    this.tokenSource = o.tokenSource ?? "the given token";
+    this.tokenSource = o.tokenProvider?.source ?? o.tokenSource ?? "the given token";
+    this.auth = o.tokenProvider ?? staticTokenProvider(o.token, this.tokenSource);
     this.knownTokens = [o.token];
     this.primaryKey = `${this.baseUrl}\n${createHash("sha256").update(o.token).digest("hex")}`;
     if (o.fallbackCredentials) this.fallbacks = o.fallbackCredentials;
@@ -164,14 +181,22 @@ export class RestClient {
     this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = o.random ?? Math.random;
     const preferred = preferredTokens().get(this.primaryKey);
-    if (preferred !== undefined) {
+    if (preferred?.startsWith(PROVIDER_MARK)) {
+      // The fallback that answered was a profile: its session (refreshed since, maybe) is asked again.
+      const again = this.fallbacks?.().find((c) => c.provider && PROVIDER_MARK + c.provider.id === preferred);
+      if (again?.provider) {
+        this.auth = again.provider;
+        this.tokenSource = again.provider.source;
+      }
+    } else if (preferred !== undefined) {
       this.knownTokens.push(preferred);
       this.token = preferred;
       this.tokenSource = "the fallback that answered after the configured token was rejected";
+      this.auth = staticTokenProvider(preferred, this.tokenSource);
     }
     this.triedSources.push(this.tokenSource);
     // Keep tokens off enumerable state so util.inspect/JSON of the client never shows them.
-    for (const k of ["token", "knownTokens", "primaryKey", "fallbacks"])
+    for (const k of ["token", "knownTokens", "primaryKey", "fallbacks", "auth"])
       Object.defineProperty(this, k, { enumerable: false });
   }
 
@@ -207,11 +232,12 @@ export class RestClient {
     const retryable = req.idempotent ?? IDEMPOTENT.has(method);
     const org = req.organisationId === undefined ? this.organisationId : req.organisationId;
     let payload: string | undefined;
+    if (req.body !== undefined) assertSendableBody(req.body, `${method} ${req.path}`);
     const streamed = jsonBodyChunks(req.body); // deployment data: zip + base64 streamed, never one string
     if (req.body !== undefined && !streamed) payload = JSON.stringify(req.body);
-    const headers = (): Record<string, string> => {
+    const headers = (token: string): Record<string, string> => {
       const h: Record<string, string> = {
-        Authorization: `Bearer ${this.token}`,
+        Authorization: `Bearer ${token}`,
         Accept: "application/json",
         "User-Agent": this.userAgent,
       };
@@ -222,17 +248,19 @@ export class RestClient {
 
     let firstFailureAt: number | undefined;
     let fallbacks: FallbackCredential[] | undefined;
+    let askedAfter401 = false;
     for (let attempt = 1; ; attempt++) {
+      // Before the limiter slot: a refresh that runs now does not hold a slot.
+      const sentToken = await this.currentToken();
       const release = await this.limiter.acquire();
       const started = Date.now();
-      const sentToken = this.token;
       let err: HTTPException;
       let wait: number | undefined;
       try {
         const res = await this.transport({
           url: target,
           method,
-          headers: headers(),
+          headers: headers(sentToken),
           body: streamed ?? payload,
           timeoutMs: this.timeoutMs,
           omitFields: req.omitResponseFields,
@@ -256,12 +284,22 @@ export class RestClient {
           get: (name) => res.header(name),
         });
         if (res.status === 401) {
-          // Another call on this client moved to a fallback token while this one was in flight: use it.
+          // Another call on this client moved to a fallback or refreshed token while this one was in flight: use it.
           if (sentToken !== this.token) continue;
+          if (!askedAfter401) {
+            // Once per call: a refreshable token (a profile's) is refreshed, or replaced by one another call got.
+            askedAfter401 = true;
+            const next = await this.auth.unauthorized(sentToken);
+            if (next !== undefined && next !== sentToken) {
+              this.useToken(next);
+              continue;
+            }
+          }
           fallbacks ??= this.untriedFallbacks();
           const next = fallbacks.shift();
           if (!next) throw this.unauthorized(err);
           this.useFallback(next);
+          askedAfter401 = false; // the new source may refresh its token once too
           continue; // a 401 did nothing: safe to repeat any method at once
         }
         if (!RETRY_STATUS.has(res.status) || (!retryable && res.status !== 429)) throw err;
@@ -320,24 +358,48 @@ export class RestClient {
     }
     const seen = new Set(this.knownTokens);
     return list.filter((c) => {
+      if (c.provider) return c.provider.id !== this.auth.id; // a profile: its session gives the token
       if (!c.token || seen.has(c.token)) return false;
       seen.add(c.token);
       return true;
     });
   }
 
+  /** The token for the next attempt, from the current source (a profile's is refreshed when due). */
+  private async currentToken(): Promise<string> {
+    const token = await this.auth.token();
+    if (token !== this.token) this.useToken(token);
+    return token;
+  }
+
+  private useToken(token: string): void {
+    if (!this.knownTokens.includes(token)) this.knownTokens.push(token);
+    this.token = token;
+  }
+
   private useFallback(next: FallbackCredential): void {
-    this.knownTokens.push(next.token);
     this.triedSources.push(next.source);
+    this.rejectionNotes.push(this.auth.rejectionNote(this.token));
+    this.triedStatic ||= isStaticTokenProvider(this.auth);
     this.log(`doover: the token from ${this.tokenSource} was rejected (401); trying the one from ${next.source}`);
-    this.token = next.token;
     this.tokenSource = next.source;
+    if (next.provider) {
+      this.auth = next.provider;
+      preferredTokens().set(this.primaryKey, PROVIDER_MARK + next.provider.id);
+      if (next.token) this.useToken(next.token);
+      return;
+    }
+    this.auth = staticTokenProvider(next.token, next.source);
+    this.useToken(next.token);
     preferredTokens().set(this.primaryKey, next.token);
   }
 
-  /** A 401 after every token was tried: say which sources were tried and what to do. */
+  /** A 401 after every token was tried: say which sources were tried, why none was refreshed, and what to do. */
   private unauthorized(err: HTTPException): HTTPException {
     err.message += ` — rejected: the token from ${this.triedSources.join(", then the token from ")}`;
+    const notes = [...this.rejectionNotes, this.auth.rejectionNote(this.token)].filter((n) => n !== undefined);
+    if (this.triedStatic || isStaticTokenProvider(this.auth)) notes.push(NOT_REFRESHED);
+    if (notes.length > 0) err.message += `. ${notes.map((n) => n[0].toUpperCase() + n.slice(1)).join(". ")}`;
     return err;
   }
 

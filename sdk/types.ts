@@ -1,5 +1,7 @@
 // Wire types of the Doover 2.0 Control API, snake_case as the API sends them. Ids are strings.
 
+import type { DeploymentData } from "./deployment-folder";
+
 /** Application type codes (names as in pydoover; REP exists only on 2.0). */
 export enum Type {
   device = "DEV",
@@ -46,6 +48,10 @@ export interface ApplicationData {
   allow_many?: boolean;
   config_schema?: unknown;
   ui_schema?: unknown;
+  /** the app's tag definitions (JSON) */
+  tag_schema?: unknown;
+  /** the app's notification definitions (JSON; pydoover 1.18.3 / doover-cli 0.7.1 publish it) */
+  notification_schema?: unknown;
   depends_on: string[];
   organisation: { id: string; name: string; archived?: boolean } | null;
   container_registry_profile: { id: string; name: string } | null;
@@ -58,7 +64,20 @@ export interface ApplicationData {
   repository_url?: string | null;
   stars?: number;
   approx_installs: number;
-  config_profiles: unknown[];
+  /** the application's config profiles (SlimApplicationConfigProfileSerializerDetail) */
+  config_profiles: SlimConfigProfileData[];
+}
+
+/** `SlimApplicationConfigProfileSerializerDetail`: a config profile as an application or install lists it. */
+export interface SlimConfigProfileData {
+  id: string;
+  /** organisation id */
+  organisation: string;
+  display_name: string;
+  description?: string;
+  /** application id */
+  application: string;
+  deployment_config?: unknown;
 }
 
 export type ApplicationRequest = {
@@ -74,7 +93,10 @@ export type ApplicationRequest = {
   allow_many?: boolean;
   config_schema?: unknown;
   ui_schema?: unknown;
-  deployment_data?: string | null;
+  tag_schema?: unknown;
+  notification_schema?: unknown;
+  /** base64 of the deployment zip; `DeploymentData` streams it from a folder while it is sent */
+  deployment_data?: string | DeploymentData | null;
   image_name?: string | null;
   lambda_arn?: string | null;
   lambda_config?: unknown;
@@ -96,6 +118,7 @@ export const APPLICATION_REQUEST_KEYS: readonly string[] = [
   "config_schema",
   "ui_schema",
   "tag_schema",
+  "notification_schema",
   "depends_on",
   "organisation_id",
   "stars",

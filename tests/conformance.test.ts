@@ -12,6 +12,7 @@ import { exerciseAppInstalls } from "./support/app-installs-exercise";
 import { applicationBody, type Emulator, emulatorFetch, startTestEmulator } from "./support/emulator";
 import { exerciseFleet } from "./support/fleet-exercise";
 import { type RecordedResponse, readRecording, SpecValidator } from "./support/openapi";
+import { exercisePeople } from "./support/people-exercise";
 
 function validateAll(validator: SpecValidator, records: RecordedResponse[]): string[] {
   const failures: string[] = [];
@@ -179,6 +180,7 @@ async function exercise(e: Emulator): Promise<void> {
 
   await exerciseAppInstalls(e);
   await exerciseFleet(e);
+  await exercisePeople(e);
 
   // Faults, unknown paths, broken JSON
   e.addFault({ path: "/applications/", status: 503, retryAfter: "0" });

@@ -13,6 +13,13 @@ import { organisationListSpec } from "../emulator/directory";
 import { acceptedParameters, type ListSpec } from "../emulator/filters";
 import { memberListSpec, roleListSpec } from "../emulator/group-roles";
 import { groupListSpec } from "../emulator/groups";
+import {
+  groupPermissionListSpec,
+  membershipListSpec,
+  roleListSpec as organisationRoleListSpec,
+  pendingListSpec,
+  userListSpec,
+} from "../emulator/people";
 import { solutionInstallListSpec } from "../emulator/solution-installs";
 import { Store } from "../emulator/store";
 import { tunnelListSpec } from "../emulator/tunnels";
@@ -44,6 +51,11 @@ const TABLES: Record<string, ListSpec<any>> = {
   "/applications/{parent_lookup_application}/installs/": appInstallListSpec(new Store(undefined, {})),
   "/app_installs/{parent_lookup_app_install}/deployments/": deploymentListSpec,
   "/applications/{parent_lookup_application}/config_profiles/": configProfileListSpec,
+  "/users/": userListSpec,
+  "/organisations/users/": membershipListSpec(new Store(undefined, {})),
+  "/organisations/users/{parent_lookup_user}/groups/": groupPermissionListSpec,
+  "/organisations/pending_users/": pendingListSpec,
+  "/organisations/roles/": organisationRoleListSpec,
 };
 
 function queryParameters(spec: any, template: string): SpecParameter[] {

@@ -118,7 +118,7 @@ describe("provider check: messages and preview-time checks", () => {
     it("empty strings where the API needs a value or null fail", async () => {
       const r = await app.check({}, appArgs("a_app", { stagingConfig: { image_name: "", display_name: "" } }));
       assert.deepEqual(reasons(r).sort(), [
-        "stagingConfig.display_name must not be empty: omit it, or set null to clear it",
+        "stagingConfig.display_name must not be empty: omit it",
         "stagingConfig.image_name must not be empty: omit it, or set null to clear it",
       ]);
     });

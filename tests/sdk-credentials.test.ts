@@ -50,19 +50,30 @@ describe("sdk: credentials", () => {
     assert.equal(c.expired, false);
   });
 
-  it("picks a named profile; ISO expiry; an expired token is still used; staging inferred from the URL", () => {
+  it("picks a named profile; ISO expiry; staging inferred from the URL; an expired token with a REFRESH_TOKEN is refreshed, not reported", () => {
     const c = resolveCredentials({ env: { ...env, DOOVER_PROFILE: "dv2-staging" } });
     assert.equal(c.token, "profile-staging-secret");
     assert.equal(c.baseUrl, STAGING_API_URL);
     assert.equal(c.isStaging, true);
     assert.equal(c.expired, true);
+    assert.equal(c.refreshable, true);
     assert.equal(c.expiresAt!.toISOString(), "2001-01-01T00:00:00.000Z");
     const lines: string[] = [];
     const client = new Client({ profile: "dv2-staging", env, logger: (l) => lines.push(l) });
     assert.equal(client.tokenExpiresAt!.getUTCFullYear(), 2001);
+    assert.deepEqual(lines, [], "refreshed before the first call (sdk-profile-refresh.test.ts), nothing to say now");
+  });
+
+  it("an expired token of a profile without REFRESH_TOKEN is sent anyway, and the client says it cannot be refreshed", () => {
+    const file = path.join(home, "no-refresh");
+    fs.writeFileSync(file, "[profile=default]\nTOKEN=old-secret\nTOKEN_EXPIRES=978307200.0\n");
+    const c = resolveCredentials({ env: {}, configPath: file });
+    assert.deepEqual([c.token, c.expired, c.refreshable], ["old-secret", true, false]);
+    const lines: string[] = [];
+    new Client({ env: {}, configPath: file, logger: (l) => lines.push(l) });
     assert.equal(lines.length, 1);
-    assert.match(lines[0], /expired/);
-    assert.ok(!lines[0].includes("profile-staging-secret"));
+    assert.match(lines[0], /expired at 2001-01-01T00:00:00\.000Z and the profile has no REFRESH_TOKEN/);
+    assert.ok(!lines[0].includes("old-secret"));
   });
 
   it("env beats the profile, options beat env", () => {

@@ -8,6 +8,7 @@ import {
   type CheckFailure,
   checkBoolean,
   checkInteger,
+  checkJsonValue,
   checkString,
   Failures,
   isPlainObject,
@@ -67,6 +68,9 @@ export function checkAppInstall(news: Record<string, unknown>): {
     f.add("deploymentConfig", "deploymentConfig must be an object (the app's config values)");
     return { inputs, failures: firstPerProperty(f.list) };
   }
+  // Too deep (or text the API refuses): reported here, before validation or a RangeError on the way out.
+  if (checkJsonValue(f, "deploymentConfig", inputs.deploymentConfig))
+    return { inputs, failures: firstPerProperty(f.list) };
   if (inputs.configSchema !== undefined) {
     for (const x of deploymentConfigFailures(inputs.configSchema, inputs.deploymentConfig)) f.add(x.property, x.reason);
   }

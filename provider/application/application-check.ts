@@ -11,6 +11,7 @@ import {
   type CheckFailure,
   checkBoolean,
   checkEnum,
+  checkJsonValue,
   checkString,
   Failures,
   forEngine,
@@ -20,7 +21,7 @@ import {
   show,
   UNKNOWN,
 } from "../inputs";
-import { APPLICATION_INPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
+import { APPLICATION_INPUT_KEYS, NULLABLE_REQUEST_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
 
 const NAME = /^[0-9a-z_]*$/;
 const NAME_TEXT = "must contain only lower-case letters, digits and underscores (^[0-9a-z_]*$)";
@@ -140,17 +141,17 @@ function checkDependsOn(f: Failures, inputs: Record<string, unknown>): void {
   });
 }
 
+/** JSON inputs: objects (or null, which clears the field) holding nothing the API cannot store or read back. */
+const JSON_INPUTS = ["configSchema", "uiSchema", "tagSchema", "notificationSchema", "lambdaConfig"];
+
 function checkSchemas(f: Failures, inputs: Record<string, unknown>): void {
-  const schema = inputs.configSchema;
-  if (schema !== undefined && schema !== null && !isUnknown(schema)) {
-    for (const problem of checkConfigSchema(schema).errors) {
-      f.add("configSchema", `configSchema ${formatSchemaProblem(problem)}`);
-    }
-  }
-  for (const key of ["uiSchema", "lambdaConfig"]) {
+  for (const key of JSON_INPUTS) {
     const v = inputs[key];
-    if (v === null) delete inputs[key];
-    else if (v !== undefined && !isUnknown(v) && !isPlainObject(v)) f.add(key, `${key} must be an object`);
+    if (v === undefined || v === null || isUnknown(v)) continue;
+    if (!isPlainObject(v)) f.add(key, `${key} must be an object (or null to clear it)`);
+    else if (!checkJsonValue(f, key, v) && key === "configSchema") {
+      for (const problem of checkConfigSchema(v).errors) f.add(key, `${key} ${formatSchemaProblem(problem)}`);
+    }
   }
 }
 
@@ -165,17 +166,22 @@ function checkStagingConfig(f: Failures, inputs: Record<string, unknown>): void 
     f.add("stagingConfig", "stagingConfig must be an object of application fields (snake_case, as the API names them)");
     return;
   }
+  if (checkJsonValue(f, "stagingConfig", sc)) return;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(sc)) {
     if (!STAGING_CONFIG_KEYS.includes(k)) {
       f.add(`stagingConfig.${k}`, stagingKeyText(k, v));
-    } else if (k === "id" && v !== null && v !== undefined && !isUnknown(v)) {
+    } else if (k === "id" && v === null) {
+      // no staging application named: the same as leaving `id` out
+    } else if (k === "id" && v !== undefined && !isUnknown(v)) {
       if (!/^\d+$/.test(String(v))) f.add("stagingConfig.id", "stagingConfig.id must be an application id");
       out.id = String(v);
     } else if (k === "name" && typeof v === "string" && !isUnknown(v) && !NAME.test(v)) {
       f.add("stagingConfig.name", `stagingConfig.name ${NAME_TEXT}: use "${fixName(v)}"`);
     } else if (v === "" && STAGING_NON_EMPTY.includes(k)) {
-      f.add(`stagingConfig.${k}`, `stagingConfig.${k} must not be empty: omit it, or set null to clear it`);
+      f.add(`stagingConfig.${k}`, `stagingConfig.${k} must not be empty: ${stagingEmptyAdvice(k)}`);
+    } else if (v === null && !NULLABLE_REQUEST_KEYS.includes(k)) {
+      f.add(`stagingConfig.${k}`, `stagingConfig.${k} cannot be null (the API needs a value): omit it instead`);
     } else if (v !== undefined) {
       out[k] = v;
     }
@@ -198,9 +204,13 @@ const STAGING_NON_EMPTY = [
   "repository_url",
 ];
 
+function stagingEmptyAdvice(key: string): string {
+  return NULLABLE_REQUEST_KEYS.includes(key) ? "omit it, or set null to clear it" : "omit it";
+}
+
 /** An unknown stagingConfig key: its value, the keys accepted, and where per-environment app config goes. */
 function stagingKeyText(key: string, value: unknown): string {
-  const accepted = STAGING_CONFIG_KEYS.filter((k) => k !== "tag_schema").join(", ");
+  const accepted = STAGING_CONFIG_KEYS.join(", ");
   return (
     `stagingConfig.${key} = ${show(value)} is not an application field. stagingConfig overlays the ` +
     `application's own fields (snake_case, as the API names them) when it goes to staging; accepted keys: ` +

@@ -21,6 +21,8 @@ export const APPLICATION_INPUT_KEYS = [
   "lambdaConfig",
   "configSchema",
   "uiSchema",
+  "tagSchema",
+  "notificationSchema",
   "iconUrl",
   "bannerUrl",
   "repositoryUrl",
@@ -31,7 +33,13 @@ export const APPLICATION_INPUT_KEYS = [
   "adopt",
 ] as const;
 
-export const APPLICATION_OUTPUT_KEYS = ["applicationId", "archived", "organisation", "approxInstalls"] as const;
+export const APPLICATION_OUTPUT_KEYS = [
+  "applicationId",
+  "archived",
+  "organisation",
+  "approxInstalls",
+  "configProfiles",
+] as const;
 
 /**
  * Keys diff compares. Local paths (`deploymentFolder`, `longDescriptionFile`) are left out: what counts is
@@ -45,51 +53,75 @@ export const APPLICATION_DIFF_KEYS = APPLICATION_INPUT_KEYS.filter(
 /** Changes the API cannot make in place: another organisation, or the staging API instead of production. */
 export const APPLICATION_REPLACE_KEYS = ["organisationId", "staging"];
 
+/** How a field's value is shaped: text and ids are cleared when undeclared (below), JSON values are not. */
+type FieldKind = "value" | "text" | "id" | "json";
+
 interface Field {
   input: string;
   wire: string;
-  /** value of this field in a live ApplicationData */
+  kind: FieldKind;
+  /** null is a value the program may declare: it clears the field in the cloud (the API takes null) */
+  nullable: boolean;
+  /** value of this field in a live ApplicationData (missing → null) */
   live: (a: ApplicationData) => unknown;
 }
 
-const plain = (input: string, wire: string): Field => ({
+const field = (input: string, wire: string, kind: FieldKind, nullable = false): Field => ({
   input,
   wire,
-  live: (a) => (a as unknown as Record<string, unknown>)[wire],
+  kind,
+  nullable,
+  // A nullable text field the cloud holds as "" (doover-cli publishes a file's `"icon_url": ""` as is) has no
+  // value, like null: read and diff see the two as the same.
+  live:
+    kind === "text" && nullable
+      ? (a) => ((a as unknown as Record<string, unknown>)[wire] as string | null | undefined) || null
+      : (a) => (a as unknown as Record<string, unknown>)[wire] ?? null,
 });
 
 /** Input ↔ wire pairs sent in POST/PATCH (organisation and deployment handled separately). */
 export const APPLICATION_FIELDS: readonly Field[] = [
-  plain("name", "name"),
-  plain("displayName", "display_name"),
-  plain("description", "description"),
-  plain("longDescription", "long_description"),
-  plain("type", "type"),
-  plain("visibility", "visibility"),
-  plain("allowMany", "allow_many"),
-  plain("dependsOn", "depends_on"),
-  plain("configSchema", "config_schema"),
-  plain("uiSchema", "ui_schema"),
+  field("name", "name", "text"),
+  field("displayName", "display_name", "text"),
+  field("description", "description", "text"),
+  field("longDescription", "long_description", "text"),
+  field("type", "type", "value"),
+  field("visibility", "visibility", "value"),
+  field("allowMany", "allow_many", "value"),
+  field("dependsOn", "depends_on", "value"),
+  field("configSchema", "config_schema", "json", true),
+  field("uiSchema", "ui_schema", "json", true),
+  field("tagSchema", "tag_schema", "json", true),
+  field("notificationSchema", "notification_schema", "json", true),
   {
-    input: "containerRegistryProfileId",
-    wire: "container_registry_profile_id",
+    ...field("containerRegistryProfileId", "container_registry_profile_id", "id", true),
     live: (a) => a.container_registry_profile?.id ?? null,
   },
-  plain("imageName", "image_name"),
-  plain("lambdaConfig", "lambda_config"),
-  plain("iconUrl", "icon_url"),
-  plain("bannerUrl", "banner_url"),
-  plain("repositoryUrl", "repository_url"),
+  field("imageName", "image_name", "text", true),
+  field("lambdaConfig", "lambda_config", "json", true),
+  field("iconUrl", "icon_url", "text", true),
+  field("bannerUrl", "banner_url", "text", true),
+  field("repositoryUrl", "repository_url", "text", true),
 ];
 
-/** Wire fields a PATCH may clear with null once they are no longer declared. */
+/**
+ * Wire fields a PATCH clears with null once they are no longer declared (text and ids; a JSON value left out
+ * of the program stays as it is in the cloud). A declared null is always sent.
+ */
 export const NULLABLE_WIRE = [
-  "container_registry_profile_id",
-  "image_name",
-  "icon_url",
-  "banner_url",
-  "repository_url",
+  ...APPLICATION_FIELDS.filter((f) => f.nullable && f.kind !== "json").map((f) => f.wire),
   "deployment_data",
+];
+
+/**
+ * Request fields the API takes null for (the spec's `nullable` and untyped JSON fields): `null` in a
+ * doover_config.json or in `stagingConfig` clears them. Any other field refuses null.
+ */
+export const NULLABLE_REQUEST_KEYS: readonly string[] = [
+  ...APPLICATION_FIELDS.filter((f) => f.nullable).map((f) => f.wire),
+  "organisation_id",
+  "deployment_data",
+  "lambda_arn",
 ];
 
 /** Request-schema keys `stagingConfig` may overlay (plus `id`, the staging app to update). */
@@ -123,11 +155,19 @@ export function applicationPayload(
   return body;
 }
 
-/** The live object as a wire payload, for the keys of `like`. */
+/** The live object as a wire payload, for the keys of `like` (a field the answer lacks is null). */
 export function liveAsPayload(live: ApplicationData, like: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of APPLICATION_FIELDS) if (f.wire in like) out[f.wire] = f.live(live);
   return out;
+}
+
+/** A config profile as the `configProfiles` output shows it. */
+export interface ConfigProfileOutput {
+  id: string;
+  displayName: string;
+  description: string;
+  deploymentConfig: unknown;
 }
 
 /**
@@ -175,5 +215,13 @@ export function computedOutputs(live: ApplicationData): Record<string, unknown> 
     archived: live.archived === true,
     organisation: live.organisation ? { id: String(live.organisation.id), name: live.organisation.name } : null,
     approxInstalls: live.approx_installs ?? 0,
+    configProfiles: (live.config_profiles ?? []).map(
+      (p): ConfigProfileOutput => ({
+        id: String(p.id),
+        displayName: p.display_name,
+        description: p.description ?? "",
+        deploymentConfig: p.deployment_config ?? {},
+      }),
+    ),
   };
 }

@@ -18,7 +18,15 @@ import { isPlainObject } from "../inputs";
 import { declaredProps, defineIdOutput, defineUnsetOutputs, pausePromiseStacks } from "../resource-props";
 import { APPLICATION_PROVIDER } from "../shim";
 import { configSchemaWarnings } from "./application-check";
-import { APPLICATION_INPUT_KEYS, APPLICATION_OUTPUT_KEYS, STAGING_CONFIG_KEYS } from "./application-fields";
+import {
+  APPLICATION_INPUT_KEYS,
+  APPLICATION_OUTPUT_KEYS,
+  NULLABLE_REQUEST_KEYS,
+  STAGING_CONFIG_KEYS,
+} from "./application-fields";
+
+/** Text fields a doover_config.json's "" clears (the API stores "" for them; the resource declares null). */
+const CLEARED_BY_EMPTY = ["image_name", "icon_url", "banner_url", "repository_url", "lambda_arn"];
 
 /** Arguments of a {@link DooverApplication}. Names follow the API's fields, in camelCase. */
 export interface DooverApplicationArgs {
@@ -55,16 +63,23 @@ export interface DooverApplicationArgs {
   containerRegistryProfileId?: pulumi.Input<string | null>;
   /** Container image, e.g. `spaneng/riverpump:latest` (≤255, not ""); null clears it. */
   imageName?: pulumi.Input<string | null>;
-  /** Lambda options for processors and integrations (an object). */
-  lambdaConfig?: pulumi.Input<Record<string, unknown>>;
+  /** Lambda options for processors and integrations (an object); null clears them. */
+  lambdaConfig?: pulumi.Input<Record<string, unknown> | null>;
   /**
    * Config schema: JSON Schema 2020-12 with Doover's keywords (`additionalElements`, `x-…`) and formats; it
    * must compile (checked at preview). Unknown formats pass (`format` is an annotation); unknown keywords are
-   * shown as warnings.
+   * shown as warnings. Null clears it.
    */
-  configSchema?: pulumi.Input<Record<string, unknown>>;
-  /** UI schema (an object) for Doover's app UI. */
-  uiSchema?: pulumi.Input<Record<string, unknown>>;
+  configSchema?: pulumi.Input<Record<string, unknown> | null>;
+  /** UI schema (an object) for Doover's app UI; null clears it. */
+  uiSchema?: pulumi.Input<Record<string, unknown> | null>;
+  /** Tag schema (`tag_schema`, an object): the tags the app defines; null clears it. */
+  tagSchema?: pulumi.Input<Record<string, unknown> | null>;
+  /**
+   * Notification schema (`notification_schema`, an object): the notifications the app can send, as doover-cli
+   * 0.7.1 publishes it from the app's code; null clears it.
+   */
+  notificationSchema?: pulumi.Input<Record<string, unknown> | null>;
   /** URL of the app's icon (≤500, not ""); null clears it. */
   iconUrl?: pulumi.Input<string | null>;
   /** URL of the app's banner image (≤500, not ""); null clears it. */
@@ -101,6 +116,10 @@ export class DooverApplication extends pulumi.CustomResource {
   declare readonly deploymentHash: pulumi.Output<string | null | undefined>;
   /** Approximate number of installs, as the API reports it. */
   declare readonly approxInstalls: pulumi.Output<number>;
+  /** The application's config profiles, as the API reports them (read-only; made with the SDK or the portal). */
+  declare readonly configProfiles: pulumi.Output<
+    { id: string; displayName: string; description: string; deploymentConfig: unknown }[]
+  >;
   /** The application name. */
   declare readonly name: pulumi.Output<string>;
   /** The display name. */
@@ -126,11 +145,15 @@ export class DooverApplication extends pulumi.CustomResource {
   /** The container image, when declared. */
   declare readonly imageName: pulumi.Output<string | null | undefined>;
   /** The lambda options, when declared. */
-  declare readonly lambdaConfig: pulumi.Output<Record<string, unknown> | undefined>;
+  declare readonly lambdaConfig: pulumi.Output<Record<string, unknown> | null | undefined>;
   /** The config schema, when declared. */
-  declare readonly configSchema: pulumi.Output<Record<string, unknown> | undefined>;
+  declare readonly configSchema: pulumi.Output<Record<string, unknown> | null | undefined>;
   /** The UI schema, when declared. */
-  declare readonly uiSchema: pulumi.Output<Record<string, unknown> | undefined>;
+  declare readonly uiSchema: pulumi.Output<Record<string, unknown> | null | undefined>;
+  /** The tag schema, when declared. */
+  declare readonly tagSchema: pulumi.Output<Record<string, unknown> | null | undefined>;
+  /** The notification schema, when declared. */
+  declare readonly notificationSchema: pulumi.Output<Record<string, unknown> | null | undefined>;
   /** The icon URL, when declared. */
   declare readonly iconUrl: pulumi.Output<string | null | undefined>;
   /** The banner URL, when declared. */
@@ -147,7 +170,7 @@ export class DooverApplication extends pulumi.CustomResource {
   declare readonly adopt: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
-    const computed = { organisation: undefined, approxInstalls: undefined }; // applicationId is `id`
+    const computed = { organisation: undefined, approxInstalls: undefined, configProfiles: undefined }; // applicationId is `id`
     const label = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
     const props = declaredProps(args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: label, ...computed });
     // Check derives these from a file/folder the program set.
@@ -206,7 +229,7 @@ defineUnsetOutputs(
   DooverApplication,
   Object.fromEntries(
     [...APPLICATION_INPUT_KEYS, ...APPLICATION_OUTPUT_KEYS]
-      .filter((k) => !["name", "organisation", "approxInstalls", "applicationId"].includes(k))
+      .filter((k) => !["name", "organisation", "approxInstalls", "configProfiles", "applicationId"].includes(k))
       .map((k) => [k, APPLICATION_DEFAULTS[k] ?? (() => undefined)]),
   ),
 );
@@ -247,23 +270,43 @@ export function applicationArgsFromConfig(configFile: string, appName?: string):
   if (app.longDescriptionPath) args.longDescriptionFile = rel(app.longDescriptionPath);
   else if (app.longDescription) args.longDescription = app.longDescription;
   if (app.organisationId) args.organisationId = String(app.organisationId);
+  // A field the file sets to null (or, for these text fields, "") clears it in the cloud, as doover-cli
+  // publishes it; a field the file leaves out is not managed. See docs/resources.md, "doover_config.json".
+  const nulls = app.declaredNulls();
+  const clears = (wire: string) => nulls.has(wire) || raw[wire] === "";
   if (app.containerRegistryProfileId) args.containerRegistryProfileId = String(app.containerRegistryProfileId);
-  if (app.imageName) args.imageName = app.imageName;
-  if (isPlainObject(app.configSchema) && Object.keys(app.configSchema).length > 0) args.configSchema = app.configSchema;
-  if (isPlainObject(app.uiSchema) && Object.keys(app.uiSchema).length > 0) args.uiSchema = app.uiSchema;
-  if (isPlainObject(raw.lambda_config)) args.lambdaConfig = raw.lambda_config;
+  else if (nulls.has("container_registry_profile_id")) args.containerRegistryProfileId = null;
   for (const [key, wire] of [
+    ["imageName", "image_name"],
     ["iconUrl", "icon_url"],
     ["bannerUrl", "banner_url"],
     ["repositoryUrl", "repository_url"],
   ] as const) {
     if (typeof raw[wire] === "string" && raw[wire] !== "") args[key] = raw[wire] as string;
+    else if (clears(wire)) args[key] = null;
   }
-  // Only request-schema keys (and `id`) are meaningful; real files also carry legacy `key`/`*_key` fields.
+  // JSON fields: an object is declared (an empty {} is a placeholder real files carry: not declared), null clears.
+  for (const [key, wire] of [
+    ["configSchema", "config_schema"],
+    ["uiSchema", "ui_schema"],
+    ["tagSchema", "tag_schema"],
+    ["notificationSchema", "notification_schema"],
+    ["lambdaConfig", "lambda_config"],
+  ] as const) {
+    const v = raw[wire];
+    if (isPlainObject(v) && (key === "lambdaConfig" || Object.keys(v).length > 0)) args[key] = v;
+    else if (nulls.has(wire)) args[key] = null;
+  }
+  // Only request-schema keys (and `id`) are meaningful; real files also carry legacy `key`/`*_key` fields. A null
+  // clears a field that takes null; "" clears the nullable text fields; other nulls are left out (not managed).
   const staging: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(app.stagingConfig ?? {})) {
-    if (STAGING_CONFIG_KEYS.includes(k) && v !== null && v !== undefined)
-      staging[k] = k === "id" || k.endsWith("_id") ? String(v) : v;
+    if (!STAGING_CONFIG_KEYS.includes(k) || v === undefined) continue;
+    if (v === null || (v === "" && CLEARED_BY_EMPTY.includes(k))) {
+      if (k !== "id" && NULLABLE_REQUEST_KEYS.includes(k)) staging[k] = null;
+      continue;
+    }
+    staging[k] = k === "id" || k.endsWith("_id") ? String(v) : v;
   }
   if (Object.keys(staging).length > 0) args.stagingConfig = staging;
   const folder = path.resolve(base, app.deploymentFolder || "deployment");

@@ -59,6 +59,12 @@ export async function exerciseAppInstalls(e: Emulator): Promise<void> {
   const ip = await expect(201, call("POST", "/app_installs/", withProfiles));
   await expect(200, call("GET", `/app_installs/?name=profiled`));
   await expect(200, call("PATCH", `/app_installs/${ip.id}/`, { config_profile_ids: [pb.id] }));
+  // doover-cli's sync-config-profiles: the whole install back, profiles replaced (flat and application-scoped)
+  const synced = { ...withProfiles, config_profile_ids: [pa.id] };
+  await expect(200, call("POST", `/app_installs/${ip.id}/sync_config_profiles/`, synced));
+  await expect(200, call("POST", `/applications/${app.id}/installs/${ip.id}/sync_config_profiles/`, synced));
+  await expect(400, call("POST", `/app_installs/${ip.id}/sync_config_profiles/`, {}));
+  await expect(404, call("POST", "/app_installs/1/sync_config_profiles/", synced));
   await expect(204, call("DELETE", `${profiles}/${pb.id}/`));
   await expect(404, call("DELETE", `${profiles}/${pb.id}/`));
   await expect(200, call("GET", `/app_installs/${ip.id}/`));

@@ -14,6 +14,7 @@ import {
   type CheckFailure,
   checkBoolean,
   checkInteger,
+  checkJsonValue,
   checkString,
   Failures,
   isPlainObject,
@@ -80,6 +81,9 @@ export function checkRolloutInputs(news: Record<string, unknown>): {
     f.add("deploymentConfig", "deploymentConfig must be an object (the app's config values)");
     return { inputs, failures: firstPerProperty(f.list) };
   }
+  // Too deep (or text the API refuses): reported here, as for DooverAppInstall.
+  if (checkJsonValue(f, "deploymentConfig", inputs.deploymentConfig))
+    return { inputs, failures: firstPerProperty(f.list) };
   if (inputs.configSchema !== undefined) {
     for (const x of deploymentConfigFailures(inputs.configSchema, inputs.deploymentConfig)) f.add(x.property, x.reason);
   }

@@ -199,6 +199,7 @@ describe("rollout check (no HTTP)", () => {
     assert.match(bad({ devices: undefined })[0], /devices is required/);
     assert.match(bad({ deploymentConfig: [1] })[0], /deploymentConfig must be an object/);
     assert.match(bad({ waveSizes: [1] })[0], /unknown property waveSizes/);
+    assert.match(bad({ deploymentConfig: { site: "a\u0000b" } })[0], /deploymentConfig/);
   });
 
   it("checks deploymentConfig against the application's declared schema, as DooverAppInstall does", () => {

@@ -10,7 +10,7 @@ import { unpackRecords } from "../provider/rollout/rollout-records";
 import { ROLLOUT_POLL } from "../provider/rollout/rollout-run";
 import * as runtime from "../provider/runtime";
 import { DooverResourceInitError } from "../provider/runtime";
-import { applicationBody, emulatorFetch, useEmulator } from "./support/emulator";
+import { applicationBody, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
 import { emulatorConfig, stackConfig, writes } from "./support/provider-host";
 
 const rollout = runtime.rollouts;
@@ -429,6 +429,42 @@ describe("DooverRollout provider", function () {
     emulator.current.clearLog();
     const again = await checked(outs, news({ configProfileIds: [profile.body.id] }));
     assert.equal((again.plan as Props).changes, 0);
+  });
+
+  it("staging: true rolls out through the staging API (preview and up), nothing on the main one", async () => {
+    const staging = await startTestEmulator({ token: "staging-token", deploymentStepMs: 10 });
+    try {
+      runtime.configure(
+        stackConfig(
+          emulatorConfig(emulator.current, {
+            "doover:stagingApiUrl": staging.url,
+            "doover:stagingToken": staging.token,
+          }),
+        ),
+      );
+      const app = await emulatorFetch(
+        staging,
+        "POST",
+        "/applications/",
+        applicationBody(staging, "staged_monitor", { type: "DEV" }),
+      );
+      emulator.current.clearLog();
+      const { failures } = await rollout.check({}, news({ staging: true, applicationStaging: false }));
+      assert.match(failures[0].reason, /staging is true but the application's is false/);
+      const inputs = await checked(
+        {},
+        news({ applicationId: app.body.id, devices: staging.deviceIds.join(" "), staging: true }),
+      );
+      const { id, outs } = await rollout.create(inputs);
+      assert.equal(outs.status, "completed");
+      assert.deepEqual(emulator.current.log(), [], "the main API saw nothing");
+      const live = (await emulatorFetch(staging, "GET", `/app_installs/?application=${app.body.id}`)).body.results;
+      assert.equal(live.length, 3);
+      await rollout.delete(id, outs);
+      assert.equal((await emulatorFetch(staging, "GET", `/app_installs/?application=${app.body.id}`)).body.count, 0);
+    } finally {
+      await staging.close();
+    }
   });
 
   it("deploymentConfig is checked against the live schema when only an application id is given", async () => {

@@ -247,7 +247,7 @@ async function latency(): Promise<void> {
         applicationId: app.id,
         applicationName: "latency_monitor",
         applicationDisplayName: "Latency",
-        configSchema: schema,
+        __configSchema: schema,
         devices: { group: emulator.groupIds.fleet },
         deploymentConfig: { max_kpa: 400 + round },
         __dooverResource: "fleet",

@@ -1,5 +1,7 @@
 // Local Doover 2.0 Control API emulator over real HTTP (see README "Emulator").
 
+import "../sdk/node-version"; // first: on an old Node.js, one line that says so (node-version.ts)
+
 import type { AddressInfo } from "node:net";
 import { AuthServer } from "./auth-server";
 import { Faults } from "./faults";

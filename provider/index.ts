@@ -1,6 +1,8 @@
 // Pulumi dynamic resources for Doover (applications, tunnels, app installs, fleet rollouts) and the device lookup
 // functions.
 
+import "../sdk/node-version"; // first: on an old Node.js, one line that says so (node-version.ts)
+
 export { type DeploymentSummary, DooverAppInstall, type DooverAppInstallArgs } from "./app-install/app-install";
 export { applicationArgsFromConfig, DooverApplication, type DooverApplicationArgs } from "./application/application";
 export { DooverProviderError, DooverResourceInitError } from "./errors";

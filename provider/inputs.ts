@@ -106,6 +106,35 @@ export function checkInteger(
   }
 }
 
+/**
+ * An id given as a number: a safe integer becomes its decimal string; a larger one (Doover ids have 18 digits,
+ * above 2^53) already lost its last digits before the program saw it (a JavaScript number holds ~16), so it is
+ * a failure that says so and how to keep it a string. `path` names the property (e.g. `configProfileIds[1]`).
+ * Returns the value to keep (unchanged unless converted).
+ */
+export function idFromNumber(f: Failures, path: string, v: unknown): unknown {
+  if (typeof v !== "number") return v;
+  if (Number.isSafeInteger(v) && v >= 0) return String(v);
+  if (!Number.isInteger(v) || v < 0) return v; // not an id at all: the usual "must be a string" says so
+  f.add(
+    path,
+    `${path} arrived as the number ${String(v)}, above 2^53, so its last digits were lost before the program ` +
+      "saw it (a JavaScript number keeps only about 16 digits; Doover ids have 18). Keep ids as strings: in stack " +
+      "config, `pulumi config set --path --type string '<key>[0]' <id>` (without `--type string`, a `--path` value " +
+      "that looks like an integer is stored as a number), or `pulumi config set <key> <id>` for a top-level key; " +
+      "in the program, quote the id.",
+  );
+  return v;
+}
+
+/** {@link idFromNumber} for a top-level input: converts in place; true when it reported a failure. */
+export function checkIdNumber(f: Failures, inputs: Record<string, unknown>, key: string): boolean {
+  const before = f.list.length;
+  inputs[key] = idFromNumber(f, key, inputs[key]);
+  if (inputs[key] === undefined) delete inputs[key];
+  return f.list.length > before;
+}
+
 /** Accepts either the wire code ("DEV") or the enum member name ("device"), and stores the wire code. */
 export function checkEnum(
   f: Failures,

@@ -1,6 +1,6 @@
 // Small property-bag helpers shared by the providers.
 
-import { Unauthorized } from "../sdk";
+import { ApiUnreachable, PRODUCTION_API_URL, Unauthorized } from "../sdk";
 import { stableEqual } from "./diff";
 import { DooverProviderError, messageOf } from "./errors";
 
@@ -46,8 +46,28 @@ export async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 export function wrap(what: string, e: unknown): Error {
   if (DooverProviderError.isInstance(e)) return e as Error;
-  const advice = Unauthorized.isInstance(e) ? `. ${TOKEN_ORDER}` : "";
+  const advice = Unauthorized.isInstance(e) ? `. ${TOKEN_ORDER}` : unreachableAdvice(e);
   return new DooverProviderError(`${what}: ${messageOf(e)}${advice}`, { cause: e });
+}
+
+/** The next step for an API never reached, by where its URL came from (the brief repeats get none). */
+function unreachableAdvice(e: unknown): string {
+  if (!ApiUnreachable.isInstance(e) || (e as ApiUnreachable).repeat) return "";
+  const source = (e as ApiUnreachable).baseUrlSource;
+  const key = /^stack config (doover:\w+)$/.exec(source)?.[1];
+  if (key) {
+    return (
+      ` Next: \`pulumi config get ${key}\` shows it; fix it with \`pulumi config set ${key} <url>\`, or remove it ` +
+      `(\`pulumi config rm ${key}\`) to use ${key === "doover:apiUrl" ? PRODUCTION_API_URL : "the default"}.`
+    );
+  }
+  if (source.startsWith("env ")) {
+    return " Next: fix or unset DOOVER_CONTROL_API_BASE_URL (or set `doover:apiUrl` in stack config, which wins).";
+  }
+  if (source.startsWith("BASE_URL of profile")) {
+    return " Next: fix BASE_URL in that profile (or set `doover:apiUrl` in stack config, which wins).";
+  }
+  return ` Next: check this machine's network and DNS, or set \`doover:apiUrl\` if the API lives elsewhere.`;
 }
 
 /** Which token wins, said in every 401 (a rotated token is the usual cause). */

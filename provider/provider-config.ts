@@ -4,6 +4,7 @@
 
 import { Client, type ClientOptions, CredentialsError } from "../sdk";
 import { DooverProviderError } from "./errors";
+import { providerLogger } from "./progress";
 
 /** The stack config keys read by `configure()` (namespace `doover`). */
 export interface ProviderSettings {
@@ -65,7 +66,10 @@ function positive(key: string, v: unknown): number | undefined {
 
 /** Stores the settings from stack config; the host calls it once per provider with all stack config. */
 export function configure(req: ConfigureRequest): void {
+  const before = JSON.stringify(state.settings ?? null);
   state.settings = readSettings(req);
+  // The host configures each resource kind's provider (same settings); only new settings are news.
+  if (JSON.stringify(state.settings) !== before) tokenErrorsSaid.clear();
   environmentChanged();
 }
 
@@ -127,7 +131,36 @@ export function requestSettings(
 /** Forgets the stored settings (tests). */
 export function resetConfiguration(): void {
   delete state.settings;
+  tokenErrorsSaid.clear();
   environmentChanged();
+}
+
+/** Variants (staging overlay or not) whose missing token this process has explained once already. */
+const tokenErrorsSaid = new Set<boolean>();
+
+/**
+ * A missing token fails every operation that needs the API. The first says where it looked and how to set one;
+ * the others (every other resource of the same `up`) only point at it, so the output has one explanation.
+ */
+function missingTokenError(variant: boolean, cause: Error): DooverProviderError {
+  const key = variant ? "doover:stagingToken" : "doover:token";
+  if (tokenErrorsSaid.has(variant)) {
+    return new DooverProviderError(
+      `no Doover API token (stack config ${key} is not set): see the first "no Doover API token" error, which ` +
+        "says where the provider looked and how to set one",
+      { cause },
+    );
+  }
+  tokenErrorsSaid.add(variant);
+  const looked = /Looked in: .*?\)\.(?= |$)/.exec(cause.message)?.[0] ?? cause.message;
+  return new DooverProviderError(
+    `no Doover API token. Set one for this stack with \`pulumi config set --secret ${key} <token>\`` +
+      (variant ? " (it falls back to doover:token)" : "") +
+      ", or export DOOVER_API_TOKEN=<token> before running pulumi, or log in with doover-cli (`doover login`) so " +
+      "~/.doover/config has a profile (choose one with `pulumi config set doover:profile <name>`). " +
+      looked,
+    { cause },
+  );
 }
 
 /** Where one resource's calls go. */
@@ -191,6 +224,9 @@ function buildTarget(
   opts.retryBudgetMs = request.retryBudgetMs;
   opts.maxRequestsPerSecond = request.maxRequestsPerSecond;
   opts.tokenSource = `stack config ${tokenKey}`;
+  const urlKey = variant && s.stagingApiUrl !== undefined ? "doover:stagingApiUrl" : "doover:apiUrl";
+  opts.baseUrlSource = `stack config ${urlKey}`;
+  opts.logger = providerLogger; // retries: a status line every few seconds (progress.ts)
   opts.settingNames = {
     timeout: "doover:requestTimeoutSeconds (env DOOVER_REQUEST_TIMEOUT_SECONDS)",
     retryBudget: "doover:retryBudgetSeconds (env DOOVER_RETRY_BUDGET_SECONDS)",
@@ -201,13 +237,7 @@ function buildTarget(
     client = new Client(env ? { ...opts, env } : opts);
   } catch (e) {
     if (!CredentialsError.isInstance(e)) throw e;
-    const key = variant ? "doover:stagingToken (or doover:token)" : "doover:token";
-    throw new DooverProviderError(
-      `no Doover API token: set one with \`pulumi config set --secret ${variant ? "doover:stagingToken" : "doover:token"} <token>\`` +
-        ` (stack config ${key}), or set env DOOVER_API_TOKEN, or log in with doover-cli so ~/.doover/config has a ` +
-        `profile (pick it with doover:profile). ${(e as Error).message}`,
-      { cause: e },
-    );
+    throw missingTokenError(variant, e as Error);
   }
   return {
     client,

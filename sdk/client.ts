@@ -74,6 +74,8 @@ export class Client {
     const debug = options.debug ?? (env.DOOVER_LOG ?? "").toLowerCase() === "debug";
     this.rest = new RestClient({
       baseUrl: creds.baseUrl,
+      baseUrlSource: creds.baseUrlSource,
+      unreachedBudgetMs: options.unreachedBudgetMs,
       token: creds.token,
       tokenSource: creds.source,
       ...(creds.tokenProvider ? { tokenProvider: creds.tokenProvider } : {}),

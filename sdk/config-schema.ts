@@ -4,7 +4,8 @@
 // 2020-12 treats `format` as an annotation, so a format this checker does not know (pydoover's
 // `dd_permissions`, a newer Doover format) passes; the formats ajv-formats knows are still checked when
 // values are validated. A keyword that is neither JSON Schema nor Doover's is ignored by validators, so it is
-// a warning, not an error. Only a schema that does not compile is an error.
+// a warning, not an error; so is a `required` name that `properties` does not declare (legal JSON Schema: a
+// config must have the key, with any value). Only a schema that does not compile is an error.
 
 import type Ajv2020 from "ajv/dist/2020";
 
@@ -67,6 +68,7 @@ export function checkConfigSchema(schema: unknown): ConfigSchemaReport {
     return report;
   }
   const unknownKeywords = new Set<string>();
+  const undeclaredRequired: ConfigSchemaProblem[] = [];
   const { Ajv: Ajv2020, addFormats } = loadAjv();
   // Fresh instance per call: Doover schemas all use `$id: ""`, which would collide in a shared one.
   const ajv = new Ajv2020({
@@ -75,12 +77,16 @@ export function checkConfigSchema(schema: unknown): ConfigSchemaReport {
     strictSchema: "log", // unknown keywords are logged (collected below as warnings), not thrown
     strictTypes: false,
     strictTuples: false,
+    strictRequired: "log", // legal JSON Schema: collected below as warnings
     logger: {
       log: () => undefined,
       error: () => undefined,
       warn: (...args: unknown[]) => {
-        const m = /unknown keyword: "([^"]+)"/.exec(args.map(String).join(" "));
+        const text = args.map(String).join(" ");
+        const m = /unknown keyword: "([^"]+)"/.exec(text);
         if (m) unknownKeywords.add(m[1]);
+        const r = /required property "([^"]+)" is not defined at "#([^"]*)"/.exec(text);
+        if (r) undeclaredRequired.push(requiredWarning(r[1], r[2]));
       },
     },
   });
@@ -103,6 +109,9 @@ export function checkConfigSchema(schema: unknown): ConfigSchemaReport {
     report.errors.push({ pointer: "", message: oneLine((e as Error).message) });
     return report;
   }
+  for (const w of undeclaredRequired) {
+    if (!report.warnings.some((x) => x.pointer === w.pointer && x.message === w.message)) report.warnings.push(w);
+  }
   for (const keyword of unknownKeywords) {
     for (const pointer of locate(s, keyword)) {
       report.warnings.push({
@@ -112,6 +121,17 @@ export function checkConfigSchema(schema: unknown): ConfigSchemaReport {
     }
   }
   return report;
+}
+
+/** `required` at `at` (ajv's schema path after `#`) names `name`, which no `properties` there declares. */
+function requiredWarning(name: string, at: string): ConfigSchemaProblem {
+  const where = at === "" ? "properties" : `${at}/properties`;
+  return {
+    pointer: `${at}/required`,
+    message:
+      `names "${name}", which ${where} does not declare: a config must still have "${name}" (any value ` +
+      `passes), but nothing describes it. Declare it under ${where}, or remove it from required.`,
+  };
 }
 
 /** Every `x-…` keyword and every `format` value used anywhere in the schema. */

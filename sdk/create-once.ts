@@ -8,8 +8,11 @@
 //   Found but different: someone else's (`existing`). Not found: re-send after a backoff, within
 //   the request layer's time budget. A 409 answering a re-send means an earlier attempt landed
 //   (or someone raced us): one more lookup decides the same way.
+// - a failure where nothing was sent (refused, no such host: the request layer already retried it for
+//   its whole budget) or an API this process never reached: nothing can have landed, so it is thrown as
+//   it is; a lookup would only spend a second budget failing the same way.
 
-import { Conflict, NetworkError, RequestTimeout, ServerError } from "./errors";
+import { ApiUnreachable, Conflict, NetworkError, RequestTimeout, ServerError } from "./errors";
 import type { RestClient } from "./rest-client";
 
 /** Network error, timeout or 5xx after the request may have been processed. */
@@ -51,6 +54,7 @@ export async function createOnce<T>(
     } catch (e) {
       const conflict = nameConflicts && Conflict.isInstance(e);
       if (!conflict && !isAmbiguousFailure(e)) throw e;
+      if (ApiUnreachable.isInstance(e) || (!sentBefore && (e as NetworkError).notSent === true)) throw e;
       const found = await lookup();
       if (found !== undefined) {
         if (sentBefore || !conflict) {

@@ -23,6 +23,8 @@ export interface ResolvedCredentials {
   isStaging: boolean;
   /** where the token came from, e.g. `env DOOVER_API_TOKEN` (never the token itself) */
   source: string;
+  /** where `baseUrl` came from, e.g. `env DOOVER_CONTROL_API_BASE_URL` */
+  baseUrlSource: string;
   /** expiry of a profile's token (TOKEN_EXPIRES, else its JWT exp), when known */
   expiresAt?: Date;
   expired?: boolean;
@@ -158,10 +160,23 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
   const envStaging = truthy(env.DOOVER_STAGING);
   const stagingWanted = opts.staging ?? envStaging;
   const configuredUrl = profileFirst ? (profileUrl ?? envUrl) : (envUrl ?? profileUrl);
+  const urlFromProfile = profileUrl !== undefined && (profileFirst || envUrl === undefined);
+  const configuredSource = urlFromProfile
+    ? `BASE_URL of profile "${profileName}" in ${configPath}`
+    : "env DOOVER_CONTROL_API_BASE_URL";
   let baseUrl: string;
-  if (nonEmpty(opts.baseUrl)) baseUrl = opts.baseUrl!.trim();
-  else if (stagingWanted === true) baseUrl = configuredUrl?.includes(".staging.") ? configuredUrl : STAGING_API_URL;
-  else baseUrl = configuredUrl ?? PRODUCTION_API_URL;
+  let baseUrlSource: string;
+  if (nonEmpty(opts.baseUrl)) {
+    baseUrl = opts.baseUrl!.trim();
+    baseUrlSource = nonEmpty(opts.baseUrlSource) ?? "options.baseUrl";
+  } else if (stagingWanted === true) {
+    const configured = configuredUrl?.includes(".staging.") === true;
+    baseUrl = configured ? configuredUrl! : STAGING_API_URL;
+    baseUrlSource = configured ? configuredSource : "the staging default (staging is on)";
+  } else {
+    baseUrl = configuredUrl ?? PRODUCTION_API_URL;
+    baseUrlSource = configuredUrl === undefined ? "the default (production) API URL" : configuredSource;
+  }
   baseUrl = baseUrl.replace(/\/+$/, "");
 
   const organisationId =
@@ -175,6 +190,7 @@ export function resolveCredentials(opts: ClientOptions = {}): ResolvedCredential
     token,
     isStaging: stagingWanted ?? baseUrl.includes(".staging."),
     source,
+    baseUrlSource,
     fallbacks,
     refreshable: false,
   };

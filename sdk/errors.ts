@@ -17,6 +17,7 @@ const ANCESTORS: Record<string, string[]> = {
   ServerError: ["HTTPException", "DooverException"],
   NetworkError: ["HTTPException", "DooverException"],
   RequestTimeout: ["HTTPException", "DooverException"],
+  ApiUnreachable: ["NetworkError", "HTTPException", "DooverException"],
   CredentialsError: ["DooverException"],
   TokenRefreshError: ["CredentialsError", "DooverException"],
   NotSupported: ["DooverException"],
@@ -104,6 +105,20 @@ export class ServerError extends HTTPException {
 /** status 0: the connection failed or was dropped before a response arrived */
 export class NetworkError extends HTTPException {
   static readonly code: string = "NetworkError";
+  /** the connection failed before anything was sent (refused, no such host, connect timeout): nothing landed */
+  notSent?: boolean;
+}
+/**
+ * status 0: an API this process has never reached could not be reached within the short window for that case
+ * (see api-reachability.ts). `repeat` is true for the brief copies later calls get without trying again.
+ */
+export class ApiUnreachable extends NetworkError {
+  static readonly code: string = "ApiUnreachable";
+  /** the base URL that was never reached */
+  baseUrl = "";
+  /** where that URL came from, e.g. `stack config doover:apiUrl` */
+  baseUrlSource = "";
+  repeat = false;
 }
 /** status 0: our per-attempt timeout fired */
 export class RequestTimeout extends HTTPException {

@@ -22,6 +22,11 @@ export interface TransportRequest {
   body?: string | (() => AsyncIterable<Uint8Array | string>);
   /** for the whole exchange: connect, send, headers and body */
   timeoutMs: number;
+  /**
+   * for a new connection to be made (name lookup + connect), when shorter than `timeoutMs`; a miss fails with
+   * code ECONNECTTIMEOUT (nothing was sent). The `fetch` transport ignores it.
+   */
+  connectTimeoutMs?: number;
   /** top-level keys to leave out of a 2xx JSON object answer while it streams in */
   omitFields?: readonly string[];
 }
@@ -104,6 +109,15 @@ export const nodeTransport: Transport = (req) =>
       reject(e);
     }
     outgoing.on("error", fail);
+    const connectMs = req.connectTimeoutMs;
+    if (connectMs !== undefined && connectMs < req.timeoutMs) {
+      outgoing.on("socket", (socket) => {
+        if (!socket.connecting) return; // a pooled keep-alive socket
+        const t = setTimeout(() => fail(connectTimeoutError(connectMs)), connectMs);
+        socket.once("connect", () => clearTimeout(t));
+        socket.once("close", () => clearTimeout(t));
+      });
+    }
     outgoing.on("response", (res) => {
       const status = res.statusCode ?? 0;
       const encoding = String(res.headers["content-encoding"] ?? "")
@@ -172,6 +186,10 @@ function waitForDrain(stream: http.ClientRequest): Promise<void> {
 /** fetch streams bytes only: text pieces are encoded as UTF-8. */
 async function* asBytes(pieces: AsyncIterable<Uint8Array | string>): AsyncIterable<Uint8Array> {
   for await (const p of pieces) yield typeof p === "string" ? Buffer.from(p, "utf8") : p;
+}
+
+function connectTimeoutError(ms: number): Error {
+  return Object.assign(new Error(`no connection within ${ms} ms`), { code: "ECONNECTTIMEOUT" });
 }
 
 function cutOff(): Error {

@@ -1,5 +1,7 @@
 // Public surface of the Doover 2.0 Control API client.
 
+import "./node-version"; // first: on an old Node.js, one line that says so (node-version.ts)
+
 export type {
   AppInstallData,
   AppInstallListQuery,
@@ -53,6 +55,7 @@ export {
 export type { DeviceData, DeviceListQuery, DeviceRequest, DeviceTypeRefData } from "./devices-api";
 export { AmbiguousDeviceName, DevicesApi } from "./devices-api";
 export {
+  ApiUnreachable,
   BadRequest,
   Conflict,
   CredentialsError,

@@ -13,7 +13,8 @@
 //   path (provider/create-path.ts: a lookup by name before anything is re-sent). State-transition
 //   POSTs (archive, unarchive, activate, deactivate) opt in with `idempotent: true`: doing them
 //   twice leaves the object in the same state.
-// - 429 is retried for every method, and so is a refused connection: the request was not done.
+// - 429 is retried for every method, and so is a connection that failed before anything was sent (refused,
+//   no such host, connect timeout): the request was not done.
 // - 500 is not retried: it usually means a bug that answers the same every time (502/503/504
 //   are the transient gateway/overload statuses).
 // - 401 with a token from stack config/options is retried once with each other token the
@@ -22,16 +23,28 @@
 // - The token comes from a TokenProvider asked before every attempt: a `doover login` profile's is
 //   refreshed when due, and once more after a 401 (profile-session.ts); a given token is static.
 // Retries stop when the operation's time budget (counted from its first failure) would be
-// exceeded, not after a fixed small count.
+// exceeded, not after a fixed small count. An API this process has never reached gets a short window
+// instead (api-reachability.ts: most likely a wrong URL), shared by every call to it; the first call to
+// give up says what was tried and where the URL came from, the others fail at once with a brief copy.
+// While retrying, a status line goes to the logger every few seconds (key `retry <baseUrl>`).
 // Redirects are never followed (neither transport does): a redirected POST would turn into a GET (reporting a
 // bogus success) and drop the token on a cross-origin hop; a 3xx is an error naming Location.
 
 import { createHash } from "node:crypto";
+import {
+  apiReached,
+  DEFAULT_UNREACHED_BUDGET_MS,
+  giveUp,
+  markReached,
+  noteUnreached,
+  unreachedAgain,
+} from "./api-reachability";
 import { jsonBodyChunks } from "./deployment-folder";
 import {
   errorFromResponse,
   HTTPException,
   invalidBodyError,
+  type NetworkError,
   networkError,
   parseRetryAfter,
   redirectError,
@@ -54,6 +67,8 @@ export interface FallbackCredential {
 
 export interface RestClientOptions {
   baseUrl: string;
+  /** where `baseUrl` came from, e.g. `stack config doover:apiUrl` (for the "could not be reached" message) */
+  baseUrlSource?: string;
   token: string;
   /** where `token` came from, e.g. `stack config doover:token` (for the 401 message) */
   tokenSource?: string;
@@ -72,6 +87,11 @@ export interface RestClientOptions {
   retryBudgetMs?: number;
   /** optional cap on extra attempts (default: none, the time budget decides) */
   retries?: number;
+  /**
+   * how long calls keep retrying a base URL this process has never reached (one window shared by all calls
+   * to it, from its first failure), default 10000; at most `retryBudgetMs`
+   */
+  unreachedBudgetMs?: number;
   /** fixed cap on requests per second for this base URL (process-wide) */
   maxRequestsPerSecond?: number;
   /** the limiter to use (default: the process-wide one of `baseUrl`) */
@@ -82,7 +102,11 @@ export interface RestClientOptions {
   retryBaseDelayMs?: number;
   maxRetryDelayMs?: number;
   debug?: boolean;
-  logger?: (line: string) => void;
+  /**
+   * Where log lines go (default: stderr). Lines with a `key` are repeated status lines (retries), which a
+   * caller may throttle per key; they go to a logger given here, and to the default one only with `debug`.
+   */
+  logger?: (line: string, key?: string) => void;
   /** injectable for tests */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -112,7 +136,15 @@ export interface RequestOptions {
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"]);
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 /** Connection failures where nothing reached the server: safe to repeat even a POST. */
-const NOT_SENT = new Set(["ECONNREFUSED", "EADDRNOTAVAIL", "ENETUNREACH", "EHOSTUNREACH"]);
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "EADDRNOTAVAIL",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ENOTFOUND", // no such host: nothing was sent
+  "EAI_AGAIN", // the name lookup failed for now
+  "ECONNECTTIMEOUT", // http-transport.ts: no connection within connectTimeoutMs
+]);
 
 /** Per-attempt timeout when none is configured. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -135,6 +167,8 @@ export class RestClient {
   readonly timeoutMs: number;
   readonly retryBudgetMs: number;
   readonly retries?: number;
+  readonly unreachedBudgetMs: number;
+  readonly baseUrlSource: string;
   readonly limiter: RequestLimiter;
   private token: string;
   private tokenSource: string;
@@ -154,6 +188,7 @@ export class RestClient {
   private readonly maxDelay: number;
   private readonly debug: boolean;
   private readonly logger: (line: string) => void;
+  private readonly statusLogger?: (line: string, key?: string) => void;
   readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly settingNames: { timeout?: string; retryBudget?: string };
@@ -171,6 +206,11 @@ export class RestClient {
     this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retryBudgetMs = Math.max(0, o.retryBudgetMs ?? DEFAULT_RETRY_BUDGET_MS);
     if (o.retries !== undefined) this.retries = Math.max(0, o.retries);
+    this.unreachedBudgetMs = Math.min(
+      this.retryBudgetMs,
+      Math.max(0, o.unreachedBudgetMs ?? DEFAULT_UNREACHED_BUDGET_MS),
+    );
+    this.baseUrlSource = o.baseUrlSource ?? "the client's baseUrl option";
     this.limiter = o.limiter ?? limiterFor(this.baseUrl, { maxRequestsPerSecond: o.maxRequestsPerSecond });
     this.settingNames = o.settingNames ?? {};
     this.userAgent = o.userAgent ?? `pulumi-doover/${VERSION}`;
@@ -178,6 +218,7 @@ export class RestClient {
     this.maxDelay = o.maxRetryDelayMs ?? 30_000;
     this.debug = o.debug ?? false;
     this.logger = o.logger ?? ((line) => console.error(line));
+    if (o.logger) this.statusLogger = o.logger;
     this.sleep = o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = o.random ?? Math.random;
     const preferred = preferredTokens().get(this.primaryKey);
@@ -250,10 +291,13 @@ export class RestClient {
     let fallbacks: FallbackCredential[] | undefined;
     let askedAfter401 = false;
     for (let attempt = 1; ; attempt++) {
+      const again = unreachedAgain(this.baseUrl, { method, url });
+      if (again) throw again;
       // Before the limiter slot: a refresh that runs now does not hold a slot.
       const sentToken = await this.currentToken();
       const release = await this.limiter.acquire();
       const started = Date.now();
+      const reached = apiReached(this.baseUrl);
       let err: HTTPException;
       let wait: number | undefined;
       try {
@@ -263,8 +307,11 @@ export class RestClient {
           headers: headers(sentToken),
           body: streamed ?? payload,
           timeoutMs: this.timeoutMs,
+          // A host that drops packets would hold the first attempt for the whole timeout.
+          connectTimeoutMs: reached ? undefined : Math.max(1, Math.min(this.timeoutMs, this.unreachedBudgetMs)),
           omitFields: req.omitResponseFields,
         });
+        if (!reached) markReached(this.baseUrl);
         const ok = res.status >= 200 && res.status < 300;
         const text = res.text;
         const retryAfter = parseRetryAfter(res.header("retry-after"));
@@ -315,13 +362,45 @@ export class RestClient {
           ? timeoutError(method, url, this.timeoutMs, this.settingNames.timeout)
           : networkError(method, url, e, (t) => this.redact(t));
         const notSent = !timedOut && NOT_SENT.has(causeCode(e) ?? "");
+        if (notSent) (err as NetworkError).notSent = true;
         if (!retryable && !notSent) throw err;
         wait = this.backoffMs(attempt);
+        if (!apiReached(this.baseUrl)) {
+          // Never answered in this process: one short window for every call to it (api-reachability.ts).
+          const left = noteUnreached(this.baseUrl, `${method} ${req.path}`, this.unreachedBudgetMs);
+          const overCount = this.retries !== undefined && attempt > this.retries;
+          if (left <= 0 || overCount) {
+            throw giveUp(this.baseUrl, this.baseUrlSource, reasonOf(err), { method, url, cause: err });
+          }
+          wait = Math.min(wait, left); // the last try lands at the end of the window
+          this.retryStatus(method, req.path, err, wait, attempt, left, "of the window for an API not reached yet");
+          await this.sleep(wait);
+          continue;
+        }
       }
       firstFailureAt ??= Date.now();
       this.checkBudget(err, attempt, firstFailureAt, wait);
+      const left = this.retryBudgetMs - (Date.now() - firstFailureAt);
+      this.retryStatus(method, req.path, err, wait, attempt, left, "of the retry budget");
       await this.sleep(wait);
     }
+  }
+
+  /** A status line about a retry (throttled per base URL by a logger that wants it; see `logger`). */
+  private retryStatus(
+    method: string,
+    path: string,
+    err: HTTPException,
+    waitMs: number,
+    attempt: number,
+    leftMs: number,
+    of: string,
+  ): void {
+    const line =
+      `doover: ${method} ${path} at ${this.baseUrl} failed (${reasonOf(err)}); retrying in ${seconds(waitMs)} s ` +
+      `(attempt ${attempt + 1}; ${seconds(Math.max(0, leftMs))} s left ${of})`;
+    if (this.statusLogger) this.statusLogger(this.redact(line), `retry ${this.baseUrl}`);
+    else if (this.debug) this.log(line);
   }
 
   /**
@@ -433,6 +512,14 @@ export class RestClient {
     if (!this.debug) return;
     this.log(`doover: ${method} ${path} -> ${status} (attempt ${attempt}, ${Date.now() - started} ms)`);
   }
+}
+
+/** What went wrong, short: `503 Service Unavailable`, `connect ECONNREFUSED 127.0.0.1:1`, `timed out after 30000 ms`. */
+function reasonOf(err: HTTPException): string {
+  if (err.status > 0) return /^Doover API (\d{3} [^:]*):/.exec(err.message)?.[1] ?? `HTTP ${err.status}`;
+  const cause = err.cause as { message?: string; cause?: { message?: string } } | undefined;
+  if (cause?.message) return cause.cause?.message ?? cause.message;
+  return /timed out after \d+ ms/.exec(err.message)?.[0] ?? err.message;
 }
 
 function causeCode(e: unknown): string | undefined {

@@ -191,6 +191,13 @@ export interface ClientOptions {
   maxRequestsPerSecond?: number;
   /** how to name `token`'s origin in messages (default `options.token`), e.g. `stack config doover:token` */
   tokenSource?: string;
+  /** where `baseUrl` came from, for messages (e.g. `stack config doover:apiUrl`); default `options.baseUrl` */
+  baseUrlSource?: string;
+  /**
+   * how long calls keep retrying an API this process has never reached, default 10000 (most likely a wrong
+   * URL; an API that answered once gets the full `retryBudgetMs`)
+   */
+  unreachedBudgetMs?: number;
   /** how to name the timeout/budget settings in messages (the provider passes its stack config keys) */
   settingNames?: { timeout?: string; retryBudget?: string };
   userAgent?: string;
@@ -204,6 +211,9 @@ export interface ClientOptions {
   maxRetryDelayMs?: number;
   /** log method, path, status, attempt and duration (also env DOOVER_LOG=debug) */
   debug?: boolean;
-  /** where debug lines and warnings go, default console.error */
-  logger?: (line: string) => void;
+  /**
+   * where debug lines and warnings go, default console.error. Repeated status lines (retries) come with a
+   * `key` to throttle by; they go to a logger given here, and to the default one only with `debug`.
+   */
+  logger?: (line: string, key?: string) => void;
 }

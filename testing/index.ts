@@ -7,6 +7,8 @@
 //   setDooverMocks();                       // before the program module is loaded
 //   const infra = await import("../index.js");  // then assert on `await outputValue(infra.someOutput)`
 
+import "../sdk/node-version"; // first: on an old Node.js, one line that says so (node-version.ts)
+
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,6 +18,8 @@ import { computedOutputs, deploymentHash } from "../provider/application/applica
 import { check as checkApplication } from "../provider/application/application-provider";
 import { resetNameClaims } from "../provider/check-names";
 import type { FleetReader } from "../provider/lookup/fleet-reader";
+import { credentialsNotNeeded } from "../provider/preview-warnings";
+import { inputsOf } from "../provider/resource-inputs";
 import { checkRolloutInputs } from "../provider/rollout/rollout-check";
 import type { GroupSelector, WaveSpec } from "../provider/rollout/rollout-fields";
 import { managedOf } from "../provider/rollout/rollout-preview";
@@ -339,6 +343,7 @@ export function setDooverMocks(
 ): Promise<void> {
   const { project, stack, preview, organization, ...mockOptions } = options;
   resetNameClaims(); // a new mocked program: no resource of an earlier one claims devices or names
+  credentialsNotNeeded(); // no "no Doover API token" warning in mocked previews
   return Promise.resolve(
     pulumi.runtime.setMocks(new DooverMocks(userMocks, mockOptions), project, stack, preview, organization),
   );
@@ -346,12 +351,43 @@ export function setDooverMocks(
 
 /**
  * The value of an output in a mocked test, as a promise: resolves once the resource is registered, rejects
- * when registration failed (e.g. a `DooverCheckError` from invalid inputs). Unknown values resolve to
- * `undefined`.
+ * when registration failed (e.g. a `DooverCheckError` from invalid inputs), also when it failed for a
+ * resource this one depends on (the install of an invalid application rejects with the application's error).
+ * Unknown values resolve to `undefined`.
  */
 export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
   // Output's own promise carries registration errors; `apply` alone would never call back on one.
   const internal = (output as unknown as { promise?: () => Promise<T> }).promise;
-  if (typeof internal === "function") return internal.call(output);
-  return new Promise<T>((resolve) => output.apply((v) => resolve(v)));
+  const own = typeof internal === "function" ? internal.call(output) : new Promise<T>((r) => output.apply(r));
+  // @pulumi/pulumi before 3.27x never settles the outputs of a resource whose input comes from a failed
+  // resource (its registration is dropped, not failed): the dependency's error is raced in from its inputs.
+  return Promise.race([own, dependencyFailure(output)]);
+}
+
+/** Rejects with the first error among the inputs of the Doover resources `output` belongs to (transitively). */
+function dependencyFailure(output: unknown, seen = new Set<object>()): Promise<never> {
+  const owners = (output as { resources?: () => Set<object> }).resources?.() ?? new Set<object>();
+  const failures: Promise<never>[] = [];
+  for (const resource of owners) {
+    if (seen.has(resource)) continue;
+    seen.add(resource);
+    const props = inputsOf(resource);
+    if (props) failures.push(...inputFailures(props, seen));
+  }
+  return failures.length === 0 ? new Promise<never>(() => undefined) : Promise.race(failures);
+}
+
+function inputFailures(value: unknown, seen: Set<object>): Promise<never>[] {
+  if (pulumi.Output.isInstance(value)) {
+    const own = (value as unknown as { promise(): Promise<unknown> })
+      .promise()
+      .then(() => new Promise<never>(() => undefined));
+    return [own, dependencyFailure(value, seen)];
+  }
+  if (value instanceof Promise) return [value.then(() => new Promise<never>(() => undefined))];
+  if (Array.isArray(value)) return value.flatMap((v) => inputFailures(v, seen));
+  if (typeof value === "object" && value !== null && !pulumi.Resource.isInstance(value)) {
+    return Object.values(value).flatMap((v) => inputFailures(v, seen));
+  }
+  return [];
 }

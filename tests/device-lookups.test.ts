@@ -54,7 +54,10 @@ describe("device lookups (getDevice, getDevices) against the emulator", function
   });
   afterEach(() => {
     pulumi.runtime.setAllConfig({});
-    process.env = { ...savedEnv };
+    // Put the variables back in place: assigning a new object to process.env would leave the real environment
+    // (what os.homedir() and child processes' defaults read) with this test's HOME for the rest of the run.
+    for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+    Object.assign(process.env, savedEnv);
     fs.rmSync(home, { recursive: true, force: true });
   });
 
@@ -169,7 +172,10 @@ describe("device lookups (getDevice, getDevices) against the emulator", function
       () => assert.fail("expected no token"),
       (x: unknown) => x as Error,
     );
-    assert.match(e.message, /no Doover API token: set one with `pulumi config set --secret doover:token <token>`/);
+    assert.match(
+      e.message,
+      /no Doover API token\. Set one for this stack with `pulumi config set --secret doover:token <token>`/,
+    );
     process.env.DOOVER_API_TOKEN = TOKEN;
     assert.equal((await getDevices({ group: "pumps" })).ids.length, 2);
     // A wrong token in stack config: a 401 whose message does not carry it.

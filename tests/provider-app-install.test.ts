@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { resetAdopted } from "../provider/create-path";
 import { UNKNOWN } from "../provider/inputs";
+import { captureProgress, PROGRESS } from "../provider/progress";
 import * as runtime from "../provider/runtime";
 import { DooverResourceInitError } from "../provider/runtime";
 import { applicationBody, type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
@@ -90,6 +91,27 @@ describe("DooverAppInstall provider", function () {
       assert.equal(inputs.deployTimeoutSeconds, 600);
       assert.deepEqual(inputs.deploymentConfig, { max_kpa: 500 }, "sent as declared, defaults not written in");
       assert.deepEqual(emulator.current.log(), []);
+    });
+
+    it("the application's schema (a hidden `__configSchema` input) is checked against, never stored", async () => {
+      const { configSchema, ...rest } = fromApp();
+      const { inputs, failures } = await install.check({}, { ...rest, __configSchema: configSchema });
+      assert.deepEqual(failures, []);
+      assert.equal("__configSchema" in inputs, false, "state does not hold the schema once per install");
+      assert.equal("configSchema" in inputs, false);
+      assert.equal(inputs.__configChecked, true);
+      const bad = await install.check({}, { ...rest, __configSchema: configSchema, deploymentConfig: { max_kpa: -1 } });
+      assert.deepEqual(
+        bad.failures.map((f) => f.property),
+        ["deploymentConfig/max_kpa"],
+      );
+      // Checked at check: create neither fetches the application nor validates again.
+      const { outs } = await install.create(inputs);
+      assert.equal("__configSchema" in outs, false);
+      assert.deepEqual(
+        emulator.current.log().filter((e) => e.method === "GET" && e.path.startsWith("/applications/")),
+        [],
+      );
     });
 
     it("names each bad config value by its JSON pointer under deploymentConfig", async () => {
@@ -204,6 +226,36 @@ describe("DooverAppInstall provider", function () {
       const live = (await emulatorFetch(emulator.current, "GET", `/app_installs/${id}/`)).body;
       assert.deepEqual([live.name, live.display_name, live.device.id], ["pump_monitor", "Pump Monitor", device()]);
       assert.deepEqual(live.deployment_config, { max_kpa: 500 });
+    });
+
+    it("a deployment that takes a while prints its status as it moves (QUE → RUN → SUC), throttled", async () => {
+      const saved = { ...PROGRESS };
+      Object.assign(PROGRESS, { intervalMs: 150, heartbeatMs: 10_000 });
+      const lines: string[] = [];
+      const restore = captureProgress((l) => lines.push(l));
+      try {
+        emulator.current.addFault({ path: "/app_installs/", deployment: { stepMs: 400 } });
+        const { id } = await install.create(await checked(fromApp()));
+        assert.ok(lines.length >= 2 && lines.length <= 8, lines.join("\n"));
+        const status = lines.map((l) => /deployment \d+ (?:is|ended) (\w+)/.exec(l)?.[1]);
+        assert.equal(status[0], "QUE", lines.join("\n"));
+        assert.ok(status.includes("RUN"), lines.join("\n"));
+        assert.equal(status.at(-1), "SUC", lines.join("\n"));
+        assert.match(
+          lines[0],
+          new RegExp(
+            `^doover: app install "pump_monitor" \\(${id}\\) on device \\d+: deployment \\d+ is QUE \\(queued\\) \\(\\d+ s; waiting up to 600 s, deployTimeoutSeconds\\)$`,
+          ),
+        );
+        assert.match(lines.at(-1)!, /deployment \d+ ended SUC \(succeeded\) after \d+ s$/);
+        // A deployment shorter than the interval prints nothing.
+        lines.length = 0;
+        await install.create(await checked(fromApp({ deviceId: emulator.current.deviceIds[1] })));
+        assert.deepEqual(lines, []);
+      } finally {
+        restore();
+        Object.assign(PROGRESS, saved);
+      }
     });
 
     it("deploy: false installs without deploying", async () => {

@@ -230,7 +230,7 @@ describe("DooverApplication provider", function () {
 
       fs.writeFileSync(path.join(dir, "docker-compose.yml"), "services: {web: {}}\n");
       const news = await checked(args("deploy_app", { deploymentFolder: dir }));
-      assert.equal((await app.diff(id, outs, news)).changes, true);
+      assert.equal((await app.diff(id, outs, news)).changes, undefined, "an in-place update (see runtime.ts)");
       emulator.current.clearLog();
       const { outs: after } = await app.update(id, outs, news);
       assert.deepEqual(writes(emulator.current), [`PATCH /applications/${id}/`]);
@@ -319,7 +319,7 @@ describe("DooverApplication provider", function () {
     it("clears an optional nullable field that is no longer declared", async () => {
       const { id, outs } = await createApp(args("clear_app", { iconUrl: "https://example.com/i.png" }));
       const news = await checked(args("clear_app"));
-      assert.equal((await app.diff(id, outs, news)).changes, true);
+      assert.equal((await app.diff(id, outs, news)).changes, undefined, "an in-place update (see runtime.ts)");
       await app.update(id, outs, news);
       const live = await emulatorFetch(emulator.current, "GET", `/applications/${id}/`);
       assert.equal(live.body.icon_url ?? null, null);

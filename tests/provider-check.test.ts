@@ -2,6 +2,7 @@
 // the provider runtime's check (what the engine calls). No HTTP: check never makes a call.
 
 import assert from "node:assert/strict";
+import { configSchemaWarnings } from "../provider/application/application-check";
 import { RESOURCE_NAME_KEY, resetNameClaims } from "../provider/check-names";
 import { UNKNOWN } from "../provider/inputs";
 import * as runtime from "../provider/runtime";
@@ -149,6 +150,61 @@ describe("provider check: messages and preview-time checks", () => {
         additionalElements: true,
       };
       assert.deepEqual((await app.check({}, appArgs("a_app", { configSchema }))).failures, []);
+    });
+
+    it("`required` naming a key `properties` does not declare is legal JSON Schema: a warning naming its path, not a failure (issue 16 item 6)", async () => {
+      const configSchema = {
+        type: "object",
+        properties: { pump: { type: "object", properties: { kpa: { type: "number" } }, required: ["serial"] } },
+        required: ["site", "pump"],
+      };
+      assert.deepEqual((await app.check({}, appArgs("a_app", { configSchema }))).failures, []);
+      assert.deepEqual(configSchemaWarnings(configSchema), [
+        'configSchema /required: names "site", which properties does not declare: a config must still have ' +
+          '"site" (any value passes), but nothing describes it. Declare it under properties, or remove it from required.',
+        'configSchema /properties/pump/required: names "serial", which /properties/pump/properties does not declare: ' +
+          'a config must still have "serial" (any value passes), but nothing describes it. Declare it under ' +
+          "/properties/pump/properties, or remove it from required.",
+      ]);
+      // An install's config is still held to it: the key must be there.
+      const installs = runtime.appInstalls;
+      const args = { applicationId: "1", deviceId: "2", configSchema, deploymentConfig: { pump: { serial: "x" } } };
+      assert.deepEqual(
+        (await installs.check({}, args)).failures.map((f) => f.property),
+        ["deploymentConfig/site"],
+      );
+    });
+  });
+
+  describe("ids that arrive as numbers (issue 16 item 7)", () => {
+    // What JSON.parse makes of `pulumi config set --path 'ids[0]' 388027951720960004`: 388027951720960000.
+    const LOST = Number("388027951720960004");
+
+    it("an id above 2^53 says its digits were lost and how to keep it a string, naming the property", async () => {
+      const t = await tunnel.check({}, tunnelArgs("t", { deviceId: LOST }));
+      assert.deepEqual(
+        t.failures.map((f) => f.property),
+        ["deviceId"],
+      );
+      assert.match(
+        t.failures[0].reason,
+        /^deviceId arrived as the number 388027951720960000, above 2\^53, so its last digits were lost/,
+      );
+      assert.match(t.failures[0].reason, /pulumi config set --path --type string/);
+      const i = await runtime.appInstalls.check(
+        {},
+        { applicationId: LOST, deviceId: "1", configProfileIds: ["2", LOST], deploymentConfig: {} },
+      );
+      assert.deepEqual(i.failures.map((f) => f.property).sort(), ["applicationId", "configProfileIds[1]"]);
+      assert.ok(i.failures.every((f) => /digits were lost/.test(f.reason)));
+      const a = await app.check({}, appArgs("a_app", { organisationId: LOST, stagingConfig: { id: LOST } }));
+      assert.deepEqual(a.failures.map((f) => f.reason.split(" ")[0]).sort(), ["organisationId", "stagingConfig.id"]);
+    });
+
+    it("a number small enough to be exact is taken as the id's digits", async () => {
+      const t = await tunnel.check({}, tunnelArgs("t", { deviceId: 42 }));
+      assert.deepEqual(t.failures, []);
+      assert.equal(t.inputs.deviceId, "42");
     });
   });
 

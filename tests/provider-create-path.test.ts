@@ -247,21 +247,31 @@ describe("create path (provider/create-path.ts)", function () {
       );
     });
 
-    it("a missing token names doover:token first, then the env var and the profile file", async () => {
+    it("a missing token names doover:token first, then the env var and the profile file; said once per process", async () => {
       runtime.configure(stackConfig({ "doover:apiUrl": emulator.current.url }));
-      await withEnv({ DOOVER_API_TOKEN: undefined, DOOVER_CONFIG: "/nonexistent/doover" }, () =>
-        assert.rejects(createApp("tokenless_app"), (e: Error) => {
+      await withEnv({ DOOVER_API_TOKEN: undefined, DOOVER_CONFIG: "/nonexistent/doover" }, async () => {
+        await assert.rejects(createApp("tokenless_app"), (e: Error) => {
           assert.match(
             e.message,
-            /^no Doover API token: set one with `pulumi config set --secret doover:token <token>`/,
+            /^no Doover API token\. Set one for this stack with `pulumi config set --secret doover:token <token>`/,
           );
+          assert.match(e.message, /export DOOVER_API_TOKEN=<token>/);
+          assert.match(e.message, /doover:profile/);
           assert.match(
             e.message,
             /stack config doover:token \(not set\); env DOOVER_API_TOKEN \(not set\); profile "default" in \/nonexistent\/doover/,
           );
           return true;
-        }),
-      );
+        });
+        // Every other resource of the same run: one line pointing at the first error.
+        for (const name of ["tokenless_b", "tokenless_c"]) {
+          await assert.rejects(createApp(name), (e: Error) => {
+            assert.match(e.message, /^no Doover API token \(stack config doover:token is not set\): see the first/);
+            assert.doesNotMatch(e.message, /Looked in/);
+            return true;
+          });
+        }
+      });
     });
 
     it("staging: true with no organisation names doover:stagingOrganisationId", async () => {

@@ -134,8 +134,14 @@ describe("provider in the real Pulumi dynamic-provider host (gRPC)", function ()
 
     const replace = await host.diff(urn, created.id, created.properties, { ...inputs, protocol: "http" });
     assert.deepEqual(replace, { changes: DIFF.SOME, replaces: ["protocol"], deleteBeforeReplace: true });
+    // In place, on outputs this code wrote: DIFF_UNKNOWN, so the engine diffs the inputs itself and marks
+    // the changed keys in `preview --diff` (secrets included; the host sends no detailed diff).
     const inPlace = await host.diff(urn, created.id, created.properties, { ...inputs, port: 2222 });
-    assert.deepEqual(inPlace, { changes: DIFF.SOME, replaces: [], deleteBeforeReplace: false });
+    assert.deepEqual(inPlace, { changes: DIFF.UNKNOWN, replaces: [], deleteBeforeReplace: false });
+    const legacy: Record<string, unknown> = { ...created.properties }; // outputs of 0.3.0: as before
+    delete legacy.__inputsEchoed;
+    const inPlaceLegacy = await host.diff(urn, created.id, legacy, { ...inputs, port: 2222 });
+    assert.deepEqual(inPlaceLegacy, { changes: DIFF.SOME, replaces: [], deleteBeforeReplace: false });
 
     const updated = await host.update(urn, created.id, created.properties, { ...inputs, port: 2222, active: false });
     assert.equal(updated.properties.port, 2222);

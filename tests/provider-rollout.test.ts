@@ -256,6 +256,17 @@ describe("DooverRollout provider", function () {
     );
   });
 
+  it("work only the live plan shows (inputs unchanged) is a change, never left to the engine's input diff", async () => {
+    const [id, outs] = await created(news());
+    await emulatorFetch(emulator.current, "DELETE", `/app_installs/${installOf(outs, devices()[1])}/`);
+    const next = await checked(outs, news());
+    assert.equal((next.plan as Props).changes, 1);
+    // The last `up` planned exactly this (say it retried a device that failed again): every input is equal.
+    const olds: Props = { ...outs, plan: next.plan };
+    assert.equal(olds.__inputsEchoed, true, "outputs written by this code echo the inputs");
+    assert.equal((await rollout.diff(id, olds, next)).changes, true);
+  });
+
   it("a new display name is a PATCH per install, no deployment; a hold over devices at the target is complete", async () => {
     const [id, outs] = await created(news());
     emulator.current.clearLog();

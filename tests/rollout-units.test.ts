@@ -204,12 +204,15 @@ describe("rollout check (no HTTP)", () => {
 
   it("checks deploymentConfig against the application's declared schema, as DooverAppInstall does", () => {
     const schema = { type: "object", properties: { k: { type: "number", minimum: 5 } } };
-    const { failures } = checkRolloutInputs({ ...base, configSchema: schema });
+    const { inputs, failures } = checkRolloutInputs({ ...base, __configSchema: schema });
     assert.equal(failures[0].property, "deploymentConfig/k");
     assert.match(
       failures[0].reason,
       /deploymentConfig\/k must be >= 5 \(checked against the application's configSchema\)/,
     );
+    assert.equal(inputs.__configSchema, undefined, "the schema is not stored");
+    const ok = checkRolloutInputs({ ...base, deploymentConfig: { k: 6 }, __configSchema: schema });
+    assert.deepEqual([ok.failures, ok.inputs.__configChecked], [[], true]);
   });
 
   it("leaves unknown values (preview) alone", () => {

@@ -124,7 +124,7 @@ describe("sdk: request limiter and retry budget", function () {
     const { port } = holder.address() as AddressInfo;
     await new Promise<void>((r) => holder.close(() => r()));
     await assert.rejects(client(`http://127.0.0.1:${port}`, { retryBudgetMs: 0 }).getApplications(), (e: Error) => {
-      assert.match(e.message, new RegExp(`at 127\\.0\\.0\\.1:${port}`));
+      assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port}`));
       return true;
     });
   });

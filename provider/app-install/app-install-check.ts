@@ -7,16 +7,23 @@ import { resourceNameOf } from "../check-names";
 import {
   type CheckFailure,
   checkBoolean,
+  checkIdNumber,
   checkInteger,
   checkJsonValue,
   checkString,
   Failures,
+  idFromNumber,
   isPlainObject,
   isUnknown,
   pickKnownKeys,
 } from "../inputs";
 import { claimInstall, installOwner, twoOwnersReason } from "../install-claims";
-import { APP_INSTALL_INPUT_KEYS, DEFAULT_DEPLOY_TIMEOUT_SECONDS } from "./app-install-fields";
+import {
+  APP_INSTALL_INPUT_KEYS,
+  CONFIG_CHECKED_KEY,
+  CONFIG_SCHEMA_KEY,
+  DEFAULT_DEPLOY_TIMEOUT_SECONDS,
+} from "./app-install-fields";
 
 const ID = /^\d+$/;
 
@@ -34,17 +41,19 @@ export function checkAppInstall(news: Record<string, unknown>): {
   failures: CheckFailure[];
 } {
   const f = new Failures();
-  const inputs = pickKnownKeys(f, news, APP_INSTALL_INPUT_KEYS);
-  for (const key of ["applicationId", "deviceId"]) {
-    const v = inputs[key];
-    if (typeof v === "number" && Number.isSafeInteger(v)) inputs[key] = String(v);
-  }
-  checkString(f, inputs, "applicationId", {
-    required: true,
-    pattern: ID,
-    patternText: "must be an application id (digits), or pass the DooverApplication itself as `application`",
-  });
-  checkString(f, inputs, "deviceId", { required: true, pattern: ID, patternText: "must be a device id (digits)" });
+  // The schema is only checked against, never stored (see CONFIG_SCHEMA_KEY); 0.3.0 programs sent `configSchema`.
+  const schema = news[CONFIG_SCHEMA_KEY] !== undefined ? news[CONFIG_SCHEMA_KEY] : news.configSchema;
+  const { configSchema: _legacy, ...rest } = news;
+  const inputs = pickKnownKeys(f, rest, APP_INSTALL_INPUT_KEYS);
+  const lost = new Set(["applicationId", "deviceId"].filter((key) => checkIdNumber(f, inputs, key)));
+  if (!lost.has("applicationId"))
+    checkString(f, inputs, "applicationId", {
+      required: true,
+      pattern: ID,
+      patternText: "must be an application id (digits), or pass the DooverApplication itself as `application`",
+    });
+  if (!lost.has("deviceId"))
+    checkString(f, inputs, "deviceId", { required: true, pattern: ID, patternText: "must be a device id (digits)" });
   if (inputs.displayName === undefined && typeof inputs.applicationDisplayName === "string")
     inputs.displayName = inputs.applicationDisplayName; // the API requires one: the app's, like the Doover UI
   checkString(f, inputs, "displayName", { max: 100 });
@@ -71,8 +80,9 @@ export function checkAppInstall(news: Record<string, unknown>): {
   // Too deep (or text the API refuses): reported here, before validation or a RangeError on the way out.
   if (checkJsonValue(f, "deploymentConfig", inputs.deploymentConfig))
     return { inputs, failures: firstPerProperty(f.list) };
-  if (inputs.configSchema !== undefined) {
-    for (const x of deploymentConfigFailures(inputs.configSchema, inputs.deploymentConfig)) f.add(x.property, x.reason);
+  if (schema !== undefined) {
+    for (const x of deploymentConfigFailures(schema, inputs.deploymentConfig)) f.add(x.property, x.reason);
+    if (!isUnknown(schema) && !isUnknown(inputs.deploymentConfig)) inputs[CONFIG_CHECKED_KEY] = true;
   }
   return { inputs, failures: firstPerProperty(f.list) };
 }
@@ -93,8 +103,10 @@ export function checkConfigProfileIds(f: Failures, inputs: Record<string, unknow
   else if (ids !== undefined && !isUnknown(ids)) {
     if (!Array.isArray(ids)) f.add("configProfileIds", "configProfileIds must be a list of config profile ids");
     else
-      ids.forEach((id, i) => {
-        if (!isUnknown(id) && !(typeof id === "string" && ID.test(id)))
+      ids.forEach((raw, i) => {
+        const before = f.list.length;
+        const id = (ids[i] = idFromNumber(f, `configProfileIds[${i}]`, raw));
+        if (f.list.length === before && !isUnknown(id) && !(typeof id === "string" && ID.test(id)))
           f.add(`configProfileIds[${i}]`, `configProfileIds[${i}] must be a config profile id (digits)`);
       });
   }

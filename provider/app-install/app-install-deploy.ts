@@ -1,7 +1,9 @@
 // Rolling an install's config out: POST a deployment, then poll it with backoff until it ends
-// (SUC/FAI/CAN) or `deployTimeoutSeconds` passes.
+// (SUC/FAI/CAN) or `deployTimeoutSeconds` passes. A deployment that takes more than a few seconds prints
+// its status as it moves (QUE → RUN → SUC) on the provider's stderr, which the CLI shows live (progress.ts).
 
 import { type Client, FINAL_DEPLOYMENT_STATUSES, type InstallDeploymentData } from "../../sdk";
+import { progress, progressDone } from "../progress";
 
 /** Poll delays: first, growth factor and cap (ms). Tests may shorten them. */
 export const POLL = { firstMs: 200, factor: 1.5, maxMs: 5000 };
@@ -23,22 +25,54 @@ export function logTail(log: string | null | undefined): string {
   return tail === "" ? "(empty log)" : lines.length > LOG_TAIL_LINES ? `…\n${tail}` : tail;
 }
 
-/** Waits for `d` to end, or returns it unfinished when `timeoutSeconds` pass. */
+/**
+ * Waits for `d` to end, or returns it unfinished when `timeoutSeconds` pass. `what` names the install in the
+ * status lines (e.g. `app install "pump" (123) on device 42`).
+ */
 export async function waitForDeployment(
   client: Client,
   d: InstallDeploymentData,
   timeoutSeconds: number,
+  what = `app install ${String(d.app_install)}`,
 ): Promise<InstallDeploymentData> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
+  const started = Date.now();
+  const deadline = started + timeoutSeconds * 1000;
+  const key = `deployment ${String(d.app_install)} ${String(d.id)}`;
+  const elapsed = () => Math.round((Date.now() - started) / 1000);
   let delay = POLL.firstMs;
-  while (!isFinal(d)) {
-    const left = deadline - Date.now();
-    if (left <= 0) return d;
-    await new Promise((r) => setTimeout(r, Math.min(delay, left)));
-    delay = Math.min(delay * POLL.factor, POLL.maxMs);
-    d = await client.appInstalls.retrieveDeployment(String(d.app_install), String(d.id));
+  try {
+    while (!isFinal(d)) {
+      progress(
+        key,
+        `${what}: deployment ${d.id} is ${statusText(d.status)} (${elapsed()} s; waiting up to ${timeoutSeconds} s, ` +
+          "deployTimeoutSeconds)",
+        d.status,
+      );
+      const left = deadline - Date.now();
+      if (left <= 0) return d;
+      await new Promise((r) => setTimeout(r, Math.min(delay, left)));
+      delay = Math.min(delay * POLL.factor, POLL.maxMs);
+      d = await client.appInstalls.retrieveDeployment(String(d.app_install), String(d.id));
+    }
+  } finally {
+    progressDone(
+      key,
+      `${what}: deployment ${d.id} ${isFinal(d) ? "ended" : "is still"} ${statusText(d.status)} after ${elapsed()} s`,
+    );
   }
   return d;
+}
+
+/** `RUN (running)`: the code the API uses, and what it means. */
+function statusText(status: string): string {
+  const meaning: Record<string, string> = {
+    QUE: "queued",
+    RUN: "running",
+    SUC: "succeeded",
+    FAI: "failed",
+    CAN: "cancelled",
+  };
+  return meaning[status] ? `${status} (${meaning[status]})` : status;
 }
 
 /** Starts a deployment (one POST, never duplicated after a lost answer) and waits for it. */
@@ -47,11 +81,13 @@ export async function deployAndWait(
   installId: string,
   previousDeploymentId: string | null | undefined,
   timeoutSeconds: number,
+  what?: string,
 ): Promise<InstallDeploymentData> {
   const started = await client.appInstalls.createDeployment(installId, { after: previousDeploymentId ?? null });
   return waitForDeployment(
     client,
     { ...started, app_install: String(started.app_install ?? installId) },
     timeoutSeconds,
+    what,
   );
 }

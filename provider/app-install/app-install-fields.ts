@@ -2,13 +2,12 @@
 
 import type { AppInstallData, InstallDeploymentData } from "../../sdk";
 
-/** Every input key (those starting with `application`/`configSchema` come from a DooverApplication). */
+/** Every input key (those starting with `application` come from a DooverApplication). */
 export const APP_INSTALL_INPUT_KEYS = [
   "applicationId",
   "applicationName",
   "applicationDisplayName",
   "applicationStaging",
-  "configSchema",
   "deviceId",
   "name",
   "displayName",
@@ -30,8 +29,19 @@ export const APP_INSTALL_OUTPUT_KEYS = ["installId", "synced", "latestDeployment
  * matters at create. `applicationId` is compared by diff itself (see app-install-provider.ts).
  */
 export const APP_INSTALL_DIFF_KEYS = APP_INSTALL_INPUT_KEYS.filter(
-  (k) => !k.startsWith("application") && k !== "configSchema" && k !== "adopt",
+  (k) => !k.startsWith("application") && k !== "adopt",
 );
+
+/**
+ * The application's config schema, as the program passes it to the install for `check` (deploymentConfig is
+ * validated against it at the first preview). A `__` key: the CLI never displays it, so an install's diff does
+ * not repeat the application's whole schema; `check` does not keep it in the stored inputs either (state would
+ * hold every schema once per install), only CONFIG_CHECKED_KEY. 0.3.0 named it `configSchema`.
+ */
+export const CONFIG_SCHEMA_KEY = "__configSchema";
+
+/** Stored input: deploymentConfig was checked against the schema the program declares (create/update need no GET). */
+export const CONFIG_CHECKED_KEY = "__configChecked";
 
 /** Another application or device is another install; staging is another API. */
 export const APP_INSTALL_REPLACE_KEYS = ["applicationId", "deviceId", "staging"];

@@ -19,6 +19,7 @@ import {
   APP_INSTALL_OUTPUT_KEYS,
   appInstallComputed,
   appInstallPayload,
+  CONFIG_CHECKED_KEY,
   DEFAULT_DEPLOY_TIMEOUT_SECONDS,
   deploymentSummary,
 } from "./app-install-fields";
@@ -119,7 +120,7 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
 export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
   const { client } = targetFor(news.staging === true);
   const configChanged = !stableEqual(olds.deploymentConfig ?? {}, news.deploymentConfig ?? {});
-  if (configChanged && news.configSchema === undefined) await checkAgainstLiveSchema(client, news);
+  if (configChanged && news[CONFIG_CHECKED_KEY] !== true) await checkAgainstLiveSchema(client, news);
   const from = appInstallPayload(olds);
   const to = appInstallPayload(news);
   for (const k of ["name", "display_name"]) if (to[k] === undefined) delete from[k]; // unmanaged: leave it
@@ -178,10 +179,8 @@ export async function del(id: string, props: Props): Promise<void> {
  */
 async function resolveFromApplication(client: Client, inputs: Props): Promise<Props> {
   const out = { ...inputs };
-  if (out.configSchema !== undefined && out.name !== undefined && out.displayName !== undefined) {
-    assertConfigFits(out.configSchema, out);
-    return out;
-  }
+  // Checked at `check` against the schema the program declares: nothing to fetch when the names are known too.
+  if (out[CONFIG_CHECKED_KEY] === true && out.name !== undefined && out.displayName !== undefined) return out;
   const appId = String(inputs.applicationId);
   const app = await call(`reading application ${appId}`, () => client.applications.retrieve(appId));
   if (app.archived) {
@@ -192,7 +191,7 @@ async function resolveFromApplication(client: Client, inputs: Props): Promise<Pr
   }
   out.name ??= app.name;
   out.displayName ??= app.display_name;
-  assertConfigFits(out.configSchema !== undefined ? out.configSchema : (app.config_schema ?? null), out);
+  if (out[CONFIG_CHECKED_KEY] !== true) assertConfigFits(app.config_schema ?? null, out);
   return out;
 }
 
@@ -237,8 +236,8 @@ async function rollOut(
   let d: InstallDeploymentData;
   try {
     d = resume
-      ? await waitForDeployment(client, { ...resume, app_install: id }, timeout)
-      : await deployAndWait(client, id, live.latest_deployment?.id, timeout);
+      ? await waitForDeployment(client, { ...resume, app_install: id }, timeout, what)
+      : await deployAndWait(client, id, live.latest_deployment?.id, timeout, what);
   } catch (e) {
     throw partial(`${what} is saved, but its deployment could not be started or followed: ${messageOf(e)}`, null, e);
   }

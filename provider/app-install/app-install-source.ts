@@ -4,6 +4,7 @@
 // validate deploymentConfig against the schema on the very first preview.
 
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_SCHEMA_KEY } from "./app-install-fields";
 
 /** The declared arguments of one application resource (what its constructor received). */
 export interface DeclaredApplication {
@@ -50,6 +51,6 @@ export function applicationInputs(
     applicationName: a.name ?? app.resourceName,
     applicationDisplayName: a.displayName,
     applicationStaging: a.staging ?? false,
-    configSchema,
+    [CONFIG_SCHEMA_KEY]: configSchema,
   };
 }

@@ -3,9 +3,11 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
+import { warnIfNoTokenAtPreview } from "../preview-warnings";
+import { rememberInputs } from "../resource-inputs";
 import { pausePromiseStacks } from "../resource-props";
 import { APP_INSTALL_PROVIDER } from "../shim";
-import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS } from "./app-install-fields";
+import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS, CONFIG_SCHEMA_KEY } from "./app-install-fields";
 import { applicationInputs, declaredApplication } from "./app-install-source";
 
 /** Arguments of a {@link DooverAppInstall}. */
@@ -95,7 +97,7 @@ export class DooverAppInstall extends pulumi.CustomResource {
       }
       props.applicationId = app.applicationId;
       props.applicationName = app.name;
-      props.configSchema = (app.configSchema as pulumi.Output<unknown>).apply((s: unknown) => s ?? null);
+      props[CONFIG_SCHEMA_KEY] = (app.configSchema as pulumi.Output<unknown>).apply((s: unknown) => s ?? null);
     } else {
       props.applicationId = application;
     }
@@ -111,5 +113,7 @@ export class DooverAppInstall extends pulumi.CustomResource {
     } finally {
       stacks.resume();
     }
+    rememberInputs(this, props);
+    warnIfNoTokenAtPreview();
   }
 }

@@ -11,10 +11,12 @@ import {
   type CheckFailure,
   checkBoolean,
   checkEnum,
+  checkIdNumber,
   checkJsonValue,
   checkString,
   Failures,
   forEngine,
+  idFromNumber,
   isPlainObject,
   isUnknown,
   pickKnownKeys,
@@ -45,12 +47,14 @@ export function checkApplication(news: Record<string, unknown>): {
   checkString(f, inputs, "description", { required: true });
   checkString(f, inputs, "longDescription", { required: false });
   if (inputs.longDescription === "") f.add("longDescription", "longDescription must not be empty (omit it instead)");
-  checkString(f, inputs, "organisationId", { max: 40, pattern: /^\S+$/, patternText: "must be an organisation id" });
-  checkString(f, inputs, "containerRegistryProfileId", {
-    nullable: true,
-    pattern: /^\S+$/,
-    patternText: "must be an id",
-  });
+  if (!checkIdNumber(f, inputs, "organisationId"))
+    checkString(f, inputs, "organisationId", { max: 40, pattern: /^\S+$/, patternText: "must be an organisation id" });
+  if (!checkIdNumber(f, inputs, "containerRegistryProfileId"))
+    checkString(f, inputs, "containerRegistryProfileId", {
+      nullable: true,
+      pattern: /^\S+$/,
+      patternText: "must be an id",
+    });
   checkString(f, inputs, "imageName", { nullable: true, max: 255, emptyText: EMPTY_TEXT });
   checkString(f, inputs, "iconUrl", { nullable: true, max: 500, emptyText: EMPTY_TEXT });
   checkString(f, inputs, "bannerUrl", { nullable: true, max: 500, emptyText: EMPTY_TEXT });
@@ -174,8 +178,13 @@ function checkStagingConfig(f: Failures, inputs: Record<string, unknown>): void 
     } else if (k === "id" && v === null) {
       // no staging application named: the same as leaving `id` out
     } else if (k === "id" && v !== undefined && !isUnknown(v)) {
-      if (!/^\d+$/.test(String(v))) f.add("stagingConfig.id", "stagingConfig.id must be an application id");
-      out.id = String(v);
+      const before = f.list.length;
+      const id = idFromNumber(f, "stagingConfig.id", v);
+      if (f.list.length === before && !/^\d+$/.test(String(id)))
+        f.add("stagingConfig.id", "stagingConfig.id must be an application id");
+      out.id = String(id);
+    } else if ((k === "organisation_id" || k === "container_registry_profile_id") && typeof v === "number") {
+      out[k] = idFromNumber(f, `stagingConfig.${k}`, v);
     } else if (k === "name" && typeof v === "string" && !isUnknown(v) && !NAME.test(v)) {
       f.add("stagingConfig.name", `stagingConfig.name ${NAME_TEXT}: use "${fixName(v)}"`);
     } else if (v === "" && STAGING_NON_EMPTY.includes(k)) {

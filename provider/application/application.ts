@@ -15,6 +15,8 @@ import {
 import { rememberApplicationArgs } from "../app-install/app-install-source";
 import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
 import { isPlainObject } from "../inputs";
+import { warnIfNoTokenAtPreview } from "../preview-warnings";
+import { rememberInputs } from "../resource-inputs";
 import { declaredProps, defineIdOutput, defineUnsetOutputs, pausePromiseStacks } from "../resource-props";
 import { APPLICATION_PROVIDER } from "../shim";
 import { configSchemaWarnings } from "./application-check";
@@ -188,6 +190,8 @@ export class DooverApplication extends pulumi.CustomResource {
     }
     warnAboutConfigSchema(this, args.configSchema);
     rememberApplicationArgs(this, name, args); // for DooverAppInstall's preview-time config check
+    rememberInputs(this, props);
+    warnIfNoTokenAtPreview();
   }
 
   /**

@@ -1,5 +1,5 @@
 // DooverRollout `check`, the part without HTTP: every input's shape and defaults, waves and thresholds, and
-// deploymentConfig against the application's declared configSchema (the same rules as DooverAppInstall,
+// deploymentConfig against the application's declared configSchema (passed as `__configSchema`, never stored) (the same rules as DooverAppInstall,
 // from app-install-check.ts). The live part (group resolution, the plan, existing installs) is
 // rollout-preview.ts.
 
@@ -9,6 +9,7 @@ import {
   deploymentConfigFailures,
   firstPerProperty,
 } from "../app-install/app-install-check";
+import { CONFIG_CHECKED_KEY, CONFIG_SCHEMA_KEY } from "../app-install/app-install-fields";
 import { RESOURCE_NAME_KEY } from "../check-names";
 import {
   type CheckFailure,
@@ -41,6 +42,8 @@ export function checkRolloutInputs(news: Record<string, unknown>): {
   failures: CheckFailure[];
 } {
   const f = new Failures();
+  // The application's declared schema is only checked against, never stored (as for DooverAppInstall).
+  const schema = news[CONFIG_SCHEMA_KEY];
   const { plan: _plan, ...declared } = news; // computed by check, never declared
   const inputs = pickKnownKeys(f, declared, ROLLOUT_INPUT_KEYS);
   // Kept (the engine hides `__` keys): create/update name the resource in their status lines.
@@ -84,8 +87,9 @@ export function checkRolloutInputs(news: Record<string, unknown>): {
   // Too deep (or text the API refuses): reported here, as for DooverAppInstall.
   if (checkJsonValue(f, "deploymentConfig", inputs.deploymentConfig))
     return { inputs, failures: firstPerProperty(f.list) };
-  if (inputs.configSchema !== undefined) {
-    for (const x of deploymentConfigFailures(inputs.configSchema, inputs.deploymentConfig)) f.add(x.property, x.reason);
+  if (schema !== undefined) {
+    for (const x of deploymentConfigFailures(schema, inputs.deploymentConfig)) f.add(x.property, x.reason);
+    if (!isUnknown(schema) && !isUnknown(inputs.deploymentConfig)) inputs[CONFIG_CHECKED_KEY] = true;
   }
   return { inputs, failures: firstPerProperty(f.list) };
 }

@@ -18,13 +18,15 @@ export interface GroupSelector {
   subgroups?: boolean;
 }
 
-/** Every input key the provider accepts (those starting with `application`/`configSchema` come from a DooverApplication). */
+/**
+ * Every input key the provider accepts (those starting with `application` come from a DooverApplication, as
+ * does `__configSchema`, which check reads and never stores).
+ */
 export const ROLLOUT_INPUT_KEYS = [
   "applicationId",
   "applicationName",
   "applicationDisplayName",
   "applicationStaging",
-  "configSchema",
   "devices",
   "deviceIds",
   "name",
@@ -54,7 +56,7 @@ export const RELEASE_KEYS = ["deploymentConfig", "version", "configProfileIds"] 
 export const ROLLOUT_REPLACE_KEYS = ["applicationId", "staging"] as const;
 
 /**
- * Keys diff compares as declared. The application's name/display name/schema only feed check; `plan` is
+ * Keys diff compares as declared. The application's name/display name only feed check; `plan` is
  * the preview's summary (diff reads it, it is never a change by itself); `deviceIds` is compared as a set.
  */
 export const ROLLOUT_DIFF_KEYS = [

@@ -6,6 +6,7 @@
 
 import type { AppInstallData, Client } from "../../sdk";
 import { deploymentConfigFailures } from "../app-install/app-install-check";
+import { CONFIG_CHECKED_KEY } from "../app-install/app-install-fields";
 import { type CheckFailure, isUnknown } from "../inputs";
 import { call } from "../props";
 import { classify, type Managed } from "./rollout-classify";
@@ -87,7 +88,7 @@ export async function previewRollout(
   if (appId === null) return failures;
   let installs: AppInstallData[] = [];
   if (appId !== undefined) {
-    if (inputs.configSchema === undefined && !isUnknown(inputs.deploymentConfig)) {
+    if (inputs[CONFIG_CHECKED_KEY] !== true && !isUnknown(inputs.deploymentConfig)) {
       const app = await call(`reading application ${appId}`, () => client.applications.retrieve(appId));
       failures.push(...deploymentConfigFailures(app.config_schema ?? null, inputs.deploymentConfig));
     }

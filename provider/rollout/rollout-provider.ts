@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { type Client, NotFound } from "../../sdk";
 import { deploymentConfigFailures } from "../app-install/app-install-check";
+import { CONFIG_CHECKED_KEY } from "../app-install/app-install-fields";
 import { resourceNameOf } from "../check-names";
 import { skipDeleteOfAdopted } from "../create-path";
 import { mayBeEqual, stableEqual } from "../diff";
@@ -319,10 +320,8 @@ export async function del(id: string, props: Props): Promise<void> {
  */
 async function resolveFromApplication(client: Client, inputs: Props): Promise<Props> {
   const out = { ...inputs };
-  if (out.configSchema !== undefined && out.name !== undefined && out.displayName !== undefined) {
-    assertConfigFits(out.configSchema, out);
-    return out;
-  }
+  // Checked at `check` against the schema the program declares: nothing to fetch when the names are known too.
+  if (out[CONFIG_CHECKED_KEY] === true && out.name !== undefined && out.displayName !== undefined) return out;
   const appId = String(inputs.applicationId);
   const app = await call(`reading application ${appId}`, () => client.applications.retrieve(appId));
   if (app.archived) {
@@ -333,7 +332,7 @@ async function resolveFromApplication(client: Client, inputs: Props): Promise<Pr
   }
   out.name ??= app.name;
   out.displayName ??= app.display_name;
-  assertConfigFits(out.configSchema !== undefined ? out.configSchema : (app.config_schema ?? null), out);
+  if (out[CONFIG_CHECKED_KEY] !== true) assertConfigFits(app.config_schema ?? null, out);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // with a failure threshold per wave, stop or roll back, hold and resume. One resource for the whole fleet.
 
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_SCHEMA_KEY } from "../app-install/app-install-fields";
 import { applicationInputs, declaredApplication } from "../app-install/app-install-source";
 import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
 import { pausePromiseStacks } from "../resource-props";
@@ -123,7 +124,7 @@ export class DooverRollout extends pulumi.CustomResource {
       }
       props.applicationId = app.applicationId;
       props.applicationName = app.name;
-      props.configSchema = (app.configSchema as pulumi.Output<unknown>).apply((s: unknown) => s ?? null);
+      props[CONFIG_SCHEMA_KEY] = (app.configSchema as pulumi.Output<unknown>).apply((s: unknown) => s ?? null);
     } else {
       props.applicationId = application;
     }

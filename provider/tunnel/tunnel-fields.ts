@@ -6,6 +6,7 @@ import { claimName, resourceNameOf } from "../check-names";
 import {
   type CheckFailure,
   checkBoolean,
+  checkIdNumber,
   checkInteger,
   checkString,
   Failures,
@@ -80,9 +81,13 @@ export function checkTunnel(news: Record<string, unknown>): {
 } {
   const f = new Failures();
   const inputs = pickKnownKeys(f, news, TUNNEL_INPUT_KEYS);
-  const device = inputs.deviceId;
-  if (typeof device === "number" && Number.isSafeInteger(device)) inputs.deviceId = String(device);
-  checkString(f, inputs, "deviceId", { required: true, pattern: /^\d+$/, patternText: "must be a device id (digits)" });
+  if (!checkIdNumber(f, inputs, "deviceId")) {
+    checkString(f, inputs, "deviceId", {
+      required: true,
+      pattern: /^\d+$/,
+      patternText: "must be a device id (digits)",
+    });
+  }
   checkString(f, inputs, "hostname", { required: true, max: 200 });
   checkString(f, inputs, "name", { required: true, max: 200 });
   checkInteger(f, inputs, "port", { required: true, min: 1, max: 65535 });

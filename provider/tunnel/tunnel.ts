@@ -3,6 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TunnelProtocol } from "../../sdk";
 import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
+import { warnIfNoTokenAtPreview } from "../preview-warnings";
+import { rememberInputs } from "../resource-inputs";
 import { declaredProps, defineIdOutput, defineUnsetOutputs, pausePromiseStacks } from "../resource-props";
 import { TUNNEL_PROVIDER } from "../shim";
 import { TUNNEL_INPUT_KEYS, TUNNEL_OUTPUT_KEYS } from "./tunnel-fields";
@@ -103,6 +105,8 @@ export class DooverTunnel extends pulumi.CustomResource {
     } finally {
       stacks.resume();
     }
+    rememberInputs(this, props);
+    warnIfNoTokenAtPreview();
   }
 }
 

@@ -51,7 +51,8 @@ describe("DooverAppInstall under setMocks", function () {
     assert.equal(r.inputs.applicationId, "900");
     assert.equal(r.inputs.applicationName, "pump_monitor");
     assert.equal(r.inputs.applicationDisplayName, "Pump Monitor");
-    assert.deepEqual(r.inputs.configSchema, SCHEMA);
+    assert.deepEqual(r.inputs.__configSchema, SCHEMA, "hidden from `preview --diff` (a `__` key)");
+    assert.equal("configSchema" in r.inputs, false);
     assert.equal(r.inputs.applicationStaging, false);
     assert.deepEqual(r.inputs.deploymentConfig, { max_kpa: 500 });
     assert.equal("application" in r.inputs, false, "the resource object itself is not an input");
@@ -64,7 +65,7 @@ describe("DooverAppInstall under setMocks", function () {
     const install = new provider.DooverAppInstall("plain-install", { application: app, deviceId: "1" });
     await outputValue(install.installId);
     const r = last(TYPE);
-    assert.equal(r.inputs.configSchema, null);
+    assert.equal(r.inputs.__configSchema, null);
     assert.equal(r.inputs.applicationName, "plain_app");
   });
 
@@ -77,7 +78,7 @@ describe("DooverAppInstall under setMocks", function () {
     await outputValue(install.installId);
     const r = last(TYPE);
     assert.equal(r.inputs.applicationId, "142400552532231428");
-    assert.equal("configSchema" in r.inputs, false);
+    assert.equal("__configSchema" in r.inputs, false);
     assert.equal(r.inputs.name, "x");
   });
 
@@ -98,7 +99,7 @@ describe("DooverAppInstall under setMocks", function () {
       staging: true,
     });
     await outputValue(onStaging.installId);
-    assert.deepEqual(last(TYPE).inputs.configSchema, staged);
+    assert.deepEqual(last(TYPE).inputs.__configSchema, staged);
     const prodApp = new provider.DooverApplication("prod-app", {
       name: "prod_app",
       displayName: "Prod",
@@ -109,7 +110,7 @@ describe("DooverAppInstall under setMocks", function () {
     });
     const onProd = new provider.DooverAppInstall("prod-install", { application: prodApp, deviceId: "1" });
     await outputValue(onProd.installId);
-    assert.deepEqual(last(TYPE).inputs.configSchema, SCHEMA);
+    assert.deepEqual(last(TYPE).inputs.__configSchema, SCHEMA);
   });
 
   it("one serialized provider text for every install", async () => {

@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import { type Emulator, startEmulator } from "../emulator";
 import { resetNameClaims } from "../provider/check-names";
-import { progressSink } from "../provider/rollout/rollout-progress";
+import { captureProgress } from "../provider/progress";
 import { splitWaves } from "../provider/rollout/rollout-waves";
 import * as runtime from "../provider/runtime";
 import { emulatorConfig, stackConfig } from "../tests/support/provider-host";
@@ -218,7 +218,7 @@ async function latency(): Promise<void> {
     groups: [{ name: "fleet", devices: n }],
   });
   const lines: string[] = [];
-  progressSink.write = (l) => void lines.push(l);
+  const restore = captureProgress((l) => void lines.push(l));
   try {
     const post = (p: string, body: unknown) =>
       fetch(`${emulator.url}${p}`, {
@@ -279,6 +279,7 @@ async function latency(): Promise<void> {
     );
     for (const r of rows) console.log(r);
   } finally {
+    restore();
     runtime.resetConfiguration();
     await emulator.close();
   }

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { resetNameClaims } from "../provider/check-names";
 import { resetAdopted } from "../provider/create-path";
-import { progressSink, ROLLOUT_PROGRESS } from "../provider/rollout/rollout-progress";
+import { captureProgress, PROGRESS } from "../provider/progress";
 import { unpackRecords } from "../provider/rollout/rollout-records";
 import { ROLLOUT_POLL } from "../provider/rollout/rollout-run";
 import * as runtime from "../provider/runtime";
@@ -28,17 +28,17 @@ describe("DooverRollout provider", function () {
   let appId = "";
   let lines: string[] = [];
   const savedPoll = { ...ROLLOUT_POLL };
-  const savedProgress = { ...ROLLOUT_PROGRESS };
-  const savedWrite = progressSink.write;
+  const savedProgress = { ...PROGRESS };
+  let restoreProgress = () => {};
 
   before(() => {
     Object.assign(ROLLOUT_POLL, { minMs: 20, perPageMs: 20, maxMs: 200 });
-    progressSink.write = (line) => void lines.push(line);
+    restoreProgress = captureProgress((line) => void lines.push(line));
   });
   after(() => {
     Object.assign(ROLLOUT_POLL, savedPoll);
-    Object.assign(ROLLOUT_PROGRESS, savedProgress);
-    progressSink.write = savedWrite;
+    Object.assign(PROGRESS, savedProgress);
+    restoreProgress();
   });
   beforeEach(async () => {
     lines = [];
@@ -406,21 +406,24 @@ describe("DooverRollout provider", function () {
     assert.deepEqual(await installs(), []);
   });
 
-  it("status lines come at most every ROLLOUT_PROGRESS.everyMs and never show config values", async () => {
-    Object.assign(ROLLOUT_PROGRESS, { everyMs: 60_000 });
+  it("status lines: milestones at once, the counts of a running wave at most every PROGRESS.intervalMs", async () => {
+    Object.assign(PROGRESS, { intervalMs: 150 });
     try {
-      emulator.current.addFault({ path: "/app_installs/", deployment: { stepMs: 150 }, times: 3 });
+      // Deployments of ~1 s: a handful of count lines per wave, not one per 20 ms tick.
+      emulator.current.addFault({ path: "/app_installs/", deployment: { stepMs: 500 }, times: 3 });
       await created(news({ deploymentConfig: { max_kpa: 424242 } }));
     } finally {
-      Object.assign(ROLLOUT_PROGRESS, savedProgress);
+      Object.assign(PROGRESS, savedProgress);
     }
     assert.ok(lines.every((l) => l.startsWith("doover: ")));
-    assert.ok(!lines.some((l) => l.includes("424242")));
-    // Only the wave start/end lines (always printed); the tick lines were throttled away.
+    assert.ok(!lines.some((l) => l.includes("424242")), "no config values");
+    const milestones = lines.filter((l) => / (deploying to|passed:)/.test(l));
     assert.deepEqual(
-      lines.map((l) => l.replace(/^.*wave (\d)\/2(:)? ?(\w+).*$/, "$1 $3")),
+      milestones.map((l) => l.replace(/^.*wave (\d)\/2(:)? ?(\w+).*$/, "$1 $3")),
       ["1 deploying", "1 passed", "2 deploying", "2 passed"],
     );
+    const counts = lines.filter((l) => /succeeded, \d+ failed, \d+ running/.test(l));
+    assert.ok(counts.length >= 2 && counts.length <= 14, `${counts.length} count lines:\n${lines.join("\n")}`);
   });
 
   it("configProfileIds: each id must be a profile of the application (preview); every install gets them", async () => {

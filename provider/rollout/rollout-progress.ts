@@ -1,21 +1,15 @@
-// Status lines during `up`. The Pulumi CLI shows a provider's stderr lines live on the resource's row and
-// again under Diagnostics, so each line starts with `doover: ` and says what is waited for. Lines of one
-// rollout come at most every `ROLLOUT_PROGRESS.everyMs` (a wave's start and end always print).
-// (One function, so moving to the shared provider/progress.ts is a one-line change.)
+// Status lines of one rollout during `up`, through the provider's shared status lines (provider/progress.ts):
+// a wave's start and end, holds, take-overs and rollbacks print at once; between them, the counts of the
+// running wave at most every PROGRESS.intervalMs (none for a wave shorter than that).
 
-/** Throttle of the status lines (tests shorten it). */
-export const ROLLOUT_PROGRESS = { everyMs: 3000 };
+import { notice, progress, progressDone } from "../progress";
 
-/** Where lines go (tests capture them). */
-export const progressSink: { write: (line: string) => void } = { write: (line) => console.error(line) };
-
-/** A throttled line writer for one rollout. */
-export function progressWriter(now: () => number = Date.now): (line: string, always?: boolean) => void {
-  let last = -Infinity;
+/** A line writer for one rollout (`label` keys its throttle): `always` lines print at once. */
+export function progressWriter(label: string): (line: string, always?: boolean) => void {
+  const key = `rollout ${label}`;
   return (line, always = false) => {
-    const t = now();
-    if (!always && t - last < ROLLOUT_PROGRESS.everyMs) return;
-    last = t;
-    progressSink.write(`doover: ${line}`);
+    if (!always) return progress(key, line);
+    progressDone(key); // a milestone: the counts after it wait a full interval again
+    notice(line);
   };
 }

@@ -113,7 +113,7 @@ export class RolloutRun {
   private readonly tracking = new Map<string, Tracked>();
   private readonly failures = new Map<string, FailureDetail>();
   private readonly counters = { deploymentsStarted: 0, installsCreated: 0, installsRemoved: 0 };
-  private readonly progress = progressWriter();
+  private readonly progress: (line: string, always?: boolean) => void;
   private readonly adoptedNow: string[] = [];
   private waveResults: WaveResult[] = [];
   private status: RolloutStatus = "completed";
@@ -130,6 +130,7 @@ export class RolloutRun {
     private readonly prior: PriorState,
   ) {
     this.targetHash = releaseHash(spec.target);
+    this.progress = progressWriter(spec.label);
     this.releases = { ...prior.releases, [this.targetHash]: spec.target };
   }
 

@@ -22,6 +22,7 @@ import { parseLossless } from "./json";
 import { paginate } from "./pagination";
 import type { Store } from "./store";
 import type { AppInstallRecord, ApplicationRecord, DeploymentRecord } from "./types";
+import { upsertAppInstall } from "./upserts";
 import { type BodySchema, validateBody } from "./validation";
 
 /** Deployment status codes, in the spec's `status` filter enum. */
@@ -248,6 +249,8 @@ export const createAppInstall: Handler = (ctx) => {
   if (deviceId && !device) errors.device_id = [`Invalid pk "${deviceId}" - object does not exist.`];
   if (Object.keys(errors).length) throw validationError(errors);
   const name = (data.name as string | undefined) ?? (app!.fields.name as string);
+  const upserted = upsertAppInstall(ctx, data, name, patchAppInstall); // only with upsertInstalls (upserts.ts)
+  if (upserted) return upserted;
   assertNameFree(ctx, deviceId, name);
   assertAllowMany(ctx, app!, deviceId);
   const organisationId = device ? device.organisation_id : resolveOrganisation(ctx, undefined).id;

@@ -25,6 +25,7 @@ import { paginate } from "./pagination";
 import { APPLICATION_TYPES, APPLICATION_VISIBILITIES, applicationRequest } from "./schemas";
 import type { Store } from "./store";
 import type { ApplicationRecord } from "./types";
+import { upsertApplication } from "./upserts";
 import { validateBody } from "./validation";
 
 // Server-side defaults for optional fields the client did not send.
@@ -163,7 +164,10 @@ export const listApplications: Handler = (ctx) => {
 };
 
 export const createApplication: Handler = (ctx) => {
-  const { data, errors } = validateBody(requestObject(ctx, applicationRequest), applicationRequest, false);
+  const body = requestObject(ctx, applicationRequest);
+  const upserted = upsertApplication(ctx, body, patchApplication); // a taken name (see upserts.ts)
+  if (upserted) return upserted;
+  const { data, errors } = validateBody(body, applicationRequest, false);
   if (errors) throw validationError(errors);
   const org = resolveOrganisation(ctx, data.organisation_id);
   const crp = registryId(ctx, data.container_registry_profile_id);

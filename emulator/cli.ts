@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run -s emulator -- --port 0 [--token T] [--state FILE] [--host H] [--organisation-id ID] [--per-page N]
 //   [--deploy-step-ms MS] [--token-ttl SECONDS] [--rotate-refresh-tokens]
+//   [--post-conflict] [--upsert-status 201|200] [--upsert-installs]
 //   [fleet flags: see fleet-cli.ts, e.g. --devices 100 --group pumps/north=10 --deploy-fail-percent 10]
 // First stdout line: {"url","token","organisationId","deviceIds","rootGroupId","groupIds","authServerUrl","clientId",
 // "refreshToken"}; then serves until SIGTERM/SIGINT.
@@ -13,7 +14,22 @@ import type { EmulatorOptions } from "./types";
 const USAGE =
   "usage: emulator [--port N] [--host H] [--token T] [--state FILE] [--organisation-id ID] [--per-page N] " +
   "[--deploy-step-ms MS] [--token-ttl SECONDS] [--rotate-refresh-tokens] " +
+  "[--post-conflict] [--upsert-status 201|200] [--upsert-installs] " +
   FLEET_USAGE;
+
+/** Flags that take no value (a switch: present means on; `--flag=false` turns it off). */
+const SWITCHES: Record<string, (opts: EmulatorOptions, on: boolean) => void> = {
+  // POST /applications/ on a taken name: 409 (the spec) instead of the default upsert (docs/live-api.md).
+  "--post-conflict": (opts, on) => {
+    opts.postConflict = on;
+  },
+  "--upsert-installs": (opts, on) => {
+    opts.upsertInstalls = on;
+  },
+  "--rotate-refresh-tokens": (opts, on) => {
+    opts.rotateRefreshTokens = on;
+  },
+};
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const opts: EmulatorOptions = {};
@@ -26,10 +42,11 @@ function parseArgs(argv: string[]): EmulatorOptions {
       console.log(USAGE);
       process.exit(0);
     }
-    if (flag === "--rotate-refresh-tokens") {
-      if (inline !== undefined && !/^(true|false)$/.test(inline))
-        throw new Error(`bad --rotate-refresh-tokens=${inline}`);
-      opts.rotateRefreshTokens = inline !== "false";
+    const toggle = SWITCHES[flag];
+    if (toggle) {
+      if (inline !== undefined && !/^(true|false|1|0)$/.test(inline))
+        throw new Error(`bad ${flag}=${inline}\n${USAGE}`);
+      toggle(opts, inline === undefined || inline === "true" || inline === "1");
       continue;
     }
     const value = inline ?? argv[++i];
@@ -55,6 +72,10 @@ function parseArgs(argv: string[]): EmulatorOptions {
         opts.perPageDefault = Number(value);
         if (!Number.isInteger(opts.perPageDefault) || opts.perPageDefault < 1)
           throw new Error(`bad --per-page ${value}`);
+        break;
+      case "--upsert-status":
+        if (value !== "200" && value !== "201") throw new Error(`bad --upsert-status ${value} (200 or 201)`);
+        opts.upsertStatus = Number(value) as 200 | 201;
         break;
       case "--deploy-step-ms":
         opts.deploymentStepMs = Number(value);

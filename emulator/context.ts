@@ -29,6 +29,8 @@ export interface HandlerResult {
   body?: unknown;
   /** A non-JSON answer (an installer script, a zip): sent as is with this content type instead of `body`. */
   raw?: { contentType: string; data: Buffer };
+  /** a create that updated an existing object (marked in the request log) */
+  upsert?: boolean;
 }
 
 export type Handler = (ctx: RequestContext) => HandlerResult;

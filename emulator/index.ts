@@ -22,6 +22,7 @@ export type {
   EmulatorOptions,
   EmulatorUpload,
   ResolvedDeploymentOutcomes,
+  UpsertRecord,
 } from "./types";
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
@@ -38,6 +39,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       ? Number(process.env.DOOVER_EMULATOR_DEPLOY_STEP_MS)
       : 1000);
   const auth = new AuthServer({ tokenTtlSeconds: opts.tokenTtlSeconds, rotateRefreshTokens: opts.rotateRefreshTokens });
+  store.postConflict = opts.postConflict ?? false;
+  store.upsertStatus = opts.upsertStatus ?? 201;
+  store.upsertInstalls = opts.upsertInstalls ?? false;
   const faults = new Faults();
   const requestLog: EmulatorLogEntry[] = [];
   // Read here, not at module load, so a test run can set it late.
@@ -89,6 +93,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     },
     reset,
     uploads: () => store.uploads(),
+    upserts: () => store.upserts.map((u) => ({ ...u, fields: [...u.fields] })),
     addFault: (f: EmulatorFault) => faults.add(f),
     close: () =>
       new Promise<void>((resolve, reject) => {

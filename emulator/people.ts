@@ -561,15 +561,18 @@ export const listAgents: Handler = (ctx) => {
   const p = people(ctx.store);
   const devices = ctx.store.data.devices.filter((d) => d.organisation_id === org.id && (withArchived || !d.archived));
   const groups = ctx.store.data.groups.filter((g) => g.organisation_id === org.id && (withArchived || !g.archived));
+  // GroupSimpleSerializerDetail: each group with its children nested, from the top of what is visible.
+  const visible = new Set(groups.map((g) => g.id));
+  const simple = (g: (typeof groups)[number]): Record<string, unknown> => ({
+    organisation: org.id,
+    children: groups.filter((c) => c.parent_id === g.id).map(simple),
+    id: g.id,
+    name: g.name,
+    archived: g.archived,
+    shared: false,
+  });
   return ok({
-    groups: groups.map((g) => ({
-      organisation: org.id,
-      children: groups.filter((c) => c.parent_id === g.id).map((c) => c.id),
-      id: g.id,
-      name: g.name,
-      archived: g.archived,
-      shared: false,
-    })),
+    groups: groups.filter((g) => g.parent_id === null || !visible.has(g.parent_id)).map(simple),
     agents: devices.map((d) => ({
       organisation: org.id,
       id: d.id,

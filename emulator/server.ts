@@ -197,6 +197,8 @@ function control(deps: ServerDeps, method: string, path: string, raw: string, re
         return writeJson(res, 400, { detail: "refreshToken must be a string." });
       return writeJson(res, 200, { revoked: deps.auth.revoke(one) });
     }
+    case "GET /_emulator/upserts/":
+      return writeJson(res, 200, deps.store.upserts);
     case "GET /_emulator/faults/":
       return writeJson(res, 200, deps.faults.pending());
     case "DELETE /_emulator/faults/":
@@ -256,6 +258,7 @@ async function handle(deps: ServerDeps, req: http.IncomingMessage, res: http.Ser
   };
   const send = (a: Answer) => {
     entry.status = a.status;
+    if (a.upsert) entry.upsert = true;
     deps.requestLog.push(entry);
     // The auth server is not part of the Control API document the recording is checked against.
     if (!auth)

@@ -7,7 +7,7 @@ import { DeploymentOutcomeSwitch } from "./deployment-outcomes";
 import { seedFleet, upgradeFleetState } from "./fleet-seed";
 import { parseLossless } from "./json";
 import { SnowflakeGenerator } from "./snowflake";
-import type { EmulatorGroupSeed, EmulatorUpload, StateData } from "./types";
+import type { EmulatorGroupSeed, EmulatorUpload, StateData, UpsertRecord } from "./types";
 
 interface StateFile {
   version: 1;
@@ -67,6 +67,12 @@ export class Store {
   deploymentStepMs = 1000;
   /** Per-device deployment outcomes (runtime switch; not kept in the state file). */
   readonly deploymentOutcomes = new DeploymentOutcomeSwitch(this);
+  /** A create on a taken name: 409 (true) or an upsert (see upserts.ts and EmulatorOptions). */
+  postConflict = false;
+  upsertStatus: 200 | 201 = 201;
+  upsertInstalls = false;
+  /** Creates that updated an existing object since the last reset (not kept in the state file). */
+  upserts: UpsertRecord[] = [];
   private seed: StateData;
   data: StateData;
 
@@ -133,6 +139,7 @@ export class Store {
 
   reset(): void {
     this.data = clone(this.seed);
+    this.upserts = [];
     this.save();
   }
 

@@ -1,5 +1,9 @@
 // Public types of the emulator (the shared contract) plus the stored records.
 
+import type { UpsertRecord } from "./upserts";
+
+export type { UpsertRecord } from "./upserts";
+
 export interface EmulatorOptions {
   /** Port to listen on; 0 (default) picks a free one. */
   port?: number;
@@ -30,6 +34,20 @@ export interface EmulatorOptions {
   tokenTtlSeconds?: number;
   /** Each refresh returns a new refresh token and the one it spent stops working (default false). */
   rotateRefreshTokens?: boolean;
+  /**
+   * `POST /applications/` on a taken name answers 409 Conflict, as the spec lists (CLI `--post-conflict`).
+   * Default false: it upserts on the name, as doover-cli 0.7.1 expects of the live control plane (the
+   * caller's organisation's live application is updated with the fields sent; another organisation's: 403;
+   * an archived one: 409). See docs/live-api.md.
+   */
+  postConflict?: boolean;
+  /** The status of an upsert's answer: 201 (default: the only one the spec lists) or 200 (`--upsert-status`). */
+  upsertStatus?: 200 | 201;
+  /**
+   * `POST /app_installs/` on a name taken on the device by a live install of the same application updates
+   * it instead of answering 409 (CLI `--upsert-installs`; not known to happen live). Ignored with `postConflict`.
+   */
+  upsertInstalls?: boolean;
   /**
    * How many devices to seed in the organisation's root group (default 3), named
    * `emulated_device_1…N`. Their ids are listed in `Emulator.deviceIds` and the CLI's first line.
@@ -143,6 +161,8 @@ export interface EmulatorLogEntry {
   query: string;
   /** 0 when the connection was dropped. */
   status: number;
+  /** true on a create that updated an existing object (an upsert), whatever its status */
+  upsert?: true;
 }
 
 export interface Emulator {
@@ -177,6 +197,8 @@ export interface Emulator {
   reset(): void;
   /** Files received by processor_source/, widget/ and the artwork PATCH (also `GET /_emulator/uploads/`). */
   uploads(): EmulatorUpload[];
+  /** Creates that updated an existing object since the last reset, oldest first (also `GET /_emulator/upserts/`). */
+  upserts(): UpsertRecord[];
   addFault(f: EmulatorFault): void;
   close(): Promise<void>;
 }

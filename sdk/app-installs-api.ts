@@ -8,8 +8,15 @@ import type {
   AppInstallRequest,
   InstallDeploymentData,
 } from "./app-install-types";
-import { type CreateOnceOptions, type CreateOutcome, createOnce } from "./create-once";
-import { DooverException } from "./errors";
+import {
+  CreateAnswer,
+  type CreateOnceOptions,
+  type CreateOutcome,
+  createOnce,
+  predatesBy,
+  type UpsertSignals,
+} from "./create-once";
+import { Conflict } from "./errors";
 import { listAll } from "./paginate";
 import type { RestClient } from "./rest-client";
 
@@ -24,6 +31,24 @@ function newer(a: string, b: string | undefined): boolean {
   } catch {
     return a !== b;
   }
+}
+
+/**
+ * How a create of `sent` tells an upsert from a new install: the status (201 or not), ids the caller knew
+ * before, and what a new install cannot have (a deployment; config profiles it was not given).
+ */
+export function installUpsertSignals(sent: object, known?: (id: string) => boolean): UpsertSignals<AppInstallData> {
+  return {
+    id: (i) => String(i.id),
+    known,
+    predates: (i) =>
+      predatesBy(i as unknown as Record<string, unknown>, sent as Record<string, unknown>, {
+        has: {
+          latest_deployment: "a deployment",
+          ...("config_profile_ids" in sent ? {} : { config_profiles: "config profiles" }),
+        },
+      }),
+  };
 }
 
 /** The `/app_installs/` family and its deployments (`client.appInstalls`). */
@@ -63,12 +88,27 @@ export class AppInstallsApi {
     return this.rest.request<AppInstallData>({ method: "POST", path: "/app_installs/", body });
   }
 
+  /** Exactly one POST, like {@link post}, with the answer's HTTP status (201 for a new install). */
+  async postAnswer(body: AppInstallRequest): Promise<CreateAnswer<AppInstallData>> {
+    let status = 0;
+    const object = await this.rest.request<AppInstallData>({
+      method: "POST",
+      path: "/app_installs/",
+      body,
+      onStatus: (s) => {
+        status = s;
+      },
+    });
+    return new CreateAnswer(object, status);
+  }
+
   /**
-   * One POST. Names are unique per device (the API answers 409), so a 409 or an ambiguous failure is
-   * resolved by looking the name up on the device before anything is re-sent; an install found there
-   * of the same application, live, is this call's (after an ambiguous failure) — anything else comes
-   * back as `existing`. Without a name (the server then uses the application's) there is no safe
-   * lookup: the POST is sent once.
+   * Looks the name up on the device first (one GET) and POSTs only when it is free. Names are unique per
+   * device (the API answers 409), so a 409 or an ambiguous failure is resolved by looking the name up on
+   * the device before anything is re-sent; an install found there of the same application, live, is this
+   * call's (after an ambiguous failure) — anything else comes back as `existing` (with `upsert` when the
+   * POST was answered by updating an install that already existed). Without a name (the server then uses
+   * the application's) there is no safe lookup: the POST is sent once.
    */
   createOrFind(
     body: AppInstallRequest,
@@ -78,24 +118,33 @@ export class AppInstallsApi {
     const { name, device_id: deviceId } = body;
     return createOnce(
       this.rest,
-      () => this.post(body),
+      () => this.postAnswer(body),
       () => this.findByName(deviceId, name),
       {
         isOurs: (found) => !found.archived && String(found.application?.id) === String(body.application_id),
+        lookupFirst: true,
+        upsert: installUpsertSignals(body),
         ...opts,
       },
     );
   }
 
   /**
-   * One POST whose ambiguous failure is resolved by name (never a duplicate); a taken name is the
-   * API's Conflict, as is an install of another application found under the name after a lost answer.
+   * Creates the install: never a duplicate after an ambiguous failure, never a write to an install that
+   * holds the name on the device (looked up first). A taken name is the API's Conflict, or an error naming
+   * the install found under the name (before the POST, after a lost answer, or answering the POST itself).
    */
   async create(body: AppInstallRequest): Promise<AppInstallData> {
     const outcome = await this.createOrFind(body, { nameConflicts: false });
     if (outcome.created) return outcome.created;
-    throw new DooverException(
-      `app install "${body.name}" on device ${body.device_id} already exists (id ${outcome.existing!.id}) and is not the one sent`,
+    const how = outcome.upsert
+      ? `; the API updated it in place instead of creating one (${outcome.upsert.reasons.join("; ")}), so the ` +
+        `fields sent (${Object.keys(body).join(", ")}) may have changed on it`
+      : "";
+    throw new Conflict(
+      `Doover API 409 Conflict: POST /app_installs/ — app install "${body.name}" on device ${body.device_id} ` +
+        `already exists (id ${outcome.existing!.id})${how}`,
+      { status: 409, method: "POST", url: this.rest.url("/app_installs/"), body: undefined },
     );
   }
 

@@ -11,11 +11,11 @@ export type {
   InstallSynced,
 } from "./app-install-types";
 export { FINAL_DEPLOYMENT_STATUSES } from "./app-install-types";
-export { AppInstallsApi } from "./app-installs-api";
+export { AppInstallsApi, installUpsertSignals } from "./app-installs-api";
 export type { ApplicationInit } from "./application";
 export { Application, idString } from "./application";
 export type { ApplicationListQuery } from "./applications-api";
-export { ApplicationsApi } from "./applications-api";
+export { ApplicationsApi, applicationUpsertSignals } from "./applications-api";
 export type { CreateTunnelArgs, InstallApplicationArgs } from "./client";
 export { Client } from "./client";
 export type { ConfigProfileData, ConfigProfileListQuery, ConfigProfileRequest } from "./config-profiles-api";
@@ -23,7 +23,16 @@ export { ConfigProfilesApi } from "./config-profiles-api";
 export type { ConfigSchemaProblem, ConfigSchemaReport } from "./config-schema";
 // ./config-schema loads ajv (~100 ms) on the first check, not with the package.
 export { checkConfigSchema, formatSchemaProblem, validateConfigSchema } from "./config-schema";
-export { type CreateOnceOptions, type CreateOutcome, createOnce, isAmbiguousFailure } from "./create-once";
+export {
+  CreateAnswer,
+  type CreateOnceOptions,
+  type CreateOutcome,
+  createOnce,
+  isAmbiguousFailure,
+  predatesBy,
+  type UpsertEvidence,
+  type UpsertSignals,
+} from "./create-once";
 export type { ResolvedCredentials } from "./credentials";
 export {
   PRODUCTION_API_URL,

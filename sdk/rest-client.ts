@@ -131,6 +131,8 @@ export interface RequestOptions {
    * e.g. `["deployment_data"]` for an application create/PATCH that uploads a deployment: the API echoes it.
    */
   omitResponseFields?: readonly string[];
+  /** Told the HTTP status of the 2xx answer (a create tells 201 Created from an upsert's 200). */
+  onStatus?: (status: number) => void;
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"]);
@@ -324,7 +326,10 @@ export class RestClient {
         );
         this.trace(method, req.path, res.status, attempt, started);
         if (res.malformed) throw invalidBodyError(res.status, method, url, this.redact(text));
-        if (ok) return this.parseSuccess(res.status, text, method, url) as T;
+        if (ok) {
+          req.onStatus?.(res.status);
+          return this.parseSuccess(res.status, text, method, url) as T;
+        }
         if (res.status >= 300 && res.status < 400) throw redirectError(res.status, method, url, res.header("location"));
         if (attempt > 1 && req.okOnRepeat?.includes(res.status)) return undefined as T;
         err = errorFromResponse(res.status, method, url, this.redactBody(this.parse(text)), {

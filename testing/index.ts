@@ -12,6 +12,7 @@ import "../sdk/node-version"; // first: on an old Node.js, one line that says so
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { PREVIEW_KEY } from "../provider/adopt";
 import { appInstallComputed } from "../provider/app-install/app-install-fields";
 import { check as checkAppInstall } from "../provider/app-install/app-install-provider";
 import { computedOutputs, deploymentHash } from "../provider/application/application-fields";
@@ -140,7 +141,9 @@ export class DooverMocks implements pulumi.runtime.Mocks {
     // The provider sees plain values (the engine unwraps secrets); mocks get them wrapped.
     const secretKeys = Object.keys(args.inputs).filter((k) => hasSecret(args.inputs[k]));
     if (args.type === ROLLOUT_TYPE) return await this.rollout(args, secretKeys);
-    const { inputs, failures } = await check({}, unwrapSecrets(args.inputs) as Record<string, unknown>);
+    // Mocks never call the API: no preview lookup for `adopt` (the flag only matters to a real provider).
+    const { [PREVIEW_KEY]: _preview, ...declared } = unwrapSecrets(args.inputs) as Record<string, unknown>;
+    const { inputs, failures } = await check({}, declared);
     if (failures.length > 0) throw new DooverCheckError(args.type, args.name, failures);
     const id = snowflake(`${args.type}/${args.name}`);
     const computed =

@@ -78,7 +78,7 @@ async function exercise(e: Emulator): Promise<void> {
       "X-Doover-Organisation": "7",
     }),
   );
-  await expect(409, call("POST", "/applications/", applicationBody(e, "minimal_app")));
+  await expect(201, call("POST", "/applications/", applicationBody(e, "minimal_app"))); // an upsert (docs/live-api.md)
   await expect(415, call("POST", "/applications/", "name=x", { "Content-Type": "text/plain" }));
   const unauth = await fetch(`${e.url}/applications/`);
   assert.equal(unauth.status, 401);

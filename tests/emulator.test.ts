@@ -6,7 +6,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
-import { applicationBody, type Emulator, emulatorFetch, startTestEmulator, useEmulator } from "./support/emulator";
+import {
+  applicationBody,
+  type Emulator,
+  emulatorFetch,
+  SECOND_ORGANISATION_ID,
+  startTestEmulator,
+  startTwoOrganisationEmulator,
+  useEmulator,
+} from "./support/emulator";
 
 const TWO_POW_53 = 2n ** 53n;
 
@@ -245,28 +253,129 @@ describe("emulator", function () {
       assert.ok(unknown.body.error.organisation_id);
     });
 
-    it("answers 409 for a duplicate name, archived applications included", async function () {
-      const a = await createApp("taken");
-      const dup = await call("POST", "/applications/", applicationBody(emu.current, "taken"));
-      assert.equal(dup.status, 409);
-      assert.ok(dup.body.error.name);
+    it("a taken name upserts by default: that app updated with only the fields sent (doover-cli's partial body), same id", async function () {
+      const a = await createApp("taken", { long_description: "kept", image_name: "org/app:1" });
+      emu.current.clearLog();
+      // What doover-cli 0.7.1 sends on a second publish: name + what the config declares, create-only fields dropped.
+      const org = { "X-Doover-Organisation": emu.current.organisationId }; // doover-cli pins it to the app's
+      const again = await call("POST", "/applications/", { name: "taken", image_name: "org/app:2" }, org);
+      assert.equal(again.status, 201, JSON.stringify(again.body)); // upsertStatus default: the spec's only status
+      assert.equal(again.body.id, a.id, "same application");
+      assert.equal(again.body.image_name, "org/app:2");
+      assert.equal(again.body.display_name, a.display_name, "fields not sent stay");
+      assert.equal(again.body.long_description, "kept");
+      assert.deepEqual(
+        emu.current.log().map((e) => [e.method, e.path, e.status, e.upsert]),
+        [["POST", "/applications/", 201, true]],
+        "the log marks the upsert",
+      );
+      assert.deepEqual(emu.current.upserts(), [
+        { kind: "application", id: a.id, name: "taken", status: 201, fields: ["name", "image_name"] },
+      ]);
+      assert.deepEqual((await call("GET", "/_emulator/upserts/")).body, emu.current.upserts());
+      assert.equal((await call("GET", "/applications/?name=taken")).body.count, 1, "no duplicate");
+      // A free name is a create: the spec's required fields apply, and nothing is marked.
+      const partial = await call("POST", "/applications/", { name: "fresh", image_name: "x" });
+      assert.equal(partial.status, 400);
+      assert.match(partial.body.detail, /display_name: This field is required/);
+      // A PATCH-shaped body is validated like a PATCH.
+      assert.equal((await call("POST", "/applications/", { name: "taken", type: "BAD" }, org)).status, 400);
+      // The name of an archived application: 409 (doover-cli looks names up with archived=False).
       assert.equal((await call("POST", `/applications/${a.id}/archive/`)).status, 200);
-      assert.equal((await call("POST", "/applications/", applicationBody(emu.current, "taken"))).status, 409);
+      const archived = await call("POST", "/applications/", applicationBody(emu.current, "taken"));
+      assert.equal(archived.status, 409);
+      assert.match(archived.body.detail, new RegExp(`archived application named "taken" \\(id ${a.id}\\)`));
+      // PATCH to another app's name stays a 409.
       const b = await createApp("other");
-      const rename = await call("PATCH", `/applications/${b.id}/`, {
-        name: "taken",
-      });
-      assert.equal(rename.status, 409);
+      assert.equal((await call("PATCH", `/applications/${b.id}/`, { name: "taken" })).status, 409);
       assert.equal((await call("PATCH", `/applications/${b.id}/`, { name: "other" })).status, 200, "own name is fine");
+      assert.equal(emu.current.upserts().length, 1);
+      emu.current.reset();
+      assert.deepEqual(emu.current.upserts(), [], "reset clears them");
     });
 
-    it("two parallel creates of one name: exactly one 201 and one 409", async function () {
+    it("two parallel creates of one name: one application, one create and one upsert", async function () {
       const answers = await Promise.all(
         [1, 2].map(() => call("POST", "/applications/", applicationBody(emu.current, "raced"))),
       );
-      assert.deepEqual(answers.map((a) => a.status).sort(), [201, 409]);
-      const list = await call("GET", "/applications/?name=raced");
-      assert.equal(list.body.count, 1);
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        [201, 201],
+      );
+      assert.equal(answers[0].body.id, answers[1].body.id);
+      assert.equal((await call("GET", "/applications/?name=raced")).body.count, 1);
+      assert.equal(emu.current.upserts().length, 1);
+    });
+
+    describe("taken names, switched", function () {
+      let dir: string;
+      before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "emu-upsert-"));
+      });
+      after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+      it("postConflict: 409 for a taken name, archived applications included (the spec)", async function () {
+        const e = await startTestEmulator({ postConflict: true });
+        try {
+          const body = applicationBody(e, "taken");
+          const a = await emulatorFetch(e, "POST", "/applications/", body);
+          const dup = await emulatorFetch(e, "POST", "/applications/", { ...body, display_name: "Other" });
+          assert.equal(dup.status, 409);
+          assert.ok(dup.body.error.name);
+          assert.equal((await emulatorFetch(e, "GET", `/applications/${a.body.id}/`)).body.display_name, "App taken");
+          await emulatorFetch(e, "POST", `/applications/${a.body.id}/archive/`);
+          assert.equal((await emulatorFetch(e, "POST", "/applications/", body)).status, 409);
+          const raced = await Promise.all(
+            [1, 2].map(() => emulatorFetch(e, "POST", "/applications/", applicationBody(e, "raced"))),
+          );
+          assert.deepEqual(raced.map((r) => r.status).sort(), [201, 409]);
+          assert.deepEqual(e.upserts(), []);
+          assert.ok(e.log().every((x) => x.upsert === undefined));
+        } finally {
+          await e.close();
+        }
+      });
+
+      it("upsertStatus 200; another organisation's application: 403, unchanged", async function () {
+        const e = await startTwoOrganisationEmulator(dir, { upsertStatus: 200, recordFile: null });
+        try {
+          const a = await emulatorFetch(e, "POST", "/applications/", applicationBody(e, "mine"));
+          assert.equal(a.status, 201);
+          const again = await emulatorFetch(
+            e,
+            "POST",
+            "/applications/",
+            { name: "mine", description: "v2" },
+            {
+              "X-Doover-Organisation": e.organisationId,
+            },
+          );
+          assert.equal(again.status, 200);
+          assert.equal(again.body.id, a.body.id);
+          assert.equal(again.body.description, "v2");
+          const foreign = await emulatorFetch(
+            e,
+            "POST",
+            "/applications/",
+            { name: "mine", description: "hijack" },
+            { "X-Doover-Organisation": SECOND_ORGANISATION_ID },
+          );
+          assert.equal(foreign.status, 403);
+          assert.match(foreign.body.detail, /belongs to an application of another organisation/);
+          const viaBody = await emulatorFetch(e, "POST", "/applications/", {
+            ...applicationBody(e, "mine"),
+            organisation_id: SECOND_ORGANISATION_ID,
+          });
+          assert.equal(viaBody.status, 403, "the body's organisation_id acts when no header is sent");
+          assert.equal((await emulatorFetch(e, "GET", `/applications/${a.body.id}/`)).body.description, "v2");
+          assert.deepEqual(
+            e.upserts().map((u) => [u.id, u.status]),
+            [[a.body.id, 200]],
+          );
+        } finally {
+          await e.close();
+        }
+      });
     });
 
     it("PATCH validates only the given fields; PUT needs the full body", async function () {
@@ -623,7 +732,10 @@ describe("emulator", function () {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    async function startCli(args: string[]): Promise<{
+    async function startCli(
+      args: string[],
+      env: NodeJS.ProcessEnv = process.env,
+    ): Promise<{
       url: string;
       token: string;
       organisationId: string;
@@ -631,6 +743,7 @@ describe("emulator", function () {
     }> {
       child = spawn(process.execPath, [cli, ...args], {
         stdio: ["ignore", "pipe", "inherit"],
+        env,
       });
       const lines = createInterface({ input: child.stdout! });
       const first = await new Promise<string>((resolve, reject) => {
@@ -673,6 +786,27 @@ describe("emulator", function () {
       assert.equal((await emulatorFetch(emu2, "GET", `/tunnels/${t.body.id}/`)).body.password, "s3cret");
       const next = await emulatorFetch(emu2, "POST", "/applications/", applicationBody(emu2, "after_restart"));
       assert.ok(BigInt(next.body.id) > BigInt(app.body.id), "ids keep increasing after a restart");
+      assert.equal(await stopCli(), 0);
+    });
+
+    it("--post-conflict (a flag without a value) switches taken names to 409; --upsert-status 200", async function () {
+      const conflicting = await startCli(["--post-conflict", "--port", "0"]);
+      const asEmu = { ...conflicting } as unknown as Emulator;
+      assert.equal(
+        (await emulatorFetch(asEmu, "POST", "/applications/", applicationBody(asEmu, "cli_app"))).status,
+        201,
+      );
+      assert.equal(
+        (await emulatorFetch(asEmu, "POST", "/applications/", applicationBody(asEmu, "cli_app"))).status,
+        409,
+      );
+      assert.equal(await stopCli(), 0);
+      // A 200 is not in the spec's responses of this operation: not recorded for the conformance run.
+      const { DOOVER_EMULATOR_RECORD: _record, ...env } = process.env;
+      const upserting = await startCli(["--port", "0", "--upsert-status", "200", "--post-conflict=false"], env);
+      const emu2 = { ...upserting } as unknown as Emulator;
+      assert.equal((await emulatorFetch(emu2, "POST", "/applications/", applicationBody(emu2, "cli_app"))).status, 201);
+      assert.equal((await emulatorFetch(emu2, "POST", "/applications/", applicationBody(emu2, "cli_app"))).status, 200);
       assert.equal(await stopCli(), 0);
     });
 

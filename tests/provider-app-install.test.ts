@@ -352,7 +352,10 @@ describe("DooverAppInstall provider", function () {
         (x: Error) => x,
       );
       assert.match(e.message, /app install "pump_monitor" on device \d+ already exists \(id \d+\)/);
-      assert.match(e.message, /set `adopt: true` on this DooverAppInstall/);
+      assert.match(
+        e.message,
+        new RegExp(`set \`adopt: "${existing.id}"\` \\(or \`adopt: true\`\\) on this DooverAppInstall`),
+      );
       assert.match(e.message, /doover:adoptExisting=true/);
       const adopted = await install.create(await checked(fromApp({ adopt: true })));
       assert.equal(adopted.id, String(existing.id));
@@ -373,7 +376,6 @@ describe("DooverAppInstall provider", function () {
       const { id, outs } = await install.create(await checked(fromApp()));
       assert.equal(id, String(existing.id));
       assert.deepEqual(writes(emulator.current), [
-        "POST /app_installs/",
         `PATCH /app_installs/${id}/`,
         `POST /app_installs/${id}/deployments/`,
       ]);

@@ -337,7 +337,7 @@ describe("DooverApplication provider", function () {
   });
 
   describe("names, adopt and recovery", () => {
-    it("after destroy, creating the same name POSTs once (409), then unarchives the same app and says so", async () => {
+    it("after destroy, creating the same name looks it up (no POST), then unarchives the same app and says so", async () => {
       const first = await createApp(args("phoenix_app"));
       await app.delete(first.id, first.outs);
       emulator.current.clearLog();
@@ -347,7 +347,6 @@ describe("DooverApplication provider", function () {
       assert.equal(again.outs.archived, false);
       assert.equal(again.outs.displayName, "Back again");
       assert.deepEqual(calls(emulator.current), [
-        "POST /applications/ 409",
         "GET /applications/ 200",
         `POST /applications/${first.id}/unarchive/ 200`,
         `PATCH /applications/${first.id}/ 200`,
@@ -358,10 +357,13 @@ describe("DooverApplication provider", function () {
       );
     });
 
-    it("a create is one POST and no lookup; 20 creates are 20 POSTs, 0 GETs", async () => {
+    it("a create is one lookup and one POST; 20 creates are 20 GETs and 20 POSTs", async () => {
       await Promise.all(Array.from({ length: 20 }, (_, i) => createApp(args(`bulk_app_${i}`))));
-      assert.deepEqual([...new Set(calls(emulator.current))].sort(), ["POST /applications/ 201"]);
-      assert.equal(emulator.current.log().length, 20);
+      assert.deepEqual([...new Set(calls(emulator.current))].sort(), [
+        "GET /applications/ 200",
+        "POST /applications/ 201",
+      ]);
+      assert.equal(emulator.current.log().length, 40);
     });
 
     it("refuses a live name without adopt, with an error that says how", async () => {

@@ -103,8 +103,8 @@ describe("DooverRollout provider", function () {
     const inputs = await checked({}, news({ waves: [{ devices: 1 }, { percent: 100 }] }));
     assert.deepEqual(
       emulator.current.log().map((e) => `${e.method} ${e.path}`),
-      ["GET /devices/", `GET /applications/${appId}/`, "GET /app_installs/"],
-      "preview: the listed devices exist, the live schema, the installs (one page each)",
+      ["GET /devices/", `GET /applications/${appId}/`, "GET /app_installs/", "GET /app_installs/"],
+      "preview: the listed devices exist, the live schema, the app's installs, installs holding the name (one page each)",
     );
     emulator.current.clearLog();
     const { outs } = await rollout.create(inputs);
@@ -337,7 +337,7 @@ describe("DooverRollout provider", function () {
     assert.match(failures[0].reason, new RegExp(`devices: 1 \\(${first}\\) already have an install`));
     assert.match(failures[0].reason, /adopt: true/);
     emulator.current.clearLog();
-    const [, outs] = await created(news({ adopt: true }));
+    const [id, outs] = await created(news({ adopt: true }));
     assert.equal(outs.status, "completed");
     assert.ok(writes(emulator.current).some((w) => /^PATCH \/app_installs\/\d+\/$/.test(w)));
     assert.ok(
@@ -346,6 +346,41 @@ describe("DooverRollout provider", function () {
     );
     const records = unpackRecords(outs.records);
     assert.ok(records.get(first)!.previous && records.get(first)!.previous !== "-", "rollback restores its config");
+    assert.equal(records.get(first)!.adopted, true);
+    // It existed before the stack: while `adopt` is declared, destroy leaves it (the other two go).
+    emulator.current.clearLog();
+    await rollout.delete(id, outs);
+    assert.equal(writes(emulator.current).length, 2);
+    assert.deepEqual(
+      (await installs()).map((i) => String(i.device.id)),
+      [first],
+    );
+    assert.ok(lines.some((l) => /not deleting 1 install\(s\) it took over with `adopt: true`/.test(l)));
+  });
+
+  it("a device where another application's install holds the name fails preview (one list, not a GET per device)", async () => {
+    const other = await emulatorFetch(
+      emulator.current,
+      "POST",
+      "/applications/",
+      applicationBody(emulator.current, "other_app", { type: "DEV" }),
+    );
+    await emulatorFetch(emulator.current, "POST", "/app_installs/", {
+      application_id: other.body.id,
+      device_id: devices()[2],
+      display_name: "Other",
+      name: "pump_monitor",
+    });
+    emulator.current.clearLog();
+    const { failures } = await rollout.check({}, news());
+    assert.equal(failures.length, 1);
+    assert.match(
+      failures[0].reason,
+      new RegExp(
+        `name: 1 \\(${devices()[2]}\\) already have an install named "pump_monitor" of another application \\(other_app\\)`,
+      ),
+    );
+    assert.ok(!emulator.current.log().some((e) => e.path.startsWith("/devices/") && e.path.endsWith("/app_installs/")));
   });
 
   it("a device that leaves the list is uninstalled (or kept with onDeviceRemoved: keep)", async () => {

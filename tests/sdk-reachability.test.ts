@@ -87,7 +87,7 @@ describe("sdk: an API never reached fails fast; one that answered keeps its budg
     assert.equal(errors.filter((e) => !(e as ApiUnreachable).repeat).length, 1, "one full explanation");
   });
 
-  it("a create whose POST was never sent is not followed by a lookup (no second budget)", async () => {
+  it("a create on an API never reached stops at its lookup: no POST, one window (no second budget)", async () => {
     const transport = refusing();
     const client = new Client({
       baseUrl: "http://127.0.0.1:9",
@@ -109,10 +109,11 @@ describe("sdk: an API never reached fails fast; one that answered keeps its budg
     };
     await assert.rejects(client.applications.createOrFind(body), (e: unknown) => ApiUnreachable.isInstance(e));
     assert.ok(transport.calls.length > 0);
+    // Every create looks its name up first: the lookup is what fails, within the one window, and no POST follows.
     assert.deepEqual(
-      transport.calls.filter((c) => !c.startsWith("POST")),
+      transport.calls.filter((c) => !c.startsWith("GET /applications/")),
       [],
-      "no lookup after a POST that never left",
+      "only the lookup was tried",
     );
   });
 

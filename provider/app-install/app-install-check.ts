@@ -3,6 +3,7 @@
 // `deploymentConfig/<JSON pointer>`. No HTTP: with only an application id, create/update fetch the schema.
 
 import { validateDeploymentConfig } from "../../sdk";
+import { checkAdopt } from "../adopt";
 import { resourceNameOf } from "../check-names";
 import {
   type CheckFailure,
@@ -66,7 +67,7 @@ export function checkAppInstall(news: Record<string, unknown>): {
   checkInteger(f, inputs, "deployTimeoutSeconds", { min: 1, max: 86400 });
   if (inputs.deployTimeoutSeconds === undefined) inputs.deployTimeoutSeconds = DEFAULT_DEPLOY_TIMEOUT_SECONDS;
   checkBoolean(f, inputs, "staging", false);
-  checkBoolean(f, inputs, "adopt", false);
+  checkAdopt(f, inputs);
   checkBoolean(f, inputs, "applicationStaging");
   checkConfigProfileIds(f, inputs);
   checkSameApi(f, inputs);

@@ -1,10 +1,12 @@
-// Creating an install through the shared create path (provider/create-path.ts): POST first; a 409 or
-// an ambiguous failure is resolved by one lookup by name on the device (names are unique per device);
-// an archived install of that name is brought back, a live one is taken over only with `adopt` or
-// `doover:adoptExisting`, and anything else is an error that says which case it is and what to do.
+// Creating an install through the shared create path (provider/create-path.ts): one lookup by name on
+// the device first (names are unique per device), a POST only when the name is free, an answer that shows
+// an upsert treated as "already exists"; a 409 or an ambiguous failure is resolved by one more lookup.
+// An archived install of that name is brought back, a live one is taken over only with `adopt` or
+// `doover:adoptExisting` (`adopt: "<id>"`: only that install), and anything else is an error that says
+// which case it is and what to do.
 
-import { type AppInstallData, BadRequest, type Client, Conflict } from "../../sdk";
-import { createOrAdopt } from "../create-path";
+import { type AppInstallData, BadRequest, type Client, Conflict, installUpsertSignals, NotFound } from "../../sdk";
+import { type CreateHow, createOrAdopt } from "../create-path";
 import { wirePatch } from "../diff";
 import { DooverProviderError } from "../errors";
 import { call, type Props, wrap } from "../props";
@@ -14,29 +16,62 @@ export interface InstallCreateRequest {
   client: Client;
   /** the full create body (application_id, device_id, display_name, name, …) */
   body: Props;
-  /** the resource's `adopt` */
-  adopt: boolean;
+  /** the resource's `adopt`: true, false, or the id of the one install to take over */
+  adopt: boolean | string;
   /** the stack-wide recovery switch `doover:adoptExisting` */
   adoptExisting: boolean;
+  /**
+   * Batched lookup (a rollout lists every install of the name once for a whole wave, instead of one GET per
+   * device): the install holding the name on the device, or null for none. The lookup before the POST uses it;
+   * lookups after a 409, an upsert answer or an ambiguous failure still ask the API.
+   */
+  knownByName?: AppInstallData | null;
+  /** the resource class in messages (default `DooverAppInstall`) */
+  resourceType?: string;
+}
+
+/** What {@link createOrAdoptInstall} did. */
+export interface InstallCreateResult {
+  live: AppInstallData;
+  /** the install already existed (taken over or unarchived) */
+  existed: boolean;
+  how: CreateHow;
+  /** taken over because of the resource's `adopt` (state records it; see provider/adopt.ts) */
+  tookOver: boolean;
 }
 
 /** The live install after create or take-over, and whether it already existed. */
-export async function createOrAdoptInstall(
-  req: InstallCreateRequest,
-): Promise<{ live: AppInstallData; existed: boolean }> {
+export async function createOrAdoptInstall(req: InstallCreateRequest): Promise<InstallCreateResult> {
   const { client, body } = req;
   const name = String(body.name);
   const deviceId = String(body.device_id);
   const appId = String(body.application_id);
   try {
-    const { live, how } = await createOrAdopt<AppInstallData>({
+    const { live, how, tookOver } = await createOrAdopt<AppInstallData>({
       kind: "app install",
-      resourceType: "DooverAppInstall",
+      resourceType: req.resourceType ?? "DooverAppInstall",
       label: `app install "${name}" on device ${deviceId}`,
       rest: client.rest,
       nameConflicts: true,
-      post: () => client.appInstalls.post(body as never),
+      post: () => client.appInstalls.postAnswer(body as never),
+      sent: body,
       find: () => client.appInstalls.findByName(deviceId, name),
+      ...(req.knownByName !== undefined ? { lookup: async () => req.knownByName ?? undefined } : {}),
+      predates: installUpsertSignals(body).predates,
+      retrieve: async (id) => {
+        try {
+          return await client.appInstalls.retrieve(id);
+        } catch (e) {
+          if (NotFound.isInstance(e)) return undefined;
+          throw e;
+        }
+      },
+      mismatch: (i) =>
+        String(i.device?.id) !== deviceId
+          ? `is on device ${i.device?.id ?? "none"}, not ${deviceId}`
+          : i.name !== name
+            ? `is named "${i.name}", not "${name}"`
+            : undefined,
       isOurs: (found) => !found.archived && String(found.application?.id) === appId,
       id: (i) => String(i.id),
       isArchived: (i) => i.archived === true,
@@ -53,7 +88,7 @@ export async function createOrAdoptInstall(
       adopt: req.adopt,
       adoptExisting: req.adoptExisting,
     });
-    return { live, existed: how !== "created" };
+    return { live, existed: how !== "created", how, tookOver };
   } catch (e) {
     if (Conflict.isInstance(e)) throw await otherNameError(client, body, e);
     const profiles = configProfileIdsError(e, appId, "nothing was installed");

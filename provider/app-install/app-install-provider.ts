@@ -1,6 +1,9 @@
 // DooverAppInstall provider methods (the code the serialized shim loads at run time).
 
 import { type AppInstallData, type Client, type InstallDeploymentData, NotFound } from "../../sdk";
+import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY, tookOverOutput } from "../adopt";
+import { previewAdopt } from "../adopt-preview";
+import { resourceNameOf } from "../check-names";
 import { skipDeleteOfAdopted } from "../create-path";
 import { mayBeEqual, stableEqual, wirePatch } from "../diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
@@ -27,9 +30,69 @@ import {
 /** Inputs that, left undeclared, are the server's (or the application's) business: not diffed. */
 const UNMANAGED_WHEN_UNSET = new Set(["name", "displayName", "version", "configProfileIds"]);
 
-/** Validates inputs and applies defaults; deploymentConfig against the declared schema (no HTTP). */
-export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
-  return checkAppInstall(news);
+/**
+ * Validates inputs and applies defaults; deploymentConfig against the declared schema. No HTTP, but for the
+ * preview of a new install with `adopt` (which install `up` would take over: reads only).
+ */
+export async function check(olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+  const checked = checkAppInstall(news);
+  if (news[PREVIEW_KEY] === true && adoptSet(checked.inputs.adopt) && Object.keys(olds).length === 0) {
+    if (checked.failures.length === 0) checked.failures.push(...(await previewInstallAdopt(checked.inputs, news)));
+  }
+  return checked;
+}
+
+async function previewInstallAdopt(inputs: Props, news: Props): Promise<CheckFailure[]> {
+  const deviceId = inputs.deviceId;
+  const appId = inputs.applicationId;
+  return previewAdopt<AppInstallData>({
+    resourceType: "DooverAppInstall",
+    kind: "app install",
+    adopt: inputs.adopt,
+    resource: resourceNameOf(news),
+    target: () => {
+      if (isUnknown(deviceId) || isUnknown(appId) || isUnknown(inputs.name)) {
+        throw new DooverProviderError("its application or device is not known until `up` creates it");
+      }
+      const { client } = targetFor(inputs.staging === true);
+      let name = inputs.name as string | undefined;
+      const nameOf = async () => (name ??= (await client.applications.retrieve(String(appId))).name); // the API's default name
+      return {
+        label: `app install "${name ?? `<the name of application ${String(appId)}>`}" on device ${String(deviceId)}`,
+        lookup: async () => client.appInstalls.findByName(String(deviceId), await nameOf()),
+        retrieve: async (id) => {
+          try {
+            return await client.appInstalls.retrieve(id);
+          } catch (e) {
+            if (NotFound.isInstance(e)) return undefined;
+            throw e;
+          }
+        },
+        mismatch: (i) =>
+          String(i.device?.id) !== String(deviceId)
+            ? `is on device ${i.device?.id ?? "none"}, not ${String(deviceId)}`
+            : name !== undefined && i.name !== name
+              ? `is named "${i.name}", not "${name}"`
+              : undefined,
+        describe: (i) =>
+          `id ${i.id}, application ${i.application?.name ?? i.application?.id}, organisation ` +
+          `${i.organisation ? `${i.organisation.name} (${i.organisation.id})` : "unknown"}${i.archived ? ", archived" : ""}`,
+        changes: (i) => installTakeOverKeys(i, inputs),
+        refuse: (i) =>
+          String(i.application?.id) !== String(appId)
+            ? `it is an install of another application (${i.application?.name ?? i.application?.id}): \`up\` will refuse it`
+            : undefined,
+      };
+    },
+  });
+}
+
+/** The wire fields a take-over of `live` would PATCH (the declared ones that differ). */
+function installTakeOverKeys(live: AppInstallData, inputs: Props): string[] {
+  const body = appInstallPayload(inputs);
+  return APP_INSTALL_FIELDS.filter(
+    (f) => body[f.wire] !== undefined && !stableEqual((live as unknown as Props)[f.wire] ?? null, body[f.wire]),
+  ).map((f) => f.wire);
 }
 
 /** Declared inputs against the old outputs; application/device/staging replace (no HTTP). */
@@ -48,6 +111,7 @@ export async function diff(
     if (news[k] === undefined && UNMANAGED_WHEN_UNSET.has(k)) return false;
     return isUnknown(news[k]) || !stableEqual(before[k], news[k]);
   });
+  if (adoptReleased(olds, news)) changed.push("adopt"); // the stack owns it from now on: state says so
   if (applicationChanged(olds, news)) changed.push("applicationId");
   const replaces = changed.filter((k) => ["applicationId", "deviceId", "staging"].includes(k));
   // Names are unique per device: when the new install may take the old one's name there, the old goes first.
@@ -77,14 +141,15 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
     device_id: String(inputs.deviceId),
     ...appInstallPayload(resolved),
   };
-  const { live, existed } = await createOrAdoptInstall({
+  const { live, existed, tookOver } = await createOrAdoptInstall({
     client,
     body,
-    adopt: inputs.adopt === true,
+    adopt: (inputs.adopt as boolean | string | undefined) ?? false,
     adoptExisting,
   });
   const id = String(live.id);
   const outs = outputs(resolved, live);
+  Object.assign(outs, tookOverOutput(inputs, tookOver)); // delete reads it (see adopt.ts)
   // A take-over of an install already running this config needs no new deployment.
   if (inputs.deploy === false || (existed && live.synced === "OK")) return { id, outs };
   const result = await rollOut(client, live, resolved, outs);
@@ -129,6 +194,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
     ...stripReserved(news),
     name: news.name ?? olds.name,
     displayName: news.displayName ?? olds.displayName,
+    ...(olds.tookOver === undefined ? {} : { tookOver: olds.tookOver }),
   };
   let live: AppInstallData | undefined;
   if (Object.keys(patch).length > 0) {
@@ -160,8 +226,10 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
  * 409 (see the README, "Delete or archive").
  */
 export async function del(id: string, props: Props): Promise<void> {
-  const { client } = targetFor(props.staging === true);
   const label = `app install "${String(props.name)}" on device ${String(props.deviceId)}`;
+  const keep = keepOnDelete(props, "app install", label, id);
+  if (keep) return void console.error(keep);
+  const { client } = targetFor(props.staging === true);
   if (skipDeleteOfAdopted(client.baseUrl, "app install", id, label)) return;
   try {
     await client.appInstalls.delete(id);

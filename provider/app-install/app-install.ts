@@ -2,10 +2,11 @@
 // Pulumi dynamic resource. `pulumi up` rolls the config out and waits for the deployment.
 
 import * as pulumi from "@pulumi/pulumi";
+import { registerAdopt, warnWhileAdopting } from "../adopt-resource";
 import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
 import { warnIfNoTokenAtPreview } from "../preview-warnings";
 import { rememberInputs } from "../resource-inputs";
-import { pausePromiseStacks } from "../resource-props";
+import { defineUnsetOutputs, pausePromiseStacks } from "../resource-props";
 import { APP_INSTALL_PROVIDER } from "../shim";
 import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS, CONFIG_SCHEMA_KEY } from "./app-install-fields";
 import { applicationInputs, declaredApplication } from "./app-install-source";
@@ -44,8 +45,13 @@ export interface DooverAppInstallArgs {
   deployTimeoutSeconds?: pulumi.Input<number>;
   /** Use the staging API whatever the stack (must match the application's). Replaces on change. */
   staging?: pulumi.Input<boolean>;
-  /** Take over an existing install with the same name on the device instead of failing. */
-  adopt?: pulumi.Input<boolean>;
+  /**
+   * Take over the existing install with this name on the device instead of failing: `true`, or its id
+   * (`"<id>"`: only that install). Preview says which install it would take over; remove it once `up` took
+   * the install over (while it is set, `pulumi destroy` leaves the install in place). The `import` resource
+   * option becomes `adopt: "<id>"`.
+   */
+  adopt?: pulumi.Input<boolean | string>;
 }
 
 /** `{id, status, createdAt}` of the install's latest deployment (status QUE, RUN, SUC, FAI or CAN). */
@@ -78,13 +84,19 @@ export class DooverAppInstall extends pulumi.CustomResource {
   declare readonly deploy: pulumi.Output<boolean>;
   declare readonly deployTimeoutSeconds: pulumi.Output<number>;
   declare readonly staging: pulumi.Output<boolean>;
-  declare readonly adopt: pulumi.Output<boolean>;
+  /** `adopt` as declared: false, true or the pinned id. */
+  declare readonly adopt: pulumi.Output<boolean | string>;
+  /** True when `up` took over an install that already existed because of `adopt` (or `import`). */
+  declare readonly tookOver: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverAppInstallArgs, opts?: pulumi.CustomResourceOptions) {
     const props: Record<string, unknown> = {};
     for (const k of [...APP_INSTALL_INPUT_KEYS, ...APP_INSTALL_OUTPUT_KEYS]) props[k] = undefined;
     const { application, ...rest } = args;
     Object.assign(props, rest);
+    const adopting = registerAdopt("DooverAppInstall", name, args.adopt, opts);
+    opts = adopting.opts;
+    Object.assign(props, adopting.props);
     const declared = declaredApplication(application);
     if (declared) {
       Object.assign(props, applicationInputs(declared, args.staging));
@@ -115,5 +127,8 @@ export class DooverAppInstall extends pulumi.CustomResource {
     }
     rememberInputs(this, props);
     warnIfNoTokenAtPreview();
+    if (adopting.declared) warnWhileAdopting(this, "DooverAppInstall", "app install", this);
   }
 }
+
+defineUnsetOutputs(DooverAppInstall, { tookOver: () => false }); // registered only with `adopt`/`import`

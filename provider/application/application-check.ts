@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { hashDeploymentFolder, Type, Visibility } from "../../sdk";
 import { checkConfigSchema, formatSchemaProblem } from "../../sdk/config-schema";
+import { checkAdopt } from "../adopt";
 import { claimName, resourceNameOf } from "../check-names";
 import { messageOf } from "../errors";
 import {
@@ -68,7 +69,7 @@ export function checkApplication(news: Record<string, unknown>): {
     f.add("repositoryUrl", "repositoryUrl must be an absolute URL");
   }
   checkBoolean(f, inputs, "staging", false);
-  checkBoolean(f, inputs, "adopt", false);
+  checkAdopt(f, inputs);
   checkDependsOn(f, inputs);
   checkSchemas(f, inputs);
   checkStagingConfig(f, inputs);

@@ -1,7 +1,19 @@
 // DooverApplication provider methods (the code the serialized shim loads at run time).
 
 import * as path from "node:path";
-import { type ApplicationData, type Client, Conflict, DeploymentData, deploymentUpload, NotFound } from "../../sdk";
+import {
+  type ApplicationData,
+  applicationUpsertSignals,
+  type Client,
+  Conflict,
+  DeploymentData,
+  deploymentUpload,
+  Forbidden,
+  NotFound,
+} from "../../sdk";
+import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY, tookOverOutput } from "../adopt";
+import { previewAdopt } from "../adopt-preview";
+import { resourceNameOf } from "../check-names";
 import { type CreatePathResult, createOrAdopt, skipDeleteOfAdopted } from "../create-path";
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "../diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
@@ -23,8 +35,54 @@ import {
   NULLABLE_WIRE,
 } from "./application-fields";
 
-export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
-  return checkApplication(news);
+export async function check(olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+  const checked = checkApplication(news);
+  // Preview of a new resource with `adopt`: say which application `up` would take over (reads only).
+  if (news[PREVIEW_KEY] === true && adoptSet(checked.inputs.adopt) && Object.keys(olds).length === 0) {
+    if (checked.failures.length === 0) checked.failures.push(...(await previewApplicationAdopt(checked.inputs, news)));
+  }
+  return checked;
+}
+
+/** The preview lookup of an application `adopt` would take over (see adopt-preview.ts). */
+async function previewApplicationAdopt(inputs: Props, news: Props): Promise<CheckFailure[]> {
+  return previewAdopt<ApplicationData>({
+    resourceType: "DooverApplication",
+    kind: "application",
+    adopt: inputs.adopt,
+    resource: resourceNameOf(news),
+    target: () => {
+      const { client, staging, defaultOrganisationId } = targetFor(inputs.staging === true);
+      const declared = applicationPayload(inputs, { staging });
+      const name = String(declared.name ?? inputs.name);
+      return {
+        label: `application "${name}"`,
+        lookup: () => client.applications.lookupName(name),
+        retrieve: (id) => retrieveOrUndefined(client, id),
+        mismatch: (a) => (a.name !== name ? `is named "${a.name}", not "${name}"` : undefined),
+        describe: (a) =>
+          `id ${a.id}, organisation ${a.organisation ? `${a.organisation.name} (${a.organisation.id})` : "unknown"}` +
+          (a.archived ? ", archived" : ""),
+        changes: (a) => takeOverPatchKeys(a, declared),
+        refuse: (a) => {
+          const want = (inputs.organisationId as string | undefined) ?? defaultOrganisationId;
+          const where = a.organisation ? String(a.organisation.id) : undefined;
+          return want !== undefined && where !== undefined && where !== want && inputs.organisationId !== undefined
+            ? `it is in organisation ${where}, not ${want}: \`up\` will refuse to take it over`
+            : undefined;
+        },
+      };
+    },
+  });
+}
+
+async function retrieveOrUndefined(client: Client, id: string): Promise<ApplicationData | undefined> {
+  try {
+    return await client.applications.retrieve(id);
+  } catch (e) {
+    if (NotFound.isInstance(e)) return undefined;
+    throw e;
+  }
 }
 
 export async function diff(
@@ -37,6 +95,7 @@ export async function diff(
   before.organisationId =
     news.organisationId === undefined ? undefined : (olds.organisationId ?? (olds.organisation as Props | null)?.id);
   const changed = changedKeys(before, news, APPLICATION_DIFF_KEYS);
+  if (adoptReleased(olds, news)) changed.push("adopt"); // the stack owns it from now on: state says so
   const replaces = changed.filter((k) => APPLICATION_REPLACE_KEYS.includes(k));
   // The old app keeps its name while archived, so a replacement with the same name must go first.
   const deleteBeforeReplace = replaces.length > 0 && mayBeEqual(olds.name, news.name);
@@ -44,14 +103,19 @@ export async function diff(
 }
 
 export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
-  const name = String(inputs.name);
   const { client, staging, defaultOrganisationId, organisationKey, adoptExisting } = targetFor(inputs.staging === true);
   const organisationId = (inputs.organisationId as string | undefined) ?? defaultOrganisationId;
   const payload = applicationPayload(inputs, { staging, organisationId, create: true });
+  const name = String(payload.name); // the staging overlay may rename it
   const declared = applicationPayload(inputs, { staging }); // what a take-over PATCH may change
   const deployment = zipFolder(inputs);
   if (deployment) payload.deployment_data = declared.deployment_data = deployment.base64;
-  const outsOf = (live: ApplicationData) => outputs(inputs, live, deployment?.hash);
+  let tookOver = false;
+  // `tookOver` is kept in state for resources that declare `adopt` (delete reads it; see adopt.ts).
+  const outsOf = (live: ApplicationData) => ({
+    ...outputs(inputs, live, deployment?.hash),
+    ...tookOverOutput(inputs, tookOver),
+  });
 
   const stagingId = staging ? (inputs.stagingConfig as Props | undefined)?.id : undefined;
   if (stagingId !== undefined) {
@@ -71,15 +135,23 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
       label: `application "${name}"`,
       rest: c.rest,
       nameConflicts: true,
-      post: () => c.applications.post(payload as never),
+      post: () => c.applications.postAnswer(payload as never),
+      sent: payload,
       find: () => c.applications.findByName(name),
+      lookup: () => c.applications.lookupName(name),
+      predates: applicationUpsertSignals(payload).predates,
+      retrieve: (id) => retrieveOrUndefined(c, id),
+      mismatch: (a) => (a.name !== name ? `is named "${a.name}", not "${name}"` : undefined),
       // After an ambiguous failure: ours when it holds what we sent (someone else's differs).
       isOurs: (found) => !found.archived && sameAsDeclared(found, declared) && sameOrganisation(found, payload),
       id: (a) => String(a.id),
       isArchived: (a) => a.archived === true,
       vet: async (existing) => ((await resolveExisting(c, existing, inputs, declared, payload)) ? "retry" : "take"),
-      takeOver: async (existing) => (await takeOver(c, existing, declared, outsOf)).live,
-      adopt: inputs.adopt === true,
+      takeOver: async (existing) => {
+        tookOver = !existing.archived && adoptSet(inputs.adopt); // what state records (delete reads it)
+        return (await takeOver(c, existing, declared, outsOf)).live;
+      },
+      adopt: (inputs.adopt as boolean | string | undefined) ?? false,
       adoptExisting,
     });
   } catch (e) {
@@ -89,13 +161,33 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
         { cause: e },
       );
     }
+    if (Forbidden.isInstance(e)) {
+      // An upserting API refuses a create whose name another organisation's application holds.
+      const org = payload.organisation_id ?? "the token's default organisation";
+      throw new DooverProviderError(
+        `creating application "${name}": the API refused it (${messageOf(e)}). Application names are global: ` +
+          `if another organisation's application holds "${name}" (one this token cannot list), choose another ` +
+          `\`name\`; otherwise check that the token may create applications in organisation ${org} ` +
+          `(\`${organisationKey}\` or \`organisationId\`). Nothing was changed.`,
+        { cause: e },
+      );
+    }
     const hint =
       payload.organisation_id === null
         ? ` (no organisation was given: set \`${organisationKey}\` in stack config or \`organisationId\` on the resource)`
         : "";
     throw wrap(`creating application "${name}"${hint}`, e);
   }
+  tookOver = result.tookOver;
   return { id: String(result.live.id), outs: outsOf(result.live) };
+}
+
+/** The wire fields a take-over of `live` would PATCH to reach the declared values (deployment by hash). */
+function takeOverPatchKeys(live: ApplicationData, declared: Props): string[] {
+  const to = { ...declared };
+  delete to.organisation_id;
+  delete to.deployment_data;
+  return Object.keys(wirePatch(liveAsPayload(live, to), to, NULLABLE_WIRE));
 }
 
 function sameOrganisation(found: ApplicationData, payload: Props): boolean {
@@ -138,7 +230,7 @@ async function resolveExisting(
   const where = existing.organisation ? String(existing.organisation.id) : undefined;
   const elsewhere = targetOrganisation !== undefined && where !== undefined && where !== targetOrganisation;
   // Live apps reach here only with adopt or doover:adoptExisting (create-path.ts decides that).
-  const adopt = inputs.adopt === true || !existing.archived;
+  const adopt = adoptSet(inputs.adopt) || !existing.archived;
   // Without a declared organisation, adopt takes the app wherever it is (the organisation stays unmanaged).
   if (!elsewhere || (adopt && declaredOrganisation === undefined)) return false;
   if (existing.archived && archivedHere.has(archiveKey(client, id))) {
@@ -212,18 +304,22 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
     patch.deployment_data = deployment?.base64 ?? null;
     hash = deployment?.hash ?? null;
   }
+  const kept = olds.tookOver === undefined ? {} : { tookOver: olds.tookOver };
   if (Object.keys(patch).length === 0) {
-    return { outs: { ...stripReserved(news), ...pick(olds, APPLICATION_OUTPUT_KEYS) } };
+    return { outs: { ...stripReserved(news), ...pick(olds, APPLICATION_OUTPUT_KEYS), ...kept } };
   }
   const live = await call(`updating application "${String(news.name)}" (${id})`, () =>
     client.applications.patch(id, patch as never),
   );
-  return { outs: outputs(news, live, hash) };
+  return { outs: { ...outputs(news, live, hash), ...kept } };
 }
 
 export async function del(id: string, props: Props): Promise<void> {
+  const label = `application "${String(props.name)}"`;
+  const kept = keepOnDelete(props, "application", label, id);
+  if (kept) return void console.error(kept);
   const { client } = targetFor(props.staging === true);
-  if (skipDeleteOfAdopted(client.baseUrl, "application", id, `application "${String(props.name)}"`)) return;
+  if (skipDeleteOfAdopted(client.baseUrl, "application", id, label)) return;
   try {
     await client.applications.archive(id);
   } catch (e) {

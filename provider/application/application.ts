@@ -12,6 +12,7 @@ import {
   type VisibilityCode,
   type VisibilityInput,
 } from "../../sdk";
+import { registerAdopt, warnWhileAdopting } from "../adopt-resource";
 import { rememberApplicationArgs } from "../app-install/app-install-source";
 import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
 import { isPlainObject } from "../inputs";
@@ -99,8 +100,14 @@ export interface DooverApplicationArgs {
   deploymentFolder?: pulumi.Input<string>;
   /** Send this app to the staging API (with `stagingConfig` overlaid) whatever the stack. Replaces on change. */
   staging?: pulumi.Input<boolean>;
-  /** Take over an existing application with the same name instead of failing (the way to "import"). */
-  adopt?: pulumi.Input<boolean>;
+  /**
+   * Take over the existing application with this name instead of failing: `true` (whichever holds the
+   * name), or its id (`"<id>"`: only that application; fails naming both ids when the name holds another).
+   * Preview says which application it would take over. Not a standing instruction: remove it once `up`
+   * took the application over (while it is set, `pulumi destroy` leaves the application in place). The
+   * `import` resource option becomes `adopt: "<id>"`.
+   */
+  adopt?: pulumi.Input<boolean | string>;
 }
 
 /**
@@ -168,13 +175,22 @@ export class DooverApplication extends pulumi.CustomResource {
   declare readonly deploymentFolder: pulumi.Output<string | undefined>;
   /** Whether this app lives on the staging API. */
   declare readonly staging: pulumi.Output<boolean>;
-  /** Whether the resource was allowed to take over an existing application. */
-  declare readonly adopt: pulumi.Output<boolean>;
+  /** `adopt` as declared: false, true or the pinned id. */
+  declare readonly adopt: pulumi.Output<boolean | string>;
+  /** True when `up` took over an application that already existed because of `adopt` (or `import`). */
+  declare readonly tookOver: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     const computed = { organisation: undefined, approxInstalls: undefined, configProfiles: undefined }; // applicationId is `id`
     const label = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
-    const props = declaredProps(args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: label, ...computed });
+    const adopting = registerAdopt("DooverApplication", name, args.adopt, opts);
+    opts = adopting.opts;
+    const props = declaredProps(args, {
+      name: args.name ?? name,
+      [RESOURCE_NAME_KEY]: label,
+      ...computed,
+      ...adopting.props,
+    });
     // Check derives these from a file/folder the program set.
     if (args.longDescriptionFile !== undefined && !("longDescription" in props)) props.longDescription = undefined;
     if (args.deploymentFolder !== undefined) props.deploymentHash = undefined;
@@ -189,6 +205,7 @@ export class DooverApplication extends pulumi.CustomResource {
       stacks.resume();
     }
     warnAboutConfigSchema(this, args.configSchema);
+    if (adopting.declared) warnWhileAdopting(this, "DooverApplication", "application", this);
     rememberApplicationArgs(this, name, args); // for DooverAppInstall's preview-time config check
     rememberInputs(this, props);
     warnIfNoTokenAtPreview();
@@ -238,6 +255,7 @@ defineUnsetOutputs(
   ),
 );
 defineIdOutput(DooverApplication, "applicationId");
+defineUnsetOutputs(DooverApplication, { tookOver: () => false }); // registered only with `adopt`/`import`
 
 /** The arguments `fromConfig` uses: plain values, paths relative to the current directory. */
 export function applicationArgsFromConfig(configFile: string, appName?: string): DooverApplicationArgs {

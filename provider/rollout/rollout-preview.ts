@@ -11,7 +11,7 @@ import { type CheckFailure, isUnknown } from "../inputs";
 import { call } from "../props";
 import { classify, type Managed } from "./rollout-classify";
 import type { GroupSelector, WaveSpec } from "./rollout-fields";
-import { installsByDevice, listApplicationInstalls, resolveGroup, unknownDevices } from "./rollout-live";
+import { installsByDevice, listApplicationInstalls, listPaged, resolveGroup, unknownDevices } from "./rollout-live";
 import { packDeviceIds, releaseOf, unpackDeviceIds } from "./rollout-records";
 import { sample } from "./rollout-run";
 import { splitWaves, waveSizesText } from "./rollout-waves";
@@ -87,10 +87,14 @@ export async function previewRollout(
   const appId = await applicationIdOf(client, inputs);
   if (appId === null) return failures;
   let installs: AppInstallData[] = [];
+  // The install name: declared, or the application's (read below when the program gave only its id).
+  let name = typeof inputs.name === "string" && !isUnknown(inputs.name) ? inputs.name : undefined;
   if (appId !== undefined) {
-    if (inputs[CONFIG_CHECKED_KEY] !== true && !isUnknown(inputs.deploymentConfig)) {
+    const unchecked = inputs[CONFIG_CHECKED_KEY] !== true && !isUnknown(inputs.deploymentConfig);
+    if (unchecked || (name === undefined && inputs.name === undefined)) {
       const app = await call(`reading application ${appId}`, () => client.applications.retrieve(appId));
-      failures.push(...deploymentConfigFailures(app.config_schema ?? null, inputs.deploymentConfig));
+      if (unchecked) failures.push(...deploymentConfigFailures(app.config_schema ?? null, inputs.deploymentConfig));
+      name ??= app.name;
     }
     installs = await call(`listing the installs of application ${appId}`, () => listApplicationInstalls(client, appId));
     failures.push(...(await profileFailures(client, appId, inputs.configProfileIds)));
@@ -99,7 +103,7 @@ export async function previewRollout(
     inputs.plan = basicPlan(inputs, fleet, joined, left);
     return failures;
   }
-  const byDevice = installsByDevice(installs, String(inputs.name ?? ""));
+  const byDevice = installsByDevice(installs, name ?? "");
   const managed = managedOf(inputs);
   const target = releaseOf(inputs.deploymentConfig, inputs.version, inputs.configProfileIds, managed);
   const waves = splitWaves(inputs.waves as WaveSpec[], fleet);
@@ -128,10 +132,12 @@ export async function previewRollout(
       reason:
         `devices: ${counted(notOwned)} already have an install of application ${String(inputs.name ?? appId)} that ` +
         "this rollout does not manage. Set `adopt: true` to take them over (they are updated to this rollout's " +
-        "config, and `pulumi destroy` removes them), or leave those devices out. After an interrupted `pulumi up`, " +
-        "run `pulumi up -c doover:adoptExisting=true` once instead.",
+        "config; while `adopt` is declared, `pulumi destroy` leaves them in place), or leave those devices out. " +
+        "After an interrupted `pulumi up`, run `pulumi up -c doover:adoptExisting=true` once instead.",
     });
   }
+  if (install.length > 0 && name !== undefined)
+    failures.push(...(await nameTakenFailures(client, name, appId, install)));
   const removing = inputs.onDeviceRemoved === "keep" ? 0 : left.length;
   const plan: RolloutPlan = {
     devices: fleet.length,
@@ -147,6 +153,36 @@ export async function previewRollout(
   if (left.length) plan.left = `${counted(left)}: ${inputs.onDeviceRemoved === "keep" ? "kept" : "uninstalled"}`;
   inputs.plan = plan;
   return failures;
+}
+
+/**
+ * Devices about to get an install whose name another application's install already holds there (names are
+ * unique per device): one paged list of the installs of that name, not a GET per device.
+ */
+async function nameTakenFailures(
+  client: Client,
+  name: string,
+  appId: string | undefined,
+  devices: readonly string[],
+): Promise<CheckFailure[]> {
+  const wanted = new Set(devices);
+  const named = await call(`listing the installs named "${name}"`, () =>
+    listPaged<AppInstallData>(client, "/app_installs/", { name, ordering: "id" }),
+  );
+  const taken = named.filter(
+    (i) => i.name === name && wanted.has(String(i.device?.id)) && String(i.application?.id) !== String(appId),
+  );
+  if (taken.length === 0) return [];
+  const apps = [...new Set(taken.map((i) => String(i.application?.name ?? i.application?.id)))];
+  return [
+    {
+      property: "name",
+      reason:
+        `name: ${counted(taken.map((i) => String(i.device?.id)))} already have an install named "${name}" of ` +
+        `another application (${apps.join(", ")}); install names are unique per device. Give the rollout another ` +
+        "`name`, or leave those devices out.",
+    },
+  ];
 }
 
 /** `configProfileIds` that are not profiles of the application (every device's install would refuse them). */

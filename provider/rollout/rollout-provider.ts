@@ -10,6 +10,7 @@ import { mayBeEqual, stableEqual } from "../diff";
 import { DooverProviderError, DooverResourceInitError } from "../errors";
 import { type CheckFailure, forEngine, isUnknown } from "../inputs";
 import { claimInstall, installOwner, twoOwnersReason } from "../install-claims";
+import { notice } from "../progress";
 import { call, type Props, stripReserved, wrap } from "../props";
 import { targetFor } from "../provider-config";
 import { checkRolloutInputs } from "./rollout-check";
@@ -288,7 +289,21 @@ export async function read(id: string, props: Props): Promise<{ id: string; prop
 /** Deletes every install the rollout owns (404 counts as done), at most `maxParallelDeployments` at once. */
 export async function del(id: string, props: Props): Promise<void> {
   const { client } = targetFor(props.staging === true);
-  const owned = [...unpackRecords(props.records)].filter(([, r]) => r.installId);
+  const records = [...unpackRecords(props.records)].filter(([, r]) => r.installId);
+  // Installs taken over with `adopt` existed before the stack: while `adopt` is declared they stay (as for
+  // every resource of this package), and only leave the stack.
+  const kept = props.adopt === true ? records.filter(([, r]) => r.adopted) : [];
+  const owned = records.filter(([, r]) => !(props.adopt === true && r.adopted));
+  if (kept.length > 0) {
+    notice(
+      `${labelOf(props)}: not deleting ${kept.length} install(s) it took over with \`adopt: true\` (they existed ` +
+        `before the stack; remove \`adopt\` first to delete them): device(s) ${kept
+          .map(([d]) => d)
+          .slice(0, 5)
+          .join(", ")}` +
+        (kept.length > 5 ? ` and ${kept.length - 5} more` : ""),
+    );
+  }
   const limit = Number(props.maxParallelDeployments ?? DEFAULT_MAX_PARALLEL_DEPLOYMENTS);
   const errors: string[] = [];
   let next = 0;

@@ -2,9 +2,10 @@
 // diff of it is one line, not one per device), and the releases (config + version + profiles) it refers to.
 //
 // `records` output: entries separated by spaces, fields by ":":
-//   <deviceId>:<installId>:<status>:<deploymentId>:<release>:<previous>
+//   <deviceId>:<installId>:<status>:<deploymentId>:<release>:<previous>[:a]
 // `release` is the hash of the release the device's install holds (deployed, or being deployed), `previous`
-// the release a rollback restores ("-": the device had no install, a rollback uninstalls; empty: unknown).
+// the release a rollback restores ("-": the device had no install, a rollback uninstalls; empty: unknown);
+// `a`: the install existed before the rollout and was taken over with `adopt`.
 // ~85 bytes per device; the program reads them unpacked through `DooverRollout.deviceResults`.
 
 import { createHash } from "node:crypto";
@@ -49,6 +50,8 @@ export interface DeviceRecord {
   release?: string;
   /** hash of the release a rollback restores; "-" = no install before (a rollback uninstalls) */
   previous?: string;
+  /** taken over with `adopt` (it existed before): left in place by a delete while `adopt` is declared */
+  adopted?: boolean;
 }
 
 /** One device as the program reads it. */
@@ -64,13 +67,14 @@ export function unpackRecords(packed: unknown): Map<string, DeviceRecord> {
   const out = new Map<string, DeviceRecord>();
   if (typeof packed !== "string" || packed === "") return out;
   for (const entry of packed.split(" ")) {
-    const [device, installId, code, deploymentId, release, previous] = entry.split(":");
+    const [device, installId, code, deploymentId, release, previous, flags] = entry.split(":");
     if (!device || !(code in STATUS)) continue;
     const r: DeviceRecord = { code: code as DeviceCode };
     if (installId) r.installId = installId;
     if (deploymentId) r.deploymentId = deploymentId;
     if (release) r.release = release;
     if (previous) r.previous = previous;
+    if (flags === "a") r.adopted = true;
     out.set(device, r);
   }
   return out;
@@ -81,7 +85,8 @@ export function packRecords(records: Map<string, DeviceRecord>): string {
   const parts: string[] = [];
   for (const [device, r] of records) {
     parts.push(
-      `${device}:${r.installId ?? ""}:${r.code}:${r.deploymentId ?? ""}:${r.release ?? ""}:${r.previous ?? ""}`,
+      `${device}:${r.installId ?? ""}:${r.code}:${r.deploymentId ?? ""}:${r.release ?? ""}:${r.previous ?? ""}` +
+        (r.adopted ? ":a" : ""),
     );
   }
   return parts.join(" ");

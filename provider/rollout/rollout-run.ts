@@ -14,7 +14,7 @@ import { wirePatch } from "../diff";
 import { DooverProviderError, messageOf } from "../errors";
 import { classify, type DeviceNeed, liveRelease, type Managed } from "./rollout-classify";
 import type { FailureThreshold, OnDeviceRemoved, OnFailure, RolloutStatus, WaveSpec } from "./rollout-fields";
-import { installsByDevice, listApplicationInstalls, PAGE_SIZE } from "./rollout-live";
+import { installsByDevice, listApplicationInstalls, listPaged, PAGE_SIZE } from "./rollout-live";
 import { progressWriter } from "./rollout-progress";
 import {
   type DeviceCode,
@@ -331,13 +331,16 @@ export class RolloutRun {
     try {
       let install: AppInstallData;
       if (need.kind === "install") {
-        const { live, existed } = await createOrAdoptInstall({
+        const { live, existed, tookOver } = await createOrAdoptInstall({
           client: spec.client,
           body: { application_id: spec.applicationId, device_id: d, ...this.installBody() },
           adopt: spec.adopt,
           adoptExisting: spec.adoptExisting,
+          knownByName: (await this.namedInstalls()).get(d) ?? null,
+          resourceType: "DooverRollout",
         });
         if (!existed) this.counters.installsCreated++;
+        if (tookOver) record.adopted = true;
         install = live;
       } else if (need.kind === "deploy") {
         install = need.install;
@@ -348,6 +351,8 @@ export class RolloutRun {
         if (!owned) {
           rememberAdopted(spec.client.baseUrl, "app install", String(install.id));
           this.adoptedNow.push(d);
+          // `adopt` (not the recovery switch): it existed before the stack, a delete leaves it while declared.
+          if (spec.adopt) record.adopted = true;
         }
       } else return;
       installId = String(install.id);
@@ -371,6 +376,31 @@ export class RolloutRun {
         log: `could not ${need.kind === "install" ? "install and " : ""}deploy: ${messageOf(e)}`,
       });
     }
+  }
+
+  private named?: Promise<Map<string, AppInstallData>>;
+
+  /**
+   * The lookup before each install POST, for the whole run at once: every install named like the rollout's
+   * (any application, archived ones too) by device, from one paged `GET /app_installs/?name=` — not one GET per
+   * device. A name taken on a device by another application's install, or an archived install, is then handled
+   * by the create path as after its own lookup.
+   */
+  private namedInstalls(): Promise<Map<string, AppInstallData>> {
+    this.named ??= listPaged<AppInstallData>(this.spec.client, "/app_installs/", {
+      name: this.spec.name,
+      ordering: "id",
+    }).then((list) => {
+      const out = new Map<string, AppInstallData>();
+      for (const i of list) {
+        const device = i.device?.id;
+        if (device === undefined || device === null || i.name !== this.spec.name) continue;
+        const have = out.get(String(device));
+        if (!have || (have.archived && !i.archived)) out.set(String(device), i);
+      }
+      return out;
+    });
+    return this.named;
   }
 
   /** The install's writable fields as the program declares them. */
@@ -502,6 +532,7 @@ export class RolloutRun {
     const install = this.installs.get(d);
     const rec: DeviceRecord = { code: "PEN" };
     if (install) rec.installId = String(install.id);
+    if (old?.adopted && install && old.installId === String(install.id)) rec.adopted = true;
     // What a rollback restores: kept while the device is on its way to this target.
     if (old?.release === this.targetHash && old.previous !== undefined && !notOwned) rec.previous = old.previous;
     else if (!install) rec.previous = "-";
@@ -680,6 +711,7 @@ export class RolloutRun {
       () => false,
       async ([d, r]) => {
         if (!r.installId || wasAdopted(spec.client.baseUrl, "app install", r.installId)) return;
+        if (r.adopted && spec.adopt) return; // existed before the stack and `adopt` is declared: left in place
         try {
           await spec.client.appInstalls.delete(r.installId);
           this.counters.installsRemoved++;

@@ -2,6 +2,7 @@
 
 import { isIP } from "node:net";
 import type { TunnelData } from "../../sdk";
+import { checkAdopt } from "../adopt";
 import { claimName, resourceNameOf } from "../check-names";
 import {
   type CheckFailure,
@@ -103,7 +104,7 @@ export function checkTunnel(news: Record<string, unknown>): {
   checkString(f, inputs, "password", { nullable: true, max: 200, emptyText: empty });
   for (const key of ["ipRestricted", "isFavourite", "disableTlsVerification", "active"]) checkBoolean(f, inputs, key);
   checkBoolean(f, inputs, "staging", false);
-  checkBoolean(f, inputs, "adopt", false);
+  checkAdopt(f, inputs);
   checkIpWhitelist(f, inputs);
   const resource = resourceNameOf(news);
   const scope = `tunnel ${inputs.staging === true ? "staging" : "main"} ${String(inputs.deviceId)}`;

@@ -1,10 +1,13 @@
 // DooverTunnel provider methods (the code the serialized shim loads at run time).
 
 import { type Client, NotFound, type TunnelData } from "../../sdk";
+import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY, tookOverOutput } from "../adopt";
+import { previewAdopt } from "../adopt-preview";
+import { resourceNameOf } from "../check-names";
 import { createOrAdopt, skipDeleteOfAdopted } from "../create-path";
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "../diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
-import type { CheckFailure } from "../inputs";
+import { type CheckFailure, isUnknown } from "../inputs";
 import { call, type Props, pick, readResult, stripReserved, wrap } from "../props";
 import { targetFor } from "../provider-config";
 import {
@@ -19,8 +22,63 @@ import {
   tunnelPayload,
 } from "./tunnel-fields";
 
-export async function check(_olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
-  return checkTunnel(news);
+export async function check(olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+  const checked = checkTunnel(news);
+  // Preview of a new tunnel with `adopt`: say which tunnel `up` would take over (reads only).
+  if (news[PREVIEW_KEY] === true && adoptSet(checked.inputs.adopt) && Object.keys(olds).length === 0) {
+    if (checked.failures.length === 0) checked.failures.push(...(await previewTunnelAdopt(checked.inputs, news)));
+  }
+  return checked;
+}
+
+async function previewTunnelAdopt(inputs: Props, news: Props): Promise<CheckFailure[]> {
+  const deviceId = inputs.deviceId;
+  const name = inputs.name;
+  return previewAdopt<TunnelData>({
+    resourceType: "DooverTunnel",
+    kind: "tunnel",
+    adopt: inputs.adopt,
+    resource: resourceNameOf(news),
+    target: () => {
+      if (isUnknown(deviceId) || isUnknown(name)) throw new DooverProviderError("its device or name is not known yet");
+      const { client } = targetFor(inputs.staging === true);
+      const body = tunnelPayload(inputs);
+      return {
+        label: `tunnel "${String(name)}" on device ${String(deviceId)}`,
+        lookup: () => client.tunnels.findByName(String(deviceId), String(name)),
+        retrieve: (id) => retrieveOrUndefined(client, id),
+        mismatch: (t) => tunnelMismatch(t, String(deviceId), String(name)),
+        describe: (t) => `id ${t.id}, on device ${t.device?.id ?? String(deviceId)}`,
+        changes: (t) => Object.keys(tunnelTakeOverPatch(t, body)),
+        refuse: (t) =>
+          t.protocol !== inputs.protocol
+            ? `its protocol is ${t.protocol}, not ${String(inputs.protocol)}, and a tunnel's protocol cannot change`
+            : undefined,
+      };
+    },
+  });
+}
+
+async function retrieveOrUndefined(client: Client, id: string): Promise<TunnelData | undefined> {
+  try {
+    return await client.tunnels.retrieve(id);
+  } catch (e) {
+    if (NotFound.isInstance(e)) return undefined;
+    throw e;
+  }
+}
+
+function tunnelMismatch(t: TunnelData, deviceId: string, name: string): string | undefined {
+  if (t.device?.id !== undefined && String(t.device.id) !== deviceId)
+    return `is on device ${t.device.id}, not ${deviceId}`;
+  return t.name !== name ? `is named "${t.name}", not "${name}"` : undefined;
+}
+
+/** The PATCH a take-over of `live` sends (the protocol never changes). */
+function tunnelTakeOverPatch(live: TunnelData, body: Props): Props {
+  const patch = wirePatch(liveBody(live, body), body, TUNNEL_NULLABLE_WIRE);
+  delete patch.protocol;
+  return patch;
 }
 
 export async function diff(
@@ -29,6 +87,7 @@ export async function diff(
   news: Props,
 ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
   const changed = changedKeys({ ...olds, staging: olds.staging ?? false }, news, TUNNEL_DIFF_KEYS);
+  if (adoptReleased(olds, news)) changed.push("adopt"); // the stack owns it from now on: state says so
   const replaces = changed.filter((k) => TUNNEL_REPLACE_KEYS.includes(k));
   // Same name on the same device: the old tunnel goes first so names stay unique per device.
   const sameSpot =
@@ -46,15 +105,19 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
   // The API accepts a second tunnel with the same name on a device, so there is no 409 to rely
   // on: one lookup before the POST keeps "never a duplicate" (create-path.ts, nameConflicts false).
   let live: TunnelData;
+  let tookOver = false;
   try {
-    ({ live } = await createOrAdopt<TunnelData>({
+    ({ live, tookOver } = await createOrAdopt<TunnelData>({
       kind: "tunnel",
       resourceType: "DooverTunnel",
       label: `tunnel "${name}" on device ${deviceId}`,
       rest: client.rest,
       nameConflicts: false,
       post: () => client.tunnels.post(deviceId, body as never),
+      sent: body,
       find: () => client.tunnels.findByName(deviceId, name),
+      retrieve: (id) => retrieveOrUndefined(client, id),
+      mismatch: (t) => tunnelMismatch(t, deviceId, name),
       id: (t) => String(t.id),
       vet: async (existing) => {
         if (existing.protocol !== inputs.protocol) {
@@ -66,12 +129,11 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
         return "take";
       },
       takeOver: async (existing) => {
-        const patch = wirePatch(liveBody(existing, body), body, TUNNEL_NULLABLE_WIRE);
-        delete patch.protocol;
+        const patch = tunnelTakeOverPatch(existing, body);
         if (Object.keys(patch).length === 0) return existing;
         return call(`updating tunnel ${existing.id}`, () => client.tunnels.patch(String(existing.id), patch));
       },
-      adopt: inputs.adopt === true,
+      adopt: (inputs.adopt as boolean | string | undefined) ?? false,
       adoptExisting,
     }));
   } catch (e) {
@@ -81,13 +143,12 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
     live = await setActive(client, live, inputs.active as boolean | undefined);
   } catch (e) {
     const id = String(live.id);
-    throw new DooverResourceInitError(
-      `tunnel "${name}" (${id}) created, but ${messageOf(e)}`,
-      id,
-      outputs(inputs, live),
-    );
+    throw new DooverResourceInitError(`tunnel "${name}" (${id}) created, but ${messageOf(e)}`, id, {
+      ...outputs(inputs, live),
+      ...(tookOver ? { tookOver: true } : {}),
+    });
   }
-  return { id: String(live.id), outs: outputs(inputs, live) };
+  return { id: String(live.id), outs: { ...outputs(inputs, live), ...tookOverOutput(inputs, tookOver) } };
 }
 
 export async function read(id: string, props: Props): Promise<{ id: string; props?: Props; inputs?: Props }> {
@@ -126,13 +187,17 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
       active ? client.tunnels.activate(id) : client.tunnels.deactivate(id),
     );
   }
-  if (!live) return { outs: { ...stripReserved(news), ...pick(olds, TUNNEL_OUTPUT_KEYS) } };
-  return { outs: outputs(news, live) };
+  const kept = olds.tookOver === undefined ? {} : { tookOver: olds.tookOver };
+  if (!live) return { outs: { ...stripReserved(news), ...pick(olds, TUNNEL_OUTPUT_KEYS), ...kept } };
+  return { outs: { ...outputs(news, live), ...kept } };
 }
 
 export async function del(id: string, props: Props): Promise<void> {
+  const label = `tunnel "${String(props.name)}"`;
+  const keep = keepOnDelete(props, "tunnel", label, id);
+  if (keep) return void console.error(keep);
   const { client } = targetFor(props.staging === true);
-  if (skipDeleteOfAdopted(client.baseUrl, "tunnel", id, `tunnel "${String(props.name)}"`)) return;
+  if (skipDeleteOfAdopted(client.baseUrl, "tunnel", id, label)) return;
   try {
     await client.tunnels.delete(id);
   } catch (e) {

@@ -2,6 +2,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { TunnelProtocol } from "../../sdk";
+import { registerAdopt, warnWhileAdopting } from "../adopt-resource";
 import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
 import { warnIfNoTokenAtPreview } from "../preview-warnings";
 import { rememberInputs } from "../resource-inputs";
@@ -39,8 +40,13 @@ export interface DooverTunnelArgs {
   active?: pulumi.Input<boolean>;
   /** Create it through the staging API whatever the stack. Replaces on change. */
   staging?: pulumi.Input<boolean>;
-  /** Take over an existing tunnel with the same name on the device instead of failing. */
-  adopt?: pulumi.Input<boolean>;
+  /**
+   * Take over the existing tunnel with this name on the device instead of failing: `true`, or its id
+   * (`"<id>"`: only that tunnel). Preview says which tunnel it would take over; remove it once `up` took
+   * the tunnel over (while it is set, `pulumi destroy` leaves the tunnel in place). The `import` resource
+   * option becomes `adopt: "<id>"`.
+   */
+  adopt?: pulumi.Input<boolean | string>;
 }
 
 /** A [DooverTunnel] is a tunnel to a device port. `pulumi destroy` deletes it. */
@@ -81,13 +87,22 @@ export class DooverTunnel extends pulumi.CustomResource {
   declare readonly active: pulumi.Output<boolean | undefined>;
   /** Whether this tunnel lives on the staging API. */
   declare readonly staging: pulumi.Output<boolean>;
-  /** Whether the resource was allowed to take over an existing tunnel. */
-  declare readonly adopt: pulumi.Output<boolean>;
+  /** `adopt` as declared: false, true or the pinned id. */
+  declare readonly adopt: pulumi.Output<boolean | string>;
+  /** True when `up` took over a tunnel that already existed because of `adopt` (or `import`). */
+  declare readonly tookOver: pulumi.Output<boolean>;
 
   constructor(name: string, args: DooverTunnelArgs, opts?: pulumi.CustomResourceOptions) {
     const computed = { endpoint: undefined, endpointId: undefined, isActive: undefined }; // tunnelId is `id`
     const label = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
-    const props = declaredProps(args, { name: args.name ?? name, [RESOURCE_NAME_KEY]: label, ...computed });
+    const adopting = registerAdopt("DooverTunnel", name, args.adopt, opts);
+    opts = adopting.opts;
+    const props = declaredProps(args, {
+      name: args.name ?? name,
+      [RESOURCE_NAME_KEY]: label,
+      ...computed,
+      ...adopting.props,
+    });
     // Secret in the stored inputs too, not only in the outputs.
     if (args.password !== undefined && args.password !== null) props.password = pulumi.secret(args.password);
     props.__provider = TUNNEL_PROVIDER; // what pulumi.dynamic.Resource stores, but ~0.5 KB (see shim.ts)
@@ -107,6 +122,7 @@ export class DooverTunnel extends pulumi.CustomResource {
     }
     rememberInputs(this, props);
     warnIfNoTokenAtPreview();
+    if (adopting.declared) warnWhileAdopting(this, "DooverTunnel", "tunnel", this);
   }
 }
 
@@ -120,3 +136,4 @@ defineUnsetOutputs(
   ),
 );
 defineIdOutput(DooverTunnel, "tunnelId");
+defineUnsetOutputs(DooverTunnel, { tookOver: () => false }); // registered only with `adopt`/`import`

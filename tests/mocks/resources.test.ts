@@ -36,6 +36,41 @@ describe("resources under setMocks", function () {
     assert.equal(Object.hasOwn(last("pulumi-nodejs:dynamic/doover:Application").inputs, "applicationId"), false);
   });
 
+  it("the import option becomes a pinned adopt (the engine never sees `import`); a different adopt id is refused", async () => {
+    const app = new provider.DooverApplication(
+      "imported_app",
+      { displayName: "I", type: "PRO", description: "d" },
+      { import: "388027951720960004" },
+    );
+    await outputValue(app.id); // registered by now
+    const reg = last("pulumi-nodejs:dynamic/doover:Application");
+    assert.equal(reg.name, "imported_app");
+    assert.equal(reg.inputs.adopt, "388027951720960004");
+    assert.equal(reg.inputs.__dooverPreview, undefined, "not a preview: check stays offline in `up`");
+    assert.equal(await outputValue(app.adopt), "388027951720960004");
+    const t = new provider.DooverTunnel(
+      "imported_tunnel",
+      { deviceId: "1", hostname: "h", port: 22, protocol: "tcp" },
+      { import: "77" },
+    );
+    await outputValue(t.id);
+    assert.equal(last("pulumi-nodejs:dynamic/doover:Tunnel").inputs.adopt, "77");
+    assert.notEqual(await outputValue(t.tookOver), true, "no take-over reported by these mocks");
+    assert.throws(
+      () =>
+        new provider.DooverApplication(
+          "twice",
+          { displayName: "I", type: "PRO", description: "d", adopt: "1" },
+          { import: "2" },
+        ),
+      /the `import` option \(2\) and `adopt` \("1"\) name different objects/,
+    );
+    const plain = new provider.DooverApplication("plain_app", { displayName: "P", type: "PRO", description: "d" });
+    assert.equal(await outputValue(plain.tookOver), false);
+    await outputValue(plain.id);
+    assert.equal(Object.hasOwn(last("pulumi-nodejs:dynamic/doover:Application").inputs, "tookOver"), false);
+  });
+
   it("registers with stack capture paused (the SDK's per-promise stack traces), and puts the limit back", async () => {
     const before = Error.stackTraceLimit;
     // Stack frames V8 formats while a resource is constructed (what the SDK's promise stacks cost).

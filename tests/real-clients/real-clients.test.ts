@@ -324,4 +324,168 @@ describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against t
     assert.deepEqual(uploads(), expected, "uploaded artwork, widget and package survive the adoption");
     assert.deepEqual(changes(await s.preview({ expectNoChanges: true })), []);
   });
+
+  /**
+   * A DEV app folder for `doover app publish` (icon + widget uploads), its doover_config.json without an
+   * `id` (doover-cli then POSTs and lets the control plane upsert on the name).
+   */
+  function publishable(emu: Emulator, name: string, extra: Record<string, unknown> = {}) {
+    const dir = fs.mkdtempSync(path.join(home.dir, `${name}-`));
+    const files = {
+      icon: Buffer.from(`\x89PNG\r\n\x1a\n${name}`, "binary"),
+      widget: Buffer.from(`export default function ${name}() { return null; }`),
+    };
+    fs.writeFileSync(path.join(dir, "icon.png"), files.icon);
+    fs.writeFileSync(path.join(dir, "widget.js"), files.widget);
+    const write = (more: Record<string, unknown>) =>
+      fs.writeFileSync(
+        path.join(dir, "doover_config.json"),
+        JSON.stringify(
+          {
+            [name]: {
+              name,
+              display_name: "First publish",
+              type: "DEV",
+              visibility: "PRI",
+              description: "Published twice with doover-cli.",
+              depends_on: [],
+              organisation_id: emu.organisationId,
+              container_registry_profile_id: null,
+              image_name: "ghcr.io/example/twice:v1",
+              icon: "icon.png",
+              widget: "widget.js",
+              ...extra,
+              ...more,
+            },
+          },
+          null,
+          2,
+        ),
+      );
+    write({});
+    const uploads = () =>
+      emu
+        .uploads()
+        .filter((u) => u.application_name === name)
+        .map((u) => `${u.kind} ${u.size} ${u.sha256}`)
+        .sort();
+    const expected = [
+      `icon ${files.icon.length} ${sha256(files.icon)}`,
+      `widget ${files.widget.length} ${sha256(files.widget)}`,
+    ].sort();
+    return { dir, write, uploads, expected };
+  }
+
+  const PUBLISH = ["app", "publish", ".", "--no-export-config", "--no-export-ui", "--no-export-notifications"];
+  const publishArgs = [...PUBLISH, "--no-release", "--no-build-widget"];
+
+  /** A DooverApplication adopting `name` (pinned to `id`), with values of its own. */
+  const adopting = (name: string, id: string) => async () => {
+    const app = new DooverApplication("published", {
+      name,
+      displayName: "Managed by Pulumi",
+      type: "device",
+      visibility: "private",
+      description: "Taken over from doover app publish.",
+      imageName: "ghcr.io/example/twice:v3",
+      adopt: id,
+    });
+    return { id: app.applicationId };
+  };
+
+  it("`doover app publish` twice without an id upserts one app; a DooverApplication then takes it over with adopt and updates it (no duplicate, uploads intact)", async function () {
+    const pub = publishable(emulator, "twice_published");
+    await home.doover(publishArgs, { cwd: pub.dir });
+    const first = await sdk.applications.findByName("twice_published");
+    assert.ok(first, "the first publish created it");
+    // The second publish: doover-cli lists the name, drops create-only fields the cloud has, POSTs the rest.
+    pub.write({ display_name: "Second publish", image_name: "ghcr.io/example/twice:v2" });
+    const out = await home.doover(publishArgs, { cwd: pub.dir });
+    assert.match(out, /display_name: keeping 'First publish' from the cloud/);
+    const all = (await sdk.getApplications({})).filter((a) => a.name === "twice_published");
+    assert.equal(all.length, 1, "no duplicate");
+    assert.equal(all[0].id, first.id, "the same application, updated");
+    assert.equal(all[0].image_name, "ghcr.io/example/twice:v2");
+    assert.equal(all[0].display_name, "First publish", "a create-only field keeps the cloud's value");
+    assert.deepEqual(
+      emulator.upserts().map((u) => [u.kind, u.id, u.fields.includes("display_name")]),
+      [["application", first.id, false]],
+      "the second publish was the upsert, without the create-only fields",
+    );
+    assert.deepEqual(pub.uploads(), pub.expected);
+
+    const sb = await engine.call(this);
+    const s = await sb.stack({
+      stackName: "adopt-upserted",
+      program: adopting("twice_published", first.id),
+      api: emulator,
+    });
+    emulator.clearLog();
+    const up = await s.up();
+    assert.deepEqual(changes(up), ["create published"]);
+    assert.equal(String(up.outputs.id), first.id, "taken over, not re-created");
+    assert.ok(!writes(emulator).includes("POST /applications/"), `writes: ${writes(emulator)}`);
+    assert.equal(emulator.upserts().length, 1, "no overwrite by the package");
+    const got = await home.dooverJson(["app", "get", "twice_published"]);
+    assert.deepEqual(
+      [got.display_name, got.image_name, got.description],
+      ["Managed by Pulumi", "ghcr.io/example/twice:v3", "Taken over from doover app publish."],
+    );
+    assert.equal((await sdk.getApplications({})).filter((a) => a.name === "twice_published").length, 1);
+    assert.deepEqual(pub.uploads(), pub.expected, "icon and widget survive the take-over");
+    assert.deepEqual(changes(await s.preview({ expectNoChanges: true })), []);
+  });
+
+  describe("the same against a server that answers a taken name with 409 (--post-conflict)", function () {
+    let conflicting: Emulator;
+    let conflictHome: DooverHome;
+    before(async function () {
+      const clients = requirePythonClients();
+      conflicting = await startTestEmulator({ token: distinctiveToken("real-clients-409"), postConflict: true });
+      conflictHome = new DooverHome(clients, conflicting);
+    });
+    after(async () => {
+      conflictHome?.dispose();
+      await conflicting?.close();
+    });
+
+    it("doover-cli's second publish is refused (it needs an upserting server); a DooverApplication takes the app over, no duplicate, uploads intact", async function () {
+      const pub = publishable(conflicting, "conflict_published");
+      await conflictHome.doover(publishArgs, { cwd: pub.dir });
+      const c = new Client({
+        configPath: conflictHome.configPath,
+        profile: "default",
+        env: {},
+        organisationId: conflicting.organisationId,
+      });
+      const first = await c.applications.findByName("conflict_published");
+      assert.ok(first);
+      pub.write({ image_name: "ghcr.io/example/twice:v2" });
+      // Its partial body (create-only fields dropped) meets a create's validation: what issue 15 reproduced.
+      await assert.rejects(
+        conflictHome.doover(publishArgs, { cwd: pub.dir }),
+        /HTTP 400 .*display_name: This field is required/,
+      );
+      assert.equal((await c.applications.retrieve(first.id)).image_name, "ghcr.io/example/twice:v1", "unchanged");
+
+      const sb = await engine.call(this);
+      const s = await sb.stack({
+        stackName: "adopt-409",
+        program: adopting("conflict_published", first.id),
+        api: conflicting,
+      });
+      conflicting.clearLog();
+      const up = await s.up();
+      assert.equal(String(up.outputs.id), first.id);
+      assert.ok(!writes(conflicting).includes("POST /applications/"), `writes: ${writes(conflicting)}`);
+      assert.ok(
+        conflicting.log().every((e) => e.status !== 409),
+        "the package never POSTed over the name",
+      );
+      assert.equal((await c.getApplications({})).filter((a) => a.name === "conflict_published").length, 1);
+      assert.equal((await c.applications.retrieve(first.id)).image_name, "ghcr.io/example/twice:v3");
+      assert.deepEqual(pub.uploads(), pub.expected);
+      assert.deepEqual(conflicting.upserts(), []);
+    });
+  });
 });

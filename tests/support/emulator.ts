@@ -99,3 +99,23 @@ export function emulatorClient(emulator: Emulator, overrides: ClientOptions = {}
     ...overrides,
   });
 }
+
+/** Id of the second organisation {@link startTwoOrganisationEmulator} adds. */
+export const SECOND_ORGANISATION_ID = "990000000000000001";
+
+/**
+ * An emulator with a second organisation ({@link SECOND_ORGANISATION_ID}) next to the seeded one: the
+ * emulator seeds one, so this writes a second into a state file under `dir` and starts from it.
+ */
+export async function startTwoOrganisationEmulator(dir: string, opts: EmulatorOptions = {}): Promise<Emulator> {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const statePath = path.join(dir, `two-orgs-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.json`);
+  await (await startTestEmulator({ ...opts, statePath })).close();
+  const state = JSON.parse(fs.readFileSync(statePath, "utf8"));
+  for (const part of [state.seed, state.data]) {
+    part.organisations.push({ ...part.organisations[0], id: SECOND_ORGANISATION_ID, name: "Second Organisation" });
+  }
+  fs.writeFileSync(statePath, JSON.stringify(state));
+  return startTestEmulator({ ...opts, statePath });
+}

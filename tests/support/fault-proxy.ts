@@ -34,6 +34,8 @@ export interface FaultProxyOptions {
   auth?: { accept: string; forwardAs: string };
   /** only requests whose path starts with this are faulted (rate limiting applies to all) */
   pathPrefix?: string;
+  /** only requests with this method are faulted, e.g. "POST" (default: any) */
+  method?: string;
   seed?: number;
 }
 
@@ -160,7 +162,10 @@ export class FaultProxy {
       this.stats.rateLimited++;
       return json(res, 429, { detail: "Request was throttled." }, { "Retry-After": String(allowed.retryAfter) });
     }
-    const faultable = req.url?.startsWith(this.opts.pathPrefix ?? "/") && !req.url.startsWith("/_emulator");
+    const faultable =
+      req.url?.startsWith(this.opts.pathPrefix ?? "/") &&
+      !req.url.startsWith("/_emulator") &&
+      (this.opts.method === undefined || req.method === this.opts.method);
     if (faultable && this.take(this.opts.fail503, "failed503")) {
       this.stats.failed503++;
       const h: Record<string, string> = {};

@@ -228,9 +228,18 @@ export class TestStack {
     (this.stack.workspace as LocalWorkspace).program = program;
   }
 
-  async preview(opts: { expectNoChanges?: boolean; refresh?: boolean } = {}): Promise<OpRecord> {
+  /**
+   * `pulumi preview --diff`, or with `diff: false` the default display (the one that also prints what the
+   * provider writes to stderr, live and under Diagnostics; `--diff` leaves those lines out).
+   */
+  async preview(opts: { expectNoChanges?: boolean; refresh?: boolean; diff?: boolean } = {}): Promise<OpRecord> {
     const steps: Step[] = [];
-    const r: PreviewResult = await this.stack.preview({ ...opts, diff: true, color: "never", onEvent: collect(steps) });
+    const r: PreviewResult = await this.stack.preview({
+      diff: true,
+      ...opts,
+      color: "never",
+      onEvent: collect(steps),
+    });
     return { stdout: r.stdout, steps, changeSummary: r.changeSummary };
   }
 

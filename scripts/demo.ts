@@ -252,7 +252,7 @@ async function main(): Promise<void> {
     await pulumi(["preview", "--diff"]);
     await pulumi(["up", "--yes", "--skip-preview"], undefined, true);
     await requireFleet(emulator, 8, 500);
-    console.log("(emulator: the pumps the rollout changed run max_pressure_kpa 500 again; waves 3 never started)");
+    console.log("(emulator: the pumps the rollout changed run max_pressure_kpa 500 again; wave 3 never started)");
 
     step("A fixed config: the rollout starts again from the canary and completes");
     await pulumi(["config", "set", "fleetMaxPressureKpa", "650"]);

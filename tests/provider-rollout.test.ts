@@ -413,8 +413,34 @@ describe("DooverRollout provider", function () {
     assert.match(
       failures[0].reason,
       new RegExp(
-        `DooverAppInstall "pump-2" and DooverRollout "fleet" both manage application ${appId} on device ${devices()[1]}`,
+        `DooverAppInstall "pump-2" and DooverRollout "fleet" both manage the install of application ${appId} on device ${devices()[1]}`,
       ),
+    );
+  });
+
+  it("installs under other names on the same devices do not clash (an application that allows many)", async () => {
+    const a = await runtime.appInstalls.check(
+      {},
+      { applicationId: appId, deviceId: devices()[1], name: "pump_a", __dooverResource: "a" },
+    );
+    const b = await runtime.appInstalls.check(
+      {},
+      { applicationId: appId, deviceId: devices()[1], name: "pump_b", __dooverResource: "b" },
+    );
+    const same = await runtime.appInstalls.check(
+      {},
+      { applicationId: appId, deviceId: devices()[1], name: "pump_a", __dooverResource: "c" },
+    );
+    assert.deepEqual([a.failures, b.failures], [[], []]);
+    assert.match(
+      same.failures[0].reason,
+      /DooverAppInstall "a" and DooverAppInstall "c" both manage the install "pump_a"/,
+    );
+    const { failures } = await rollout.check({}, news({ name: "fleet_monitor" }));
+    assert.equal(
+      failures.filter((f) => /both manage/.test(f.reason)).length,
+      0,
+      "the rollout's installs are named fleet_monitor",
     );
   });
 

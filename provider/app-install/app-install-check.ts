@@ -18,7 +18,7 @@ import {
   isUnknown,
   pickKnownKeys,
 } from "../inputs";
-import { claimInstall, installOwner, twoOwnersReason } from "../install-claims";
+import { claimInstall, installOwner, installWhat, twoOwnersReason } from "../install-claims";
 import {
   APP_INSTALL_INPUT_KEYS,
   CONFIG_CHECKED_KEY,
@@ -88,13 +88,13 @@ export function checkAppInstall(news: Record<string, unknown>): {
   return { inputs, failures: firstPerProperty(f.list) };
 }
 
-/** The device's install of this application is not also managed by a DooverRollout (see install-claims.ts). */
+/** The device's install (by name) is not also managed by a DooverRollout or another install (install-claims.ts). */
 function checkSingleOwner(f: Failures, news: Record<string, unknown>, inputs: Record<string, unknown>): void {
   const owner = installOwner("DooverAppInstall", resourceNameOf(news));
-  const app = { id: inputs.applicationId, name: inputs.applicationName };
-  const other = claimInstall(owner, inputs.staging, app, inputs.deviceId);
+  const install = { name: inputs.name, applicationId: inputs.applicationId };
+  const other = claimInstall(owner, inputs.staging, install, inputs.deviceId);
   if (other === undefined || owner === undefined) return;
-  f.add("deviceId", twoOwnersReason(other, owner, [String(inputs.deviceId)], String(app.name ?? app.id)));
+  f.add("deviceId", twoOwnersReason(other, owner, [String(inputs.deviceId)], installWhat(install)));
 }
 
 /** `configProfileIds`: a list of config profile ids (digits); null is "not managed". */

@@ -9,7 +9,7 @@ import { skipDeleteOfAdopted } from "../create-path";
 import { mayBeEqual, stableEqual } from "../diff";
 import { DooverProviderError, DooverResourceInitError } from "../errors";
 import { type CheckFailure, forEngine, isUnknown } from "../inputs";
-import { claimInstall, installOwner, twoOwnersReason } from "../install-claims";
+import { claimInstall, installOwner, installWhat, twoOwnersReason } from "../install-claims";
 import { notice } from "../progress";
 import { call, type Props, stripReserved, wrap } from "../props";
 import { targetFor } from "../provider-config";
@@ -64,19 +64,19 @@ export async function check(olds: Props, news: Props): Promise<{ inputs: Props; 
   return { inputs, failures: forEngine(failures, news) };
 }
 
-/** One failure per other resource that manages the same application on some of these devices. */
+/** One failure per other resource that manages the same install on some of these devices. */
 export function claimDevices(news: Props, inputs: Props): CheckFailure[] {
   const owner = installOwner("DooverRollout", resourceNameOf(news));
   if (owner === undefined || isUnknown(inputs.deviceIds)) return [];
-  const app = { id: inputs.applicationId, name: inputs.applicationName };
+  const install = { name: inputs.name, applicationId: inputs.applicationId };
   const clashes = new Map<string, string[]>();
   for (const d of unpackDeviceIds(inputs.deviceIds)) {
-    const other = claimInstall(owner, inputs.staging, app, d);
+    const other = claimInstall(owner, inputs.staging, install, d);
     if (other !== undefined) clashes.set(other, [...(clashes.get(other) ?? []), d]);
   }
   return [...clashes].map(([other, devices]) => ({
     property: "devices",
-    reason: twoOwnersReason(other, owner, devices, String(app.name ?? app.id)),
+    reason: twoOwnersReason(other, owner, devices, installWhat(install)),
   }));
 }
 

@@ -190,7 +190,7 @@ new Install("pump-one", { application: app, deviceId: "${fleet[3]}", deploymentC
       assert.notEqual(preview.code, 0, preview.output);
       assert.match(
         preview.output,
-        /(DooverRollout "fleet" and DooverAppInstall "pump-one"|DooverAppInstall "pump-one" and DooverRollout "fleet") both manage application fleet_monitor on device/,
+        /(DooverRollout "fleet" and DooverAppInstall "pump-one"|DooverAppInstall "pump-one" and DooverRollout "fleet") both manage the install "fleet_monitor" on device/,
       );
     } finally {
       ctx.project.writeFile("index.ts", ROLLOUT_PROGRAM);

@@ -132,7 +132,7 @@ describe("DooverRollout under pulumi-doover/testing (DooverMocks)", function () 
     assert.equal(failed.length, 1, JSON.stringify(outcomes));
     assert.match(
       failed[0],
-      /(DooverAppInstall "pump-41" and DooverRollout "with-41"|DooverRollout "with-41" and DooverAppInstall "pump-41") both manage application mocked_app_\w+ on device 41/,
+      /(DooverAppInstall "pump-41" and DooverRollout "with-41"|DooverRollout "with-41" and DooverAppInstall "pump-41") both manage the install "mocked_app_\w+" on device 41/,
     );
   });
 });

@@ -148,7 +148,12 @@ export class RolloutRun {
 
   async run(): Promise<RolloutOutcome> {
     const { spec } = this;
-    const list = await listApplicationInstalls(spec.client, spec.applicationId);
+    // Devices with no recorded install will likely need one: their name lookup runs alongside (one round trip).
+    const needNames = spec.fleet.some((d) => !this.prior.records.get(d)?.installId);
+    const [list] = await Promise.all([
+      listApplicationInstalls(spec.client, spec.applicationId),
+      needNames ? this.namedInstalls() : undefined,
+    ]);
     this.installs = installsByDevice(list, spec.name, (d) => this.prior.records.get(d)?.installId);
     const needs = new Map<string, DeviceNeed>();
     const notOwned = new Set<string>();

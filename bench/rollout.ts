@@ -130,10 +130,19 @@ async function waveDeploymentTimes(
 }
 
 function calls(emulator: Emulator) {
-  const c = { installs: 0, deployments: 0, listPages: 0, lists: 0, other: 0, otherKinds: new Map<string, number>() };
+  const c = {
+    installs: 0,
+    deployments: 0,
+    listPages: 0,
+    lists: 0,
+    namePages: 0,
+    other: 0,
+    otherKinds: new Map<string, number>(),
+  };
   for (const e of emulator.log()) {
     if (e.method === "POST" && e.path === "/app_installs/") c.installs++;
     else if (e.method === "POST" && /\/deployments\/$/.test(e.path)) c.deployments++;
+    else if (e.method === "GET" && e.path === "/app_installs/" && /(^|&)name=/.test(e.query)) c.namePages++;
     else if (e.method === "GET" && e.path === "/app_installs/") {
       c.listPages++;
       if (/(^|&)page=1(&|$)/.test(e.query)) c.lists++;
@@ -178,10 +187,11 @@ async function fleet(): Promise<void> {
     console.log(
       `\nDooverRollout, ${n} devices, waves ${JSON.stringify(FLEET_WAVES)}, each deployment ${(2 * stepMs) / 1000} s`,
     );
-    console.log(`  API calls           ${c.installs + c.deployments + c.listPages + c.other}`);
+    console.log(`  API calls           ${c.installs + c.deployments + c.listPages + c.namePages + c.other}`);
     console.log(`    install POSTs     ${c.installs}`);
     console.log(`    deployment POSTs  ${c.deployments}`);
     console.log(`    install list      ${c.listPages} pages in ${c.lists} lists (${ticks} poll ticks + check + start)`);
+    console.log(`    name lookup       ${c.namePages} pages (check + run), instead of one GET per new install`);
     console.log(`    other             ${c.other} (${[...c.otherKinds].map(([k, v]) => `${k} ×${v}`).join(", ")})`);
     console.log(
       `    bound             ${bound} = installs + deployments + ${pagesPerTick} pages × ${c.lists} lists; list pages used ${c.listPages} of ${c.lists * pagesPerTick}`,

@@ -1,4 +1,5 @@
-// Pulumi dynamic resources for Doover (applications, tunnels, app installs) and the device lookup functions.
+// Pulumi dynamic resources for Doover (applications, tunnels, app installs, fleet rollouts) and the device lookup
+// functions.
 
 import "../sdk/node-version"; // first: on an old Node.js, one line that says so (node-version.ts)
 
@@ -19,4 +20,13 @@ export {
   getDevices,
   getDevicesOutput,
 } from "./lookup/device-lookups";
+export {
+  type DooverDeviceGroup,
+  DooverRollout,
+  type DooverRolloutArgs,
+  type DooverRolloutWave,
+} from "./rollout/rollout";
+export type { RolloutPlan } from "./rollout/rollout-preview";
+export type { DeviceResult, DeviceStatus } from "./rollout/rollout-records";
+export type { Totals as RolloutTotals, WaveResult as RolloutWaveResult } from "./rollout/rollout-report";
 export { DooverTunnel, type DooverTunnelArgs } from "./tunnel/tunnel";

@@ -9,6 +9,7 @@ import type * as Application from "./application/application-provider";
 import { declaresNull, stableEqual } from "./diff";
 import { DooverProviderError } from "./errors";
 import { type ConfigureRequest, configure } from "./provider-config";
+import type * as Rollout from "./rollout/rollout-provider";
 import type * as Tunnel from "./tunnel/tunnel-provider";
 
 export { DooverProviderError, DooverResourceInitError } from "./errors";
@@ -119,10 +120,16 @@ function lazy<T>(load: () => T): () => T {
 const application = lazy(() => require("./application/application-provider") as typeof Application);
 const tunnel = lazy(() => require("./tunnel/tunnel-provider") as typeof Tunnel);
 const appInstall = lazy(() => require("./app-install/app-install-provider") as typeof AppInstall);
+const rollout = lazy(() => require("./rollout/rollout-provider") as typeof Rollout);
 
-/** The methods of one kind, each calling into the implementation `impl()` loads on first use. */
+/**
+ * The methods of one kind, each calling into the implementation `impl()` loads on first use. `liveDiff`: the
+ * kind's diff may find changes its inputs do not show (a rollout's devices that failed or joined, read live at
+ * check), so its "changes: true" is never left to the engine's own diff of the inputs.
+ */
 function methods(
   impl: () => Pick<typeof Application, "check" | "diff" | "create" | "read" | "update" | "del">,
+  opts: { liveDiff?: boolean } = {},
 ): ProviderMethods {
   return {
     configure: configureAsync,
@@ -130,7 +137,11 @@ function methods(
     diff: async (id, olds, news) => {
       const d = await impl().diff(id, olds, news);
       const inPlace =
-        d.changes === true && d.replaces.length === 0 && olds[ECHOED] === true && engineSeesEveryChange(olds, news);
+        !opts.liveDiff &&
+        d.changes === true &&
+        d.replaces.length === 0 &&
+        olds[ECHOED] === true &&
+        engineSeesEveryChange(olds, news);
       return inPlace ? { ...d, changes: undefined } : d;
     },
     create: keepingProvider(async (inputs) => {
@@ -150,3 +161,4 @@ function methods(
 export const applications: ProviderMethods = methods(application);
 export const tunnels: ProviderMethods = methods(tunnel);
 export const appInstalls: ProviderMethods = methods(appInstall);
+export const rollouts: ProviderMethods = methods(rollout, { liveDiff: true });

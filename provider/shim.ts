@@ -19,7 +19,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The `__provider` text of one resource kind (a key of `pulumi-doover/provider-runtime`). */
-export function providerText(kind: "applications" | "tunnels" | "appInstalls"): string {
+export function providerText(kind: "applications" | "tunnels" | "appInstalls" | "rollouts"): string {
   return (
     `exports.handler=()=>{let r;const c=async(m,a)=>{if(!r)try{r=require("module").createRequire(process.cwd()+"/")` +
     `("pulumi-doover/provider-runtime")}catch(e){throw/'pulumi-doover\\//.test(e.message)?Error("Run \`npm install\` in "` +
@@ -53,3 +53,9 @@ export const APP_INSTALL_PROVIDER = providerText("appInstalls");
 
 /** The provider every DooverAppInstall's stored text gives. */
 export const appInstallShim = providerFromText(APP_INSTALL_PROVIDER);
+
+/** `__provider` of every DooverRollout. */
+export const ROLLOUT_PROVIDER = providerText("rollouts");
+
+/** The provider every DooverRollout's stored text gives. */
+export const rolloutShim = providerFromText(ROLLOUT_PROVIDER);

@@ -1,7 +1,9 @@
 // `npm run demo`: the root Pulumi project (examples/apps-and-tunnels) against the embedded Doover
 // emulator, with the real Pulumi CLI: preview, up (apps, their installs on two emulated devices rolled
 // out to a successful deployment, tunnels), outputs, a change with its diff, a config roll-out, refresh,
-// and a summary of what exists in the emulator. Exits non-zero on any failure.
+// a fleet rollout to a group of 8 emulated pumps (canary, waves, a config that breaks a wave: it stops and
+// rolls back, then a fixed config that completes), and a summary of what exists in the emulator. Exits
+// non-zero on any failure.
 //
 // Run through `npm run demo` (scripts/setup.sh first: dependencies, tsc, the Pulumi CLI).
 // `--keep` leaves the demo's state directory behind.
@@ -26,7 +28,7 @@ process.on("SIGINT", () => (interrupted = true));
 
 /** Runs `pulumi <args>` with its output shown; `stdin` is piped in and never printed (secrets). */
 function pulumiIn(workDir: string, bin: string, env: NodeJS.ProcessEnv) {
-  return (args: string[], stdin?: string): Promise<void> => {
+  return (args: string[], stdin?: string, expectFailure = false): Promise<void> => {
     if (interrupted) return Promise.reject(new Error("interrupted"));
     const shown = args.map((a) => (/[\s()]/.test(a) ? JSON.stringify(a) : a)).join(" ");
     console.log(`$ pulumi ${shown}${stdin === undefined ? "" : "   (value on stdin, not shown)"}`);
@@ -38,9 +40,18 @@ function pulumiIn(workDir: string, bin: string, env: NodeJS.ProcessEnv) {
       });
       child.stdin?.end(stdin);
       child.on("error", reject);
-      child.on("exit", (code, signal) =>
-        code === 0 ? resolve() : reject(new Error(`pulumi ${args[0]} exited with ${signal ?? `code ${code}`}`)),
-      );
+      child.on("exit", (code, signal) => {
+        if ((code === 0) === expectFailure) {
+          reject(
+            new Error(
+              `pulumi ${args[0]} ${expectFailure ? "succeeded, expected a failure" : `exited with ${signal ?? `code ${code}`}`}`,
+            ),
+          );
+        } else {
+          if (expectFailure) console.log(`(pulumi ${args[0]} failed, as expected)`);
+          resolve();
+        }
+      });
     });
   };
 }
@@ -75,6 +86,34 @@ async function requireDeployments(emulator: Emulator, count: number): Promise<vo
   console.log(`(emulator: ${count} app installs, each with a successful deployment)`);
 }
 
+/** The ids of the "pumps" group's devices, in rollout order. */
+async function groupDevices(emulator: Emulator): Promise<string[]> {
+  const res = await fetch(`${emulator.url}/devices/?group=${emulator.groupIds.pumps}&per_page=100&ordering=id`, {
+    headers: { Authorization: `Bearer ${emulator.token}` },
+  });
+  return ((await res.json()) as { results: { id: string }[] }).results.map((d) => String(d.id));
+}
+
+/** A guard: every pump of the group runs the fleet monitor with `maxKpa`, its latest deployment succeeded. */
+async function requireFleet(emulator: Emulator, count: number, maxKpa: number): Promise<void> {
+  const pumps = new Set(await groupDevices(emulator));
+  const res = await fetch(`${emulator.url}/app_installs/?name=fleet_pump_monitor&per_page=100`, {
+    headers: { Authorization: `Bearer ${emulator.token}` },
+  });
+  const installs = ((await res.json()) as { results: Record<string, any>[] }).results.filter((i) =>
+    pumps.has(String(i.device?.id)),
+  );
+  const ok = installs.filter(
+    (i) => i.latest_deployment?.status === "SUC" && i.deployment_config?.max_pressure_kpa === maxKpa,
+  );
+  if (ok.length !== count) {
+    throw new Error(
+      `expected ${count} pumps running max_pressure_kpa ${maxKpa}, saw ${ok.length} of ${installs.length}`,
+    );
+  }
+  console.log(`(emulator: ${count} pumps run the fleet monitor with max_pressure_kpa ${maxKpa})`);
+}
+
 async function summary(emulator: Emulator): Promise<void> {
   const get = async (p: string) => {
     const res = await fetch(`${emulator.url}${p}`, { headers: { Authorization: `Bearer ${emulator.token}` } });
@@ -90,7 +129,7 @@ async function summary(emulator: Emulator): Promise<void> {
   }
   const installs = (await get("/app_installs/?per_page=100")).results;
   console.log(`App installs (${installs.length}):`);
-  for (const i of installs) {
+  for (const i of installs.slice(0, 4)) {
     const d = i.latest_deployment;
     const deployment = d ? `deployment ${d.id} ${DEPLOYMENT_STATUS[d.status] ?? d.status}` : "never deployed";
     console.log(
@@ -98,6 +137,7 @@ async function summary(emulator: Emulator): Promise<void> {
         `  synced ${i.synced}  config ${JSON.stringify(i.deployment_config)}`,
     );
   }
+  if (installs.length > 4) console.log(`  … and ${installs.length - 4} more on the pump fleet`);
   for (const deviceId of emulator.deviceIds) {
     const tunnels = (await get(`/devices/${deviceId}/tunnels/`)).results;
     if (!tunnels.length) continue;
@@ -127,8 +167,13 @@ async function main(): Promise<void> {
     .replace(/^main: (.*)$/m, (_, main: string) => `main: ${path.resolve(REPO, main.trim())}`);
   fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), project);
 
-  // Deployments spend 0.4 s queued and 0.4 s running on the emulated devices.
-  const emulator = await startEmulator({ host: "127.0.0.1", port: 0, deploymentStepMs: 400 });
+  // Deployments spend 0.4 s queued and 0.4 s running on the emulated devices; 8 more pumps in a group.
+  const emulator = await startEmulator({
+    host: "127.0.0.1",
+    port: 0,
+    deploymentStepMs: 400,
+    groups: [{ name: "pumps", devices: 8 }],
+  });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PATH: [path.join(REPO, "node_modules", ".bin"), bin, process.env.PATH].join(path.delimiter),
@@ -189,6 +234,31 @@ async function main(): Promise<void> {
 
     step("pulumi preview --expect-no-changes: program, state and API agree");
     await pulumi(["preview", "--expect-no-changes"]);
+
+    step('Roll the monitor out to the 8 pumps of group "pumps": a canary, then half, then the rest');
+    await pulumi(["config", "set", "pumpGroup", emulator.groupIds.pumps]);
+    await pulumi(["up", "--yes", "--skip-preview"]);
+    await requireFleet(emulator, 8, 500);
+    emulator.clearLog();
+
+    step("A config two pumps of wave 2 reject: the wave crosses its threshold, the rollout stops and rolls back");
+    const pumps = await groupDevices(emulator);
+    emulator.setDeploymentOutcomes({
+      fail: pumps.slice(2, 4),
+      whenConfig: { max_pressure_kpa: 900 },
+      log: "E: relief valve opens below 900 kPa; config refused",
+    });
+    await pulumi(["config", "set", "fleetMaxPressureKpa", "900"]);
+    await pulumi(["preview", "--diff"]);
+    await pulumi(["up", "--yes", "--skip-preview"], undefined, true);
+    await requireFleet(emulator, 8, 500);
+    console.log("(emulator: the pumps the rollout changed run max_pressure_kpa 500 again; wave 3 never started)");
+
+    step("A fixed config: the rollout starts again from the canary and completes");
+    await pulumi(["config", "set", "fleetMaxPressureKpa", "650"]);
+    await pulumi(["up", "--yes", "--skip-preview"]);
+    await requireFleet(emulator, 8, 650);
+    await pulumi(["stack", "output", "fleetTotals"]);
 
     step("What exists in the emulator");
     await summary(emulator);

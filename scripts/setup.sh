@@ -28,6 +28,6 @@ if [ -d dist ]; then
 fi
 log "compiling (tsc, node $(node --version))"
 tsc -p .
-chmod +x dist/emulator/cli.js # the `doover-emulator` bin (npx runs it from the repo too)
+chmod +x dist/emulator/cli.js dist/probe/cli.js # the `doover-emulator` and `doover-probe` bins (npx runs them from the repo too)
 bash scripts/ensure-pulumi.sh >/dev/null
 log "ready"

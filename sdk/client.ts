@@ -10,6 +10,8 @@ import { resolveCredentials } from "./credentials";
 import { DevicesApi } from "./devices-api";
 import { DooverException, NotSupported } from "./errors";
 import { GroupsApi } from "./groups-api";
+import { type ProbeOptions, runProbe } from "./probe/probe";
+import type { ProbeReport } from "./probe/report";
 import { RestClient } from "./rest-client";
 import { TunnelsApi } from "./tunnels-api";
 import type { ApplicationData, ClientOptions, TunnelData, TunnelRequest } from "./types";
@@ -262,5 +264,16 @@ export class Client {
 
   uninstallApplication(id: string): Promise<void> {
     return this.appInstalls.delete(id);
+  }
+
+  // ---- the API itself
+
+  /**
+   * Which behaviours this API has, next to what the package assumes (docs/probe.md; `npx doover-probe` runs
+   * it): read-only unless `write`, which makes throwaway `probe_<random>` objects and removes them again.
+   * Resolves with the report (rows, leftovers, exit code); never rejects for what the API answers.
+   */
+  probe(options: ProbeOptions = {}): Promise<ProbeReport> {
+    return runProbe(this, options);
   }
 }

@@ -11,6 +11,29 @@ export interface DeploymentConfigProblem {
   message: string;
 }
 
+type Validator = ((data: unknown) => boolean) & {
+  errors?: { instancePath: string; keyword: string; message?: string; params: unknown }[] | null;
+};
+
+// Compiled validators by schema text: compiling costs ~50 ms, and a rollout (or the emulator deploying to a
+// fleet) checks the same schema once per device. A few schemas at a time; the oldest goes first.
+const CACHE_SIZE = 32;
+const cache = new Map<string, Validator>();
+
+function compiled(schema: boolean | Record<string, unknown>): Validator {
+  const key = JSON.stringify(schema);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  // strict: false — unknown keywords (Doover's x-… annotations) and unknown formats are annotations here.
+  const { Ajv: Ajv2020, addFormats } = loadAjv();
+  const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, logger: false });
+  addFormats(ajv);
+  const validate = ajv.compile(schema) as unknown as Validator;
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, validate);
+  return validate;
+}
+
 /**
  * Validates `config` against `schema`. Returns the problems (empty when it fits) and the config with the
  * schema's defaults applied (a copy; `config` is not changed). A missing or empty schema accepts anything.
@@ -29,13 +52,9 @@ export function validateDeploymentConfig(
   }
   const s = typeof schema === "boolean" ? schema : { ...(schema as Record<string, unknown>) };
   if (typeof s === "object" && s.$id === "") delete s.$id; // pydoover writes an empty $id
-  // strict: false — unknown keywords (Doover's x-… annotations) and unknown formats are annotations here.
-  const { Ajv: Ajv2020, addFormats } = loadAjv();
-  const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, logger: false });
-  addFormats(ajv);
-  let validate: ReturnType<typeof ajv.compile>;
+  let validate: Validator;
   try {
-    validate = ajv.compile(s);
+    validate = compiled(s);
   } catch (e) {
     return {
       problems: [{ pointer: "", message: `the application's config schema does not compile: ${(e as Error).message}` }],

@@ -97,6 +97,10 @@ export {
 } from "./json-limits";
 export type { JsonDocument, JsonNode } from "./lossless-json";
 export { parseDocument, parseLossless, stringifyDocument, toPlain } from "./lossless-json";
+export { formatJson, formatReport } from "./probe/format";
+export type { ProbeOptions } from "./probe/probe";
+export type { Cleaned, Leftover, ProbeReport, ProbeRow, Verdict } from "./probe/report";
+export { EXIT_CODES as PROBE_EXIT_CODES } from "./probe/report";
 export {
   DEFAULT_AUTH_CLIENT_ID,
   PRODUCTION_AUTH_SERVER_URL,
@@ -105,7 +109,7 @@ export {
 } from "./profile-session";
 export type { LimiterStats, RequestLimiterOptions, SlotOutcome } from "./request-limiter";
 export { limiterFor, RequestLimiter, resetLimiters } from "./request-limiter";
-export type { RequestOptions, RestClientOptions } from "./rest-client";
+export type { RequestOptions, RestClientOptions, RestEvent } from "./rest-client";
 export { DEFAULT_RETRY_BUDGET_MS, DEFAULT_TIMEOUT_MS, type FallbackCredential, RestClient } from "./rest-client";
 export { staticTokenProvider, type TokenProvider } from "./token-provider";
 export { TunnelsApi } from "./tunnels-api";

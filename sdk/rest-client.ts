@@ -114,6 +114,32 @@ export interface RestClientOptions {
 
 export type Query = Record<string, string | number | boolean | null | undefined>;
 
+/**
+ * What a client saw or is about to do, for tools that report on the API itself (doover-probe): every answer
+ * with its headers, every attempt that got none, and every wait before a retry (of a request, or of a create's
+ * re-send after its lookup). Listeners see no token: the headers are the answer's, not the request's.
+ */
+export type RestEvent =
+  | {
+      kind: "answer";
+      method: string;
+      path: string;
+      attempt: number;
+      status: number;
+      header(name: string): string | null;
+    }
+  | { kind: "no-answer"; method: string; path: string; attempt: number; reason: string }
+  | {
+      kind: "retry";
+      attempt: number;
+      waitMs: number;
+      elapsedMs: number;
+      budgetMs: number;
+      /** what `budgetMs` is: the retry budget, or the window for an API not reached yet */
+      budget: "retry budget" | "window for an API not reached yet";
+      reason: string;
+    };
+
 export interface RequestOptions {
   method: string;
   /** API path with trailing slash, e.g. `/applications/` */
@@ -194,6 +220,7 @@ export class RestClient {
   readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly settingNames: { timeout?: string; retryBudget?: string };
+  private readonly listeners = new Set<(e: RestEvent) => void>();
 
   constructor(o: RestClientOptions) {
     this.baseUrl = o.baseUrl.replace(/\/+$/, "");
@@ -241,6 +268,22 @@ export class RestClient {
     // Keep tokens off enumerable state so util.inspect/JSON of the client never shows them.
     for (const k of ["token", "knownTokens", "primaryKey", "fallbacks", "auth"])
       Object.defineProperty(this, k, { enumerable: false });
+  }
+
+  /** Calls `listener` with every {@link RestEvent} of this client until the returned function is called. */
+  observe(listener: (e: RestEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: RestEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // an observer never breaks a request
+      }
+    }
   }
 
   url(path: string, query?: Query): string {
@@ -325,6 +368,8 @@ export class RestClient {
               : { kind: "other" },
         );
         this.trace(method, req.path, res.status, attempt, started);
+        if (this.listeners.size)
+          this.emit({ kind: "answer", method, path: req.path, attempt, status: res.status, header: res.header });
         if (res.malformed) throw invalidBodyError(res.status, method, url, this.redact(text));
         if (ok) {
           req.onStatus?.(res.status);
@@ -363,6 +408,10 @@ export class RestClient {
         release({ kind: "other" });
         const timedOut = (e as Error)?.name === "TimeoutError" || (e as Error)?.name === "AbortError";
         this.trace(method, req.path, timedOut ? "timeout" : "network error", attempt, started);
+        if (this.listeners.size) {
+          const reason = timedOut ? `no answer within ${this.timeoutMs} ms` : ((e as Error)?.message ?? String(e));
+          this.emit({ kind: "no-answer", method, path: req.path, attempt, reason: this.redact(reason) });
+        }
         err = timedOut
           ? timeoutError(method, url, this.timeoutMs, this.settingNames.timeout)
           : networkError(method, url, e, (t) => this.redact(t));
@@ -378,6 +427,11 @@ export class RestClient {
             throw giveUp(this.baseUrl, this.baseUrlSource, reasonOf(err), { method, url, cause: err });
           }
           wait = Math.min(wait, left); // the last try lands at the end of the window
+          if (this.listeners.size) {
+            const [budgetMs, reason] = [this.unreachedBudgetMs, this.redact(err.message)];
+            const budget = "window for an API not reached yet";
+            this.emit({ kind: "retry", attempt, waitMs: wait, elapsedMs: budgetMs - left, budgetMs, budget, reason });
+          }
           this.retryStatus(method, req.path, err, wait, attempt, left, "of the window for an API not reached yet");
           await this.sleep(wait);
           continue;
@@ -416,7 +470,14 @@ export class RestClient {
   checkBudget(err: unknown, attempt: number, firstFailureAt: number, waitMs: number): void {
     const elapsed = Date.now() - firstFailureAt;
     const overCount = this.retries !== undefined && attempt > this.retries;
-    if (!overCount && elapsed + waitMs <= this.retryBudgetMs) return;
+    if (!overCount && elapsed + waitMs <= this.retryBudgetMs) {
+      if (this.listeners.size) {
+        const reason = this.redact(err instanceof Error ? err.message : String(err));
+        const budget = "retry budget";
+        this.emit({ kind: "retry", attempt, waitMs, elapsedMs: elapsed, budgetMs: this.retryBudgetMs, budget, reason });
+      }
+      return;
+    }
     if (err instanceof Error && attempt > 1) {
       const setting = this.settingNames.retryBudget ?? "retryBudgetMs";
       err.message += overCount

@@ -1,6 +1,7 @@
 // `pulumi-doover/testing`: unit-test a Pulumi program that uses DooverApplication / DooverTunnel /
-// DooverAppInstall with `pulumi.runtime.setMocks`, getting the same input failures `pulumi preview` reports and realistic outputs,
-// without an API, a token or the engine. `getDevice` / `getDevices` answer from the `fleet` the test declares.
+// DooverAppInstall / DooverRollout with `pulumi.runtime.setMocks`, getting the same input failures `pulumi preview`
+// reports and realistic outputs, without an API, a token or the engine. `getDevice` / `getDevices` (and a
+// rollout's device group) answer from the `fleet` the test declares.
 //
 //   import { setDooverMocks } from "pulumi-doover/testing";
 //   setDooverMocks();                       // before the program module is loaded
@@ -16,9 +17,24 @@ import { appInstallComputed } from "../provider/app-install/app-install-fields";
 import { check as checkAppInstall } from "../provider/app-install/app-install-provider";
 import { computedOutputs, deploymentHash } from "../provider/application/application-fields";
 import { check as checkApplication } from "../provider/application/application-provider";
+import { resetNameClaims } from "../provider/check-names";
 import type { FleetReader } from "../provider/lookup/fleet-reader";
 import { credentialsNotNeeded } from "../provider/preview-warnings";
 import { inputsOf } from "../provider/resource-inputs";
+import { checkRolloutInputs } from "../provider/rollout/rollout-check";
+import type { GroupSelector, WaveSpec } from "../provider/rollout/rollout-fields";
+import { managedOf } from "../provider/rollout/rollout-preview";
+import { claimDevices } from "../provider/rollout/rollout-provider";
+import {
+  type DeviceRecord,
+  packDeviceIds,
+  packRecords,
+  releaseHash,
+  releaseOf,
+  unpackDeviceIds,
+} from "../provider/rollout/rollout-records";
+import { totalsOf } from "../provider/rollout/rollout-report";
+import { splitWaves, waveSizesText } from "../provider/rollout/rollout-waves";
 import { tunnelComputed } from "../provider/tunnel/tunnel-fields";
 import { check as checkTunnel } from "../provider/tunnel/tunnel-provider";
 import { deploymentZip } from "../sdk";
@@ -31,11 +47,14 @@ export const APPLICATION_TYPE = "pulumi-nodejs:dynamic/doover:Application";
 export const TUNNEL_TYPE = "pulumi-nodejs:dynamic/doover:Tunnel";
 /** Type token of every `DooverAppInstall`. */
 export const APP_INSTALL_TYPE = "pulumi-nodejs:dynamic/doover:AppInstall";
+/** Type token of every `DooverRollout`. */
+export const ROLLOUT_TYPE = "pulumi-nodejs:dynamic/doover:Rollout";
 
 const KIND: Record<string, string> = {
   [APPLICATION_TYPE]: "DooverApplication",
   [TUNNEL_TYPE]: "DooverTunnel",
   [APP_INSTALL_TYPE]: "DooverAppInstall",
+  [ROLLOUT_TYPE]: "DooverRollout",
 };
 
 export type { DooverMockDevice, DooverMockFleet, DooverMockGroup } from "./mock-fleet";
@@ -121,6 +140,7 @@ export class DooverMocks implements pulumi.runtime.Mocks {
       args.type === APPLICATION_TYPE ? checkApplication : args.type === TUNNEL_TYPE ? checkTunnel : checkAppInstall;
     // The provider sees plain values (the engine unwraps secrets); mocks get them wrapped.
     const secretKeys = Object.keys(args.inputs).filter((k) => hasSecret(args.inputs[k]));
+    if (args.type === ROLLOUT_TYPE) return await this.rollout(args, secretKeys);
     // Mocks never call the API: no preview lookup for `adopt` (the flag only matters to a real provider).
     const { [PREVIEW_KEY]: _preview, ...declared } = unwrapSecrets(args.inputs) as Record<string, unknown>;
     const { inputs, failures } = await check({}, declared);
@@ -134,6 +154,93 @@ export class DooverMocks implements pulumi.runtime.Mocks {
           : appInstallOutputs(id, inputs);
     const state: Record<string, unknown> = { ...inputs, ...computed };
     for (const k of secretKeys) if (k in state) state[k] = wrapSecret(state[k]);
+    return { id, state };
+  }
+
+  /** A DooverRollout as a completed `up` leaves it (held after `holdAfterWave`): every device at the target. */
+  private async rollout(
+    args: pulumi.runtime.MockResourceArgs,
+    secretKeys: string[],
+  ): Promise<{ id: string; state: Record<string, unknown> }> {
+    const news = unwrapSecrets(args.inputs) as Record<string, unknown>;
+    const { inputs, failures } = checkRolloutInputs(news);
+    const selector = inputs.devices as GroupSelector | undefined;
+    if (failures.length === 0 && selector !== undefined) {
+      // The group's devices come from the declared fleet, as the lookups' do.
+      const reader = this.dooverFleetReader();
+      const group = (await reader.groups()).find((g) => g.id === selector.group);
+      if (group) {
+        const devices = await reader.devicesInGroup(group, {
+          includeSubgroups: selector.subgroups !== false,
+          includeArchived: false,
+        });
+        inputs.deviceIds = packDeviceIds(
+          devices.map((d) => String(d.id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
+        );
+      } else {
+        failures.push({
+          property: "devices",
+          reason:
+            `devices: group ${selector.group} is not a group of the mocked fleet (declare it, with its devices, in ` +
+            "setDooverMocks(…, { fleet: { groups, devices } }))",
+        });
+      }
+    }
+    if (failures.length === 0) failures.push(...claimDevices(news, inputs));
+    if (failures.length > 0) throw new DooverCheckError(args.type, args.name, failures);
+    const id = `rollout-${snowflake(`${args.type}/${args.name}`).slice(-12)}`;
+    const fleet = unpackDeviceIds(inputs.deviceIds);
+    const release = releaseOf(inputs.deploymentConfig, inputs.version, inputs.configProfileIds, managedOf(inputs));
+    const hash = releaseHash(release);
+    const waves = splitWaves(inputs.waves as WaveSpec[], fleet);
+    const hold = typeof inputs.holdAfterWave === "number" ? inputs.holdAfterWave : waves.length;
+    const records = new Map<string, DeviceRecord>();
+    waves.forEach((members, w) => {
+      for (const d of members) {
+        records.set(
+          d,
+          w < hold
+            ? {
+                code: "SUC",
+                installId: snowflake(`install/${args.name}/${d}`),
+                deploymentId: snowflake(`deployment/${args.name}/${d}`),
+                release: hash,
+                previous: "-",
+              }
+            : { code: "PEN", previous: "-" },
+        );
+      }
+    });
+    const done = [...records.values()].filter((r) => r.code === "SUC").length;
+    const state: Record<string, unknown> = {
+      ...inputs,
+      name: inputs.name ?? "mock_install",
+      displayName: inputs.displayName ?? "Mock install",
+      status: hold < waves.length ? "held" : "completed",
+      configHash: hash,
+      records: packRecords(records),
+      releases: { [hash]: release },
+      waveResults: waves.map((members, w) => ({
+        wave: w + 1,
+        devices: members.length,
+        succeeded: w < hold ? members.length : 0,
+        failed: 0,
+        timedOut: 0,
+        alreadyAtTarget: 0,
+        status: w < hold ? "passed" : "held",
+      })),
+      totals: totalsOf(records, { deploymentsStarted: done, installsCreated: done, installsRemoved: 0 }),
+      plan: {
+        devices: fleet.length,
+        waves: waveSizesText(inputs.waves as WaveSpec[], fleet.length),
+        changes: done,
+        install: String(done),
+        deploy: "0",
+        atTarget: 0,
+      },
+    };
+    delete state.__dooverResource;
+    for (const k of [...secretKeys, "releases"]) if (k in state) state[k] = wrapSecret(state[k]);
     return { id, state };
   }
 
@@ -238,6 +345,7 @@ export function setDooverMocks(
   options: DooverMocksOptions & { project?: string; stack?: string; preview?: boolean; organization?: string } = {},
 ): Promise<void> {
   const { project, stack, preview, organization, ...mockOptions } = options;
+  resetNameClaims(); // a new mocked program: no resource of an earlier one claims devices or names
   credentialsNotNeeded(); // no "no Doover API token" warning in mocked previews
   return Promise.resolve(
     pulumi.runtime.setMocks(new DooverMocks(userMocks, mockOptions), project, stack, preview, organization),

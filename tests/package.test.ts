@@ -45,7 +45,7 @@ describe("npm package", function () {
         f.endsWith(".map") ||
         (f.endsWith(".ts") && !f.endsWith(".d.ts")) ||
         f.endsWith(".tsbuildinfo") ||
-        /^(tests|examples|bench|scripts|sdk|provider|emulator|testing)\//.test(f),
+        /^(tests|examples|bench|scripts|sdk|provider|emulator|probe|testing)\//.test(f),
     );
     assert.deepEqual(unwanted, []);
     assert.ok(

@@ -1,16 +1,18 @@
 // Doover applications, where they run and how to reach them, declared in code: the pump monitor app is
 // installed on two pump devices with different config (checked against its configSchema at preview,
-// rolled out by `pulumi up`), and the first pump's web UI and SSH are reachable through tunnels.
+// rolled out by `pulumi up`), optionally on a whole device group in waves, and the first pump's web UI and
+// SSH are reachable through tunnels.
 //
 //   npm run pulumi -- -C examples/apps-and-tunnels stack init dev
 //   npm run pulumi -- -C examples/apps-and-tunnels config set --secret doover:token <token>
 //   npm run pulumi -- -C examples/apps-and-tunnels config set doover:organisationId <organisation id>
 //   npm run pulumi -- -C examples/apps-and-tunnels config set deviceId <device id>
 //   npm run pulumi -- -C examples/apps-and-tunnels config set secondDeviceId <another device id>   # optional
+//   npm run pulumi -- -C examples/apps-and-tunnels config set pumpGroup <device group id>          # optional
 //   npm run pulumi -- -C examples/apps-and-tunnels up
 //
 import * as pulumi from "@pulumi/pulumi";
-import { DooverAppInstall, DooverApplication, DooverTunnel } from "pulumi-doover";
+import { DooverAppInstall, DooverApplication, DooverRollout, DooverTunnel } from "pulumi-doover";
 
 const config = new pulumi.Config();
 const deviceId = config.require("deviceId");
@@ -20,6 +22,9 @@ const dashboardTitle = config.get("dashboardTitle") ?? "Pump Station Dashboard";
 const prefix = config.get("namePrefix") ?? "demo";
 // The demo changes this one to show a config roll-out (one PATCH, one deployment).
 const pump2MaxPressure = config.getNumber("pump2MaxPressureKpa") ?? 600;
+// A device group whose pumps all get the monitor, rolled out in waves (see the fleet below).
+const pumpGroup = config.get("pumpGroup");
+const fleetMaxPressure = config.getNumber("fleetMaxPressureKpa") ?? 500;
 
 const monitor = new DooverApplication("pump-monitor", {
   name: `${prefix}_pump_monitor`,
@@ -58,6 +63,23 @@ const pump2 = secondDeviceId
       deviceId: secondDeviceId,
       displayName: "Pump 2 monitor",
       deploymentConfig: { max_pressure_kpa: pump2MaxPressure, site: "south", sample_seconds: 5 },
+    })
+  : undefined;
+
+// The monitor on every pump of a device group, in waves: one canary, then half the fleet, then the rest. A
+// wave in which more than 20% of at least 3 finished pumps fail stops the rollout, and every pump it changed
+// goes back to the config it ran before. Pumps that join the group later get the monitor on the next `up`.
+const fleet = pumpGroup
+  ? new DooverRollout("monitor-on-pump-fleet", {
+      application: monitor,
+      devices: { group: pumpGroup },
+      name: "fleet_pump_monitor",
+      displayName: "Fleet pump monitor",
+      deploymentConfig: { max_pressure_kpa: fleetMaxPressure, site: "fleet" },
+      waves: [{ devices: 1 }, { percent: 50 }, { percent: 100 }],
+      failureThreshold: { percent: 20, minDevices: 3 },
+      deviceTimeoutSeconds: 120,
+      onFailure: "rollback",
     })
   : undefined;
 
@@ -102,3 +124,9 @@ export const pump1InstallId = pump1.installId;
 export const pump1Deployment = pump1.latestDeployment.apply((d) => d?.status ?? "none");
 export const pump2InstallId = pump2?.installId;
 export const pump2Deployment = pump2?.latestDeployment.apply((d) => d?.status ?? "none");
+export const fleetStatus = fleet?.status;
+export const fleetTotals = fleet?.totals.apply((t) => ({
+  devices: t.devices,
+  succeeded: t.succeeded,
+  failed: t.failed,
+}));

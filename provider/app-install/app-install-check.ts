@@ -4,6 +4,7 @@
 
 import { validateDeploymentConfig } from "../../sdk";
 import { checkAdopt } from "../adopt";
+import { resourceNameOf } from "../check-names";
 import {
   type CheckFailure,
   checkBoolean,
@@ -17,6 +18,7 @@ import {
   isUnknown,
   pickKnownKeys,
 } from "../inputs";
+import { claimInstall, installOwner, installWhat, twoOwnersReason } from "../install-claims";
 import {
   APP_INSTALL_INPUT_KEYS,
   CONFIG_CHECKED_KEY,
@@ -67,27 +69,9 @@ export function checkAppInstall(news: Record<string, unknown>): {
   checkBoolean(f, inputs, "staging", false);
   checkAdopt(f, inputs);
   checkBoolean(f, inputs, "applicationStaging");
-  const ids = inputs.configProfileIds;
-  if (ids === null) delete inputs.configProfileIds;
-  else if (ids !== undefined && !isUnknown(ids)) {
-    if (!Array.isArray(ids)) f.add("configProfileIds", "configProfileIds must be a list of config profile ids");
-    else
-      ids.forEach((raw, i) => {
-        const before = f.list.length;
-        const id = (ids[i] = idFromNumber(f, `configProfileIds[${i}]`, raw));
-        if (f.list.length === before && !isUnknown(id) && !(typeof id === "string" && ID.test(id)))
-          f.add(`configProfileIds[${i}]`, `configProfileIds[${i}] must be a config profile id (digits)`);
-      });
-  }
-  const staging = inputs.staging;
-  const appStaging = inputs.applicationStaging;
-  if (typeof staging === "boolean" && typeof appStaging === "boolean" && staging !== appStaging) {
-    f.add(
-      "staging",
-      `staging is ${staging} but the application's is ${appStaging}: an install lives on the same API as its ` +
-        "application; set the same `staging` on both",
-    );
-  }
+  checkConfigProfileIds(f, inputs);
+  checkSameApi(f, inputs);
+  checkSingleOwner(f, news, inputs);
   const config = inputs.deploymentConfig;
   if (config === undefined || config === null) inputs.deploymentConfig = {};
   else if (!isUnknown(config) && !isPlainObject(config)) {
@@ -104,8 +88,46 @@ export function checkAppInstall(news: Record<string, unknown>): {
   return { inputs, failures: firstPerProperty(f.list) };
 }
 
+/** The device's install (by name) is not also managed by a DooverRollout or another install (install-claims.ts). */
+function checkSingleOwner(f: Failures, news: Record<string, unknown>, inputs: Record<string, unknown>): void {
+  const owner = installOwner("DooverAppInstall", resourceNameOf(news));
+  const install = { name: inputs.name, applicationId: inputs.applicationId };
+  const other = claimInstall(owner, inputs.staging, install, inputs.deviceId);
+  if (other === undefined || owner === undefined) return;
+  f.add("deviceId", twoOwnersReason(other, owner, [String(inputs.deviceId)], installWhat(install)));
+}
+
+/** `configProfileIds`: a list of config profile ids (digits); null is "not managed". */
+export function checkConfigProfileIds(f: Failures, inputs: Record<string, unknown>): void {
+  const ids = inputs.configProfileIds;
+  if (ids === null) delete inputs.configProfileIds;
+  else if (ids !== undefined && !isUnknown(ids)) {
+    if (!Array.isArray(ids)) f.add("configProfileIds", "configProfileIds must be a list of config profile ids");
+    else
+      ids.forEach((raw, i) => {
+        const before = f.list.length;
+        const id = (ids[i] = idFromNumber(f, `configProfileIds[${i}]`, raw));
+        if (f.list.length === before && !isUnknown(id) && !(typeof id === "string" && ID.test(id)))
+          f.add(`configProfileIds[${i}]`, `configProfileIds[${i}] must be a config profile id (digits)`);
+      });
+  }
+}
+
+/** `staging` must be the application's: installs live on the same API as their application. */
+export function checkSameApi(f: Failures, inputs: Record<string, unknown>): void {
+  const staging = inputs.staging;
+  const appStaging = inputs.applicationStaging;
+  if (typeof staging === "boolean" && typeof appStaging === "boolean" && staging !== appStaging) {
+    f.add(
+      "staging",
+      `staging is ${staging} but the application's is ${appStaging}: an install lives on the same API as its ` +
+        "application; set the same `staging` on both",
+    );
+  }
+}
+
 /** One failure per property (e.g. an empty id is not also reported as "not digits"). */
-function firstPerProperty(list: CheckFailure[]): CheckFailure[] {
+export function firstPerProperty(list: CheckFailure[]): CheckFailure[] {
   const seen = new Set<string>();
   return list.filter((x) => !seen.has(x.property) && seen.add(x.property));
 }

@@ -20,6 +20,14 @@ export interface InstallCreateRequest {
   adopt: boolean | string;
   /** the stack-wide recovery switch `doover:adoptExisting` */
   adoptExisting: boolean;
+  /**
+   * Batched lookup (a rollout lists every install of the name once for a whole wave, instead of one GET per
+   * device): the install holding the name on the device, or null for none. The lookup before the POST uses it;
+   * lookups after a 409, an upsert answer or an ambiguous failure still ask the API.
+   */
+  knownByName?: AppInstallData | null;
+  /** the resource class in messages (default `DooverAppInstall`) */
+  resourceType?: string;
 }
 
 /** What {@link createOrAdoptInstall} did. */
@@ -41,13 +49,14 @@ export async function createOrAdoptInstall(req: InstallCreateRequest): Promise<I
   try {
     const { live, how, tookOver } = await createOrAdopt<AppInstallData>({
       kind: "app install",
-      resourceType: "DooverAppInstall",
+      resourceType: req.resourceType ?? "DooverAppInstall",
       label: `app install "${name}" on device ${deviceId}`,
       rest: client.rest,
       nameConflicts: true,
       post: () => client.appInstalls.postAnswer(body as never),
       sent: body,
       find: () => client.appInstalls.findByName(deviceId, name),
+      ...(req.knownByName !== undefined ? { lookup: async () => req.knownByName ?? undefined } : {}),
       predates: installUpsertSignals(body).predates,
       retrieve: async (id) => {
         try {

@@ -3,6 +3,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { registerAdopt, warnWhileAdopting } from "../adopt-resource";
+import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
 import { warnIfNoTokenAtPreview } from "../preview-warnings";
 import { rememberInputs } from "../resource-inputs";
 import { defineUnsetOutputs, pausePromiseStacks } from "../resource-props";
@@ -112,6 +113,8 @@ export class DooverAppInstall extends pulumi.CustomResource {
     } else {
       props.applicationId = application;
     }
+    // Check claims (application, device) under this name: a rollout of the same app there fails preview.
+    props[RESOURCE_NAME_KEY] = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
     props.__provider = APP_INSTALL_PROVIDER; // the stored provider text (see shim.ts)
     const stacks = pausePromiseStacks();
     try {

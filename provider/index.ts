@@ -6,6 +6,7 @@ import "../sdk/node-version"; // first: on an old Node.js, one line that says so
 export { type DeploymentSummary, DooverAppInstall, type DooverAppInstallArgs } from "./app-install/app-install";
 export { applicationArgsFromConfig, DooverApplication, type DooverApplicationArgs } from "./application/application";
 export { DooverProviderError, DooverResourceInitError } from "./errors";
+export { inlineProjectSettings } from "./inline-project";
 export {
   type DooverDevice,
   DooverLookupError,

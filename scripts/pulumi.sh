@@ -60,15 +60,19 @@ project_backend() { # the program's Pulumi.yaml names a backend (`backend:` then
   return 1
 }
 logged_in() { grep -qs '"current": *"[^"]' "$PULUMI_CREDENTIALS_PATH/credentials.json"; }
+own_backend= # the clone's own folder (the only backend that gets the demo passphrase below)
 if [ -z "${PULUMI_BACKEND_URL:-}" ] && [ -z "$logging_in" ] && ! project_backend && ! logged_in; then
   export PULUMI_BACKEND_URL=file://$repo/.pulumi-state
+  own_backend=1
   echo "[pulumi] stacks are kept in $repo/.pulumi-state: deleting this clone deletes them. To keep them" \
     "elsewhere: pulumi login <url> (npm run pulumi -- login <url>) or PULUMI_BACKEND_URL; see docs/teams.md" >&2
 fi
 export PULUMI_SKIP_UPDATE_CHECK=${PULUMI_SKIP_UPDATE_CHECK:-true}
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=${PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION:-true}
-# The demo passphrase protects only local demo state; set your own for anything real.
-if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+# The demo passphrase protects only the clone's own demo state; set your own for anything real. A backend you
+# chose (a team's PostgreSQL, S3, Pulumi Cloud) gets no default: Pulumi asks for PULUMI_CONFIG_PASSPHRASE, or the
+# stack uses its own secrets provider.
+if [ -n "$own_backend" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE=doover-demo
   echo "[pulumi] secrets are encrypted with the demo passphrase \"doover-demo\". Before storing a real token, set" \
     "your own: export PULUMI_CONFIG_PASSPHRASE=<passphrase> (or PULUMI_CONFIG_PASSPHRASE_FILE=<file>)" >&2

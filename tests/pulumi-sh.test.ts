@@ -87,4 +87,15 @@ describe("scripts/pulumi.sh: which state backend `npm run pulumi` uses", functio
     fs.writeFileSync(path.join(project, "Pulumi.yaml"), `name: p\nruntime: nodejs\nbackend:\n  url: file://${state}\n`);
     assert.equal((await backend(["--cwd", project])).url, `file://${state}`);
   });
+
+  it("a backend you chose gets no demo passphrase: a new stack there needs your own", async () => {
+    const project = dir("team-project");
+    fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: p\nruntime: nodejs\n");
+    const state = `file://${dir("team-state")}`;
+    delete env.PULUMI_CONFIG_PASSPHRASE; // (an empty one is a passphrase too)
+    const r = await run(["--cwd", project, "stack", "init", "dev", "--non-interactive"], { PULUMI_BACKEND_URL: state });
+    assert.notEqual(r.code, 0, "no stack made with the public demo passphrase on a team backend");
+    assert.match(r.err + r.out, /passphrase must be set with PULUMI_CONFIG_PASSPHRASE/);
+    assert.doesNotMatch(r.err, /demo passphrase/);
+  });
 });

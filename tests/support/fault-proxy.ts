@@ -12,6 +12,8 @@
 // - stalls: `stall` forward and commit, then never answer; the socket is closed after `stallMs`.
 // - token rotation: with `auth`, only `Bearer <accept>` passes (forwarded as the API's own token);
 //   any other token gets 401, as after a rotation.
+// - latency: `latencyMs` delays every request, as a remote API's round trip does.
+// `forwardedLog` keeps when each forwarded request left (how busy the API was kept, under a rate limit).
 
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -37,6 +39,16 @@ export interface FaultProxyOptions {
   /** only requests with this method are faulted, e.g. "POST" (default: any) */
   method?: string;
   seed?: number;
+  /** every request waits this long before it is handled: a remote API's round trip (applies to all) */
+  latencyMs?: number;
+}
+
+/** A request the proxy forwarded to the API (`FaultProxy.forwardedLog`). */
+export interface ForwardedRequest {
+  /** Date.now() when it was forwarded */
+  at: number;
+  method: string;
+  path: string;
 }
 
 export interface FaultProxyStats {
@@ -61,6 +73,8 @@ export class FaultProxy {
     stalled: 0,
     outages: 0,
   };
+  /** Every request forwarded to the API, in order (clear it with `forwardedLog.length = 0`). */
+  readonly forwardedLog: ForwardedRequest[] = [];
   /** stats at the last configure(): `max` bounds count from there */
   private base: FaultProxyStats = { ...this.stats };
   private tokens = 0;
@@ -147,6 +161,7 @@ export class FaultProxy {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     this.stats.requests++;
+    if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
@@ -180,6 +195,7 @@ export class FaultProxy {
     const resetAfter = faultable && this.take(this.opts.resetAfter, "resetAfter");
     const stall = !resetAfter && faultable && this.take(this.opts.stall, "stalled");
     let upstream: { status: number; headers: http.IncomingHttpHeaders; body: Buffer };
+    this.forwardedLog.push({ at: Date.now(), method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0] });
     try {
       upstream = await forward(this.opts.target, req, body);
     } catch {

@@ -48,11 +48,13 @@ function anchors(markdown: string): Set<string> {
   return out;
 }
 
-/** Links outside code: `[text](target)` and bare `<https://…>`. */
+/** Links outside code: `[text](target)`, `[label]: target` and bare `<https://…>`. */
 function links(markdown: string): string[] {
   const prose = markdown.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
   const out = [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
   out.push(...[...prose.matchAll(/<(https?:\/\/[^>]+)>/g)].map((m) => m[1]));
+  // Reference definitions, `[label]: target` on a line of their own (Keep a Changelog's compare links).
+  out.push(...[...prose.matchAll(/^\[[^\]\n]+\]:\s+(\S+)/gm)].map((m) => m[1]));
   return out;
 }
 

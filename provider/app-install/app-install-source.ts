@@ -54,3 +54,33 @@ export function applicationInputs(
     [CONFIG_SCHEMA_KEY]: configSchema,
   };
 }
+
+/**
+ * The application properties of a resource that installs `application` (DooverAppInstall, DooverRollout): a
+ * DooverApplication of this program gives its declared arguments; one from another copy of this package its
+ * outputs (known after its create); anything else is the application id.
+ */
+export function applicationProps(
+  kind: string,
+  name: string,
+  application: unknown,
+  staging: pulumi.Input<boolean> | undefined,
+): Record<string, pulumi.Input<unknown> | undefined> {
+  const declared = declaredApplication(application);
+  if (declared) {
+    const app = application as { applicationId: pulumi.Output<string> };
+    return { ...applicationInputs(declared, staging), applicationId: app.applicationId };
+  }
+  if (pulumi.Resource.isInstance(application)) {
+    const app = application as unknown as Record<string, pulumi.Output<unknown>>;
+    if (!pulumi.Output.isInstance(app.applicationId)) {
+      throw new Error(`${kind} ${name}: \`application\` must be a DooverApplication or an application id`);
+    }
+    return {
+      applicationId: app.applicationId,
+      applicationName: app.name,
+      [CONFIG_SCHEMA_KEY]: (app.configSchema as pulumi.Output<unknown>).apply((s: unknown) => s ?? null),
+    };
+  }
+  return { applicationId: application as pulumi.Input<string> };
+}

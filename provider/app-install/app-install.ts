@@ -8,8 +8,8 @@ import { warnIfNoTokenAtPreview } from "../preview-warnings";
 import { rememberInputs } from "../resource-inputs";
 import { defineUnsetOutputs, pausePromiseStacks } from "../resource-props";
 import { APP_INSTALL_PROVIDER } from "../shim";
-import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS, CONFIG_SCHEMA_KEY } from "./app-install-fields";
-import { applicationInputs, declaredApplication } from "./app-install-source";
+import { APP_INSTALL_INPUT_KEYS, APP_INSTALL_OUTPUT_KEYS } from "./app-install-fields";
+import { applicationProps } from "./app-install-source";
 
 /** Arguments of a {@link DooverAppInstall}. */
 export interface DooverAppInstallArgs {
@@ -97,22 +97,7 @@ export class DooverAppInstall extends pulumi.CustomResource {
     const adopting = registerAdopt("DooverAppInstall", name, args.adopt, opts);
     opts = adopting.opts;
     Object.assign(props, adopting.props);
-    const declared = declaredApplication(application);
-    if (declared) {
-      Object.assign(props, applicationInputs(declared, args.staging));
-      props.applicationId = (application as unknown as { applicationId: pulumi.Output<string> }).applicationId;
-    } else if (pulumi.Resource.isInstance(application)) {
-      // A DooverApplication from another copy of this package: its outputs still work, known after its create.
-      const app = application as unknown as Record<string, pulumi.Output<unknown>>;
-      if (!pulumi.Output.isInstance(app.applicationId)) {
-        throw new Error(`DooverAppInstall ${name}: \`application\` must be a DooverApplication or an application id`);
-      }
-      props.applicationId = app.applicationId;
-      props.applicationName = app.name;
-      props[CONFIG_SCHEMA_KEY] = (app.configSchema as pulumi.Output<unknown>).apply((s: unknown) => s ?? null);
-    } else {
-      props.applicationId = application;
-    }
+    Object.assign(props, applicationProps("DooverAppInstall", name, application, args.staging));
     // Check claims (application, device) under this name: a rollout of the same app there fails preview.
     props[RESOURCE_NAME_KEY] = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
     props.__provider = APP_INSTALL_PROVIDER; // the stored provider text (see shim.ts)

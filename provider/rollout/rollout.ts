@@ -2,8 +2,7 @@
 // with a failure threshold per wave, stop or roll back, hold and resume. One resource for the whole fleet.
 
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_SCHEMA_KEY } from "../app-install/app-install-fields";
-import { applicationInputs, declaredApplication } from "../app-install/app-install-source";
+import { applicationProps } from "../app-install/app-install-source";
 import { RESOURCE_NAME_KEY, resourceLabel } from "../check-names";
 import { pausePromiseStacks } from "../resource-props";
 import { ROLLOUT_PROVIDER } from "../shim";
@@ -113,21 +112,7 @@ export class DooverRollout extends pulumi.CustomResource {
     props.devices = (pulumi.output(devices as pulumi.Input<unknown>) as pulumi.Output<unknown>).apply((d: unknown) =>
       Array.isArray(d) ? packDeviceIds(d.map(String)) : d,
     );
-    const declared = declaredApplication(application);
-    if (declared) {
-      Object.assign(props, applicationInputs(declared, args.staging));
-      props.applicationId = (application as unknown as { applicationId: pulumi.Output<string> }).applicationId;
-    } else if (pulumi.Resource.isInstance(application)) {
-      const app = application as unknown as Record<string, pulumi.Output<unknown>>;
-      if (!pulumi.Output.isInstance(app.applicationId)) {
-        throw new Error(`DooverRollout ${name}: \`application\` must be a DooverApplication or an application id`);
-      }
-      props.applicationId = app.applicationId;
-      props.applicationName = app.name;
-      props[CONFIG_SCHEMA_KEY] = (app.configSchema as pulumi.Output<unknown>).apply((s: unknown) => s ?? null);
-    } else {
-      props.applicationId = application;
-    }
+    Object.assign(props, applicationProps("DooverRollout", name, application, args.staging));
     props[RESOURCE_NAME_KEY] = resourceLabel(name, opts?.parent && pulumi.resourceName(opts.parent));
     props.__provider = ROLLOUT_PROVIDER; // the stored provider text (see shim.ts)
     // Previous releases (for rollbacks) hold configs: always encrypted in state.

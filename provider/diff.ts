@@ -1,24 +1,9 @@
 // Stable deep equality and the wire-level "what changed" used by diff, update and read.
 
+import { canonical } from "../sdk/canonical-json";
 import { isUnknown } from "./inputs";
 
-/** Canonical JSON: object keys sorted, undefined members dropped, undefined/null at the top alike. */
-export function canonical(v: unknown): string {
-  return JSON.stringify(sortKeys(v ?? null));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map((x) => sortKeys(x ?? null));
-  if (v !== null && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = sortKeys(x);
-    }
-    return out;
-  }
-  return v;
-}
+export { canonical };
 
 /** Deep equality ignoring key order; null and undefined are the same ("not set"). */
 export function stableEqual(a: unknown, b: unknown): boolean {

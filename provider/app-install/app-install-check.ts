@@ -37,6 +37,25 @@ export function deploymentConfigFailures(schema: unknown, config: unknown): Chec
   }));
 }
 
+/**
+ * `deploymentConfig` (DooverAppInstall, DooverRollout): an object (unset: `{}`) the API can store (depth, text),
+ * and valid against the application's schema when that is known; marks the inputs checked then.
+ */
+export function checkDeploymentConfig(f: Failures, inputs: Record<string, unknown>, schema: unknown): void {
+  const config = inputs.deploymentConfig;
+  if (config === undefined || config === null) inputs.deploymentConfig = {};
+  else if (!isUnknown(config) && !isPlainObject(config)) {
+    f.add("deploymentConfig", "deploymentConfig must be an object (the app's config values)");
+    return;
+  }
+  // Too deep (or text the API refuses): reported here, before validation or a RangeError on the way out.
+  if (checkJsonValue(f, "deploymentConfig", inputs.deploymentConfig)) return;
+  if (schema !== undefined) {
+    for (const x of deploymentConfigFailures(schema, inputs.deploymentConfig)) f.add(x.property, x.reason);
+    if (!isUnknown(schema) && !isUnknown(inputs.deploymentConfig)) inputs[CONFIG_CHECKED_KEY] = true;
+  }
+}
+
 export function checkAppInstall(news: Record<string, unknown>): {
   inputs: Record<string, unknown>;
   failures: CheckFailure[];
@@ -72,19 +91,7 @@ export function checkAppInstall(news: Record<string, unknown>): {
   checkConfigProfileIds(f, inputs);
   checkSameApi(f, inputs);
   checkSingleOwner(f, news, inputs);
-  const config = inputs.deploymentConfig;
-  if (config === undefined || config === null) inputs.deploymentConfig = {};
-  else if (!isUnknown(config) && !isPlainObject(config)) {
-    f.add("deploymentConfig", "deploymentConfig must be an object (the app's config values)");
-    return { inputs, failures: firstPerProperty(f.list) };
-  }
-  // Too deep (or text the API refuses): reported here, before validation or a RangeError on the way out.
-  if (checkJsonValue(f, "deploymentConfig", inputs.deploymentConfig))
-    return { inputs, failures: firstPerProperty(f.list) };
-  if (schema !== undefined) {
-    for (const x of deploymentConfigFailures(schema, inputs.deploymentConfig)) f.add(x.property, x.reason);
-    if (!isUnknown(schema) && !isUnknown(inputs.deploymentConfig)) inputs[CONFIG_CHECKED_KEY] = true;
-  }
+  checkDeploymentConfig(f, inputs, schema);
   return { inputs, failures: firstPerProperty(f.list) };
 }
 

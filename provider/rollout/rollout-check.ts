@@ -5,17 +5,16 @@
 
 import {
   checkConfigProfileIds,
+  checkDeploymentConfig,
   checkSameApi,
-  deploymentConfigFailures,
   firstPerProperty,
 } from "../app-install/app-install-check";
-import { CONFIG_CHECKED_KEY, CONFIG_SCHEMA_KEY } from "../app-install/app-install-fields";
+import { CONFIG_SCHEMA_KEY } from "../app-install/app-install-fields";
 import { RESOURCE_NAME_KEY } from "../check-names";
 import {
   type CheckFailure,
   checkBoolean,
   checkInteger,
-  checkJsonValue,
   checkString,
   Failures,
   isPlainObject,
@@ -78,19 +77,7 @@ export function checkRolloutInputs(news: Record<string, unknown>): {
   checkChoice(f, inputs, "onFailure", ON_FAILURE);
   checkChoice(f, inputs, "onDeviceRemoved", ON_DEVICE_REMOVED);
   checkInteger(f, inputs, "holdAfterWave", { min: 1, max: 1000 });
-  const config = inputs.deploymentConfig;
-  if (config === undefined || config === null) inputs.deploymentConfig = {};
-  else if (!isUnknown(config) && !isPlainObject(config)) {
-    f.add("deploymentConfig", "deploymentConfig must be an object (the app's config values)");
-    return { inputs, failures: firstPerProperty(f.list) };
-  }
-  // Too deep (or text the API refuses): reported here, as for DooverAppInstall.
-  if (checkJsonValue(f, "deploymentConfig", inputs.deploymentConfig))
-    return { inputs, failures: firstPerProperty(f.list) };
-  if (schema !== undefined) {
-    for (const x of deploymentConfigFailures(schema, inputs.deploymentConfig)) f.add(x.property, x.reason);
-    if (!isUnknown(schema) && !isUnknown(inputs.deploymentConfig)) inputs[CONFIG_CHECKED_KEY] = true;
-  }
+  checkDeploymentConfig(f, inputs, schema);
   return { inputs, failures: firstPerProperty(f.list) };
 }
 

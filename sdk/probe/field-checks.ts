@@ -1,6 +1,7 @@
 // Fields: which ones each model's objects carry against what the SDK's types know (both ways), and whether
 // the fields the package sends come back as sent.
 
+import { canonical } from "../canonical-json";
 import { FIELD_ECHO, MODEL_FIELDS } from "./assumptions";
 import { addRow, type ProbeContext } from "./context";
 import { compareFields, MODELS, type ModelName } from "./known-fields";
@@ -116,22 +117,4 @@ export function echoRow(
     meaning: dropped.length || changed.length ? FIELD_ECHO.meaning : undefined,
     observed: { sent: sentKeys, dropped, changed, notSent: opts.notSent ?? {}, views: found.map((f) => f.view) },
   });
-}
-
-/** JSON with object keys sorted (equality that ignores key order). */
-export function canonical(v: unknown): string {
-  return JSON.stringify(sortKeys(v ?? null));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map((x) => sortKeys(x ?? null));
-  if (v !== null && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = sortKeys(x);
-    }
-    return out;
-  }
-  return v;
 }

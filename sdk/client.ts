@@ -10,7 +10,7 @@ import { resolveCredentials } from "./credentials";
 import { DevicesApi } from "./devices-api";
 import { DooverException, NotSupported } from "./errors";
 import { GroupsApi } from "./groups-api";
-import { type ProbeOptions, runProbe } from "./probe/probe";
+import type { ProbeOptions } from "./probe/probe";
 import type { ProbeReport } from "./probe/report";
 import { RestClient } from "./rest-client";
 import { TunnelsApi } from "./tunnels-api";
@@ -274,6 +274,8 @@ export class Client {
    * Resolves with the report (rows, leftovers, exit code); never rejects for what the API answers.
    */
   probe(options: ProbeOptions = {}): Promise<ProbeReport> {
+    // Loaded on first use: every provider host loads this client, and none of them probes (~7 ms of its start).
+    const { runProbe } = require("./probe/probe") as typeof import("./probe/probe");
     return runProbe(this, options);
   }
 }

@@ -9,6 +9,7 @@ import { findDeviceType } from "./device-types";
 import { basicOrganisation, findOrganisation, presentOrganisation } from "./directory";
 import { ApiError, type FieldErrors, notFound, validationError } from "./errors";
 import { applyListQuery, boolFilter, idFilter, type ListSpec, referenceFilters, textFilters } from "./filters";
+import { ROLE_PERMISSIONS } from "./group-roles";
 import { paginate } from "./pagination";
 import type { Store } from "./store";
 import type { OrganisationRecord } from "./types";
@@ -75,29 +76,6 @@ const ROLE_FLAGS = [
   "conatiner_registry_profile_manage", // sic: the spec's spelling
   "conatiner_registry_profile_view",
   "access_site",
-];
-
-const GROUP_ROLE_FLAGS = [
-  "billing_manager",
-  "group_move",
-  "group_edit",
-  "group_view",
-  "group_users_manage",
-  "group_users_view",
-  "device_create",
-  "device_configure",
-  "device_tunnels",
-  "device_private_view",
-  "device_control",
-  "device_history",
-  "device_view",
-  "alarms_manage",
-  "alarms_view",
-  "turn_client_connect",
-  "dashboard_create",
-  "dashboard_edit",
-  "dashboard_control",
-  "dashboard_view",
 ];
 
 /** The module's data, seeded the first time it is needed (and again after a reset). */
@@ -176,7 +154,7 @@ function presentGroupRole(store: Store) {
     description: "Every group permission",
     organisation: basicOrganisation(org),
     archived: false,
-    ...Object.fromEntries(GROUP_ROLE_FLAGS.map((f) => [f, true])),
+    ...Object.fromEntries(ROLE_PERMISSIONS.map((f) => [f, true])),
   };
 }
 

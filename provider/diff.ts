@@ -64,3 +64,23 @@ export function wirePatch(
   }
   return patch;
 }
+
+/** Inputs that, left undeclared, are the server's (or the application's) business: not diffed (installs, rollouts). */
+export const UNMANAGED_WHEN_UNSET: ReadonlySet<string> = new Set([
+  "name",
+  "displayName",
+  "version",
+  "configProfileIds",
+]);
+
+/** The `keys` whose declared value (`news`) differs from `before`; unknown values count as changed. */
+export function changedDeclared(
+  keys: readonly string[],
+  before: Record<string, unknown>,
+  news: Record<string, unknown>,
+): string[] {
+  return keys.filter((k) => {
+    if (news[k] === undefined && UNMANAGED_WHEN_UNSET.has(k)) return false;
+    return isUnknown(news[k]) || !stableEqual(before[k], news[k]);
+  });
+}

@@ -5,7 +5,7 @@ import { adoptReleased, adoptSet, keepOnDelete, PREVIEW_KEY, tookOverOutput } fr
 import { previewAdopt } from "../adopt-preview";
 import { resourceNameOf } from "../check-names";
 import { skipDeleteOfAdopted } from "../create-path";
-import { mayBeEqual, stableEqual, wirePatch } from "../diff";
+import { changedDeclared, mayBeEqual, stableEqual, wirePatch } from "../diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
 import { type CheckFailure, isUnknown } from "../inputs";
 import { call, type Props, pick, readResult, stripReserved, wrap } from "../props";
@@ -26,9 +26,6 @@ import {
   DEFAULT_DEPLOY_TIMEOUT_SECONDS,
   deploymentSummary,
 } from "./app-install-fields";
-
-/** Inputs that, left undeclared, are the server's (or the application's) business: not diffed. */
-const UNMANAGED_WHEN_UNSET = new Set(["name", "displayName", "version", "configProfileIds"]);
 
 /**
  * Validates inputs and applies defaults; deploymentConfig against the declared schema. No HTTP, but for the
@@ -107,10 +104,7 @@ export async function diff(
     deploy: olds.deploy ?? true,
     deployTimeoutSeconds: olds.deployTimeoutSeconds ?? DEFAULT_DEPLOY_TIMEOUT_SECONDS,
   };
-  const changed: string[] = APP_INSTALL_DIFF_KEYS.filter((k) => {
-    if (news[k] === undefined && UNMANAGED_WHEN_UNSET.has(k)) return false;
-    return isUnknown(news[k]) || !stableEqual(before[k], news[k]);
-  });
+  const changed = changedDeclared(APP_INSTALL_DIFF_KEYS, before, news);
   if (adoptReleased(olds, news)) changed.push("adopt"); // the stack owns it from now on: state says so
   if (applicationChanged(olds, news)) changed.push("applicationId");
   const replaces = changed.filter((k) => ["applicationId", "deviceId", "staging"].includes(k));

@@ -59,22 +59,9 @@ export const ROLLOUT_REPLACE_KEYS = ["applicationId", "staging"] as const;
  * Keys diff compares as declared. The application's name/display name only feed check; `plan` is
  * the preview's summary (diff reads it, it is never a change by itself); `deviceIds` is compared as a set.
  */
-export const ROLLOUT_DIFF_KEYS = [
-  "devices",
-  "name",
-  "displayName",
-  "version",
-  "deploymentConfig",
-  "configProfileIds",
-  "waves",
-  "failureThreshold",
-  "deviceTimeoutSeconds",
-  "onFailure",
-  "holdAfterWave",
-  "onDeviceRemoved",
-  "maxParallelDeployments",
-  "staging",
-] as const;
+export const ROLLOUT_DIFF_KEYS = ROLLOUT_INPUT_KEYS.filter(
+  (k) => !k.startsWith("application") && k !== "deviceIds" && k !== "adopt" && k !== "plan",
+);
 
 export const DEFAULT_WAVES: WaveSpec[] = [{ devices: 1 }, { percent: 100 }];
 export const DEFAULT_THRESHOLD: FailureThreshold = { percent: 0, minDevices: 1 };

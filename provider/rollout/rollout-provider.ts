@@ -6,7 +6,7 @@ import { deploymentConfigFailures } from "../app-install/app-install-check";
 import { CONFIG_CHECKED_KEY } from "../app-install/app-install-fields";
 import { resourceNameOf } from "../check-names";
 import { skipDeleteOfAdopted } from "../create-path";
-import { mayBeEqual, stableEqual } from "../diff";
+import { changedDeclared, mayBeEqual, stableEqual } from "../diff";
 import { DooverProviderError, DooverResourceInitError } from "../errors";
 import { type CheckFailure, forEngine, isUnknown } from "../inputs";
 import { claimInstall, installOwner, installWhat, twoOwnersReason } from "../install-claims";
@@ -41,9 +41,6 @@ import {
 import { totalsOf } from "./rollout-report";
 import { type PriorState, type RolloutOutcome, RolloutRun } from "./rollout-run";
 import { splitWaves } from "./rollout-waves";
-
-/** Inputs that, left undeclared, are the server's (or the application's) business: not diffed. */
-const UNMANAGED_WHEN_UNSET = new Set(["name", "displayName", "version", "configProfileIds"]);
 
 function labelOf(p: Props): string {
   return `DooverRollout "${resourceNameOf(p) ?? String(p.name ?? "rollout")}"`;
@@ -96,10 +93,7 @@ export async function diff(
     deviceTimeoutSeconds: olds.deviceTimeoutSeconds ?? DEFAULT_DEVICE_TIMEOUT_SECONDS,
     maxParallelDeployments: olds.maxParallelDeployments ?? DEFAULT_MAX_PARALLEL_DEPLOYMENTS,
   };
-  const changed: string[] = ROLLOUT_DIFF_KEYS.filter((k) => {
-    if (news[k] === undefined && UNMANAGED_WHEN_UNSET.has(k)) return false;
-    return isUnknown(news[k]) || !stableEqual(before[k], news[k]);
-  });
+  const changed = changedDeclared(ROLLOUT_DIFF_KEYS, before, news);
   if (isUnknown(news.deviceIds) || !stableEqual(olds.deviceIds ?? "", news.deviceIds ?? "")) changed.push("deviceIds");
   if (applicationChanged(olds, news)) changed.push("applicationId");
   const replaces = changed.filter((k) => k === "applicationId" || k === "staging");

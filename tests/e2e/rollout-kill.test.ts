@@ -3,23 +3,9 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CommandResult, UserProject } from "../support/user-project";
+import { runGroup } from "../faults/support";
 import { useUserProject } from "../support/user-project";
 import { cfg, deploymentsPerInstall, liveInstalls, ROLLOUT_PROGRAM, rolloutState } from "./rollout-support";
-
-/** Runs `pulumi <args>` as a process group; `onStart(pid)` may kill it. */
-function runGroup(project: UserProject, args: string[], onStart: (pid: number) => void): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = project.spawnPulumi(args);
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (d) => (stdout += d));
-    child.stderr?.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, output: `${stdout}\n${stderr}` }));
-    if (child.pid !== undefined) onStart(child.pid);
-  });
-}
 
 describe("e2e DooverRollout: kill -9 mid-wave, then `up` again", function () {
   this.timeout(600_000);

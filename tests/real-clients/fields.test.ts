@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { DooverAppInstall, DooverApplication } from "../../provider";
 import { Application, type Client, DooverValidationError, MAX_JSON_DEPTH } from "../../sdk";
 import { distinctiveToken } from "../e2e/helpers";
-import { type Emulator, emulatorClient, startTestEmulator } from "../support/emulator";
-import { changes, EngineSandbox, e2eSkipped } from "../support/pulumi";
-import { DooverHome, requirePythonClients } from "./python-clients";
+import { type Emulator, emulatorClient } from "../support/emulator";
+import { changes } from "../support/pulumi";
+import { type DooverHome, useRealClients } from "./python-clients";
 
 const NOTIFICATIONS = {
   type: "object",
@@ -20,30 +20,15 @@ const TAGS = { tank_level: { type: "number", unit: "%" } };
 
 describe("real clients on what this package makes: sync-config-profiles, notification_schema, deep configs", function () {
   this.timeout(300_000);
+  const suite = useRealClients({ token: distinctiveToken("fields"), deploymentStepMs: 50 });
+  const engine = suite.engine;
   let emulator: Emulator;
   let home: DooverHome;
-  let sandbox: EngineSandbox | undefined;
   let sdk: Client;
-
-  before(async function () {
-    this.timeout(20 * 60_000);
-    const clients = requirePythonClients();
-    emulator = await startTestEmulator({ token: distinctiveToken("fields"), deploymentStepMs: 50 });
-    home = new DooverHome(clients, emulator);
+  before(() => {
+    ({ emulator, home } = suite);
     sdk = emulatorClient(emulator);
   });
-  after(async () => {
-    await sandbox?.dispose();
-    home?.dispose();
-    await emulator?.close();
-  });
-  beforeEach(() => emulator.reset());
-
-  async function engine(this: Mocha.Context): Promise<EngineSandbox> {
-    if (e2eSkipped()) this.skip();
-    sandbox ??= await EngineSandbox.create();
-    return sandbox;
-  }
 
   it("`doover app-install sync-config-profiles` works on an install made by DooverAppInstall; the stack stays converged", async function () {
     const sb = await engine.call(this);

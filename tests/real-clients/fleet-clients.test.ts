@@ -9,41 +9,28 @@ import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { getDevice, getDevices } from "../../provider";
-import { Client, readZip } from "../../sdk";
+import { type Client, readZip } from "../../sdk";
 import { distinctiveToken } from "../e2e/helpers";
-import { type Emulator, startTestEmulator } from "../support/emulator";
-import { DooverHome, requirePythonClients } from "./python-clients";
+import type { Emulator } from "../support/emulator";
+import { type DooverHome, profileClient, useRealClients } from "./python-clients";
 
 describe("real clients and the fleet: doover device/device-type and pydoover on /devices/ and /groups/", function () {
   this.timeout(300_000);
+  const suite = useRealClients({
+    token: distinctiveToken("fleet-clients"),
+    devices: 2,
+    groups: [
+      { name: "pumps", devices: 2 },
+      { name: "north", parent: "pumps", devices: 2 },
+    ],
+  });
   let emulator: Emulator;
   let home: DooverHome;
   let sdk: Client;
-
-  before(async function () {
-    this.timeout(20 * 60_000); // a cold venv install downloads from PyPI
-    const clients = requirePythonClients();
-    emulator = await startTestEmulator({
-      token: distinctiveToken("fleet-clients"),
-      devices: 2,
-      groups: [
-        { name: "pumps", devices: 2 },
-        { name: "north", parent: "pumps", devices: 2 },
-      ],
-    });
-    home = new DooverHome(clients, emulator);
-    sdk = new Client({
-      configPath: home.configPath,
-      profile: "default",
-      env: {},
-      organisationId: emulator.organisationId,
-    });
+  before(() => {
+    ({ emulator, home } = suite);
+    sdk = profileClient(home, emulator);
   });
-  after(async () => {
-    home?.dispose();
-    await emulator?.close();
-  });
-  beforeEach(() => emulator.reset());
   afterEach(() => pulumi.runtime.setAllConfig({}));
 
   const ids = (xs: { id: unknown }[]) => xs.map((x) => String(x.id)).sort();

@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Emulator } from "../../emulator";
-import { REPO_ROOT } from "../support/pulumi";
+import { Client } from "../../sdk";
+import { type EmulatorOptions, startTestEmulator } from "../support/emulator";
+import { EngineSandbox, e2eSkipped, REPO_ROOT } from "../support/pulumi";
 
 /** The venv holding `doover` and a Python that imports pydoover. */
 export interface PythonClients {
@@ -160,4 +162,59 @@ export class DooverHome {
   dispose(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** What `useRealClients` gives a describe block (set by its `before` hook). */
+export interface RealClientsSuite {
+  readonly emulator: Emulator;
+  readonly home: DooverHome;
+  /** The engine sandbox, made on first use and disposed after the block. */
+  engine(this: Mocha.Context): Promise<EngineSandbox>;
+}
+
+/**
+ * The set-up every real-clients block shares: an emulator, a HOME whose ~/.doover/config names it (Python
+ * missing fails, never skips), the emulator reset before each test, everything closed after the block.
+ */
+export function useRealClients(options: EmulatorOptions): RealClientsSuite {
+  let emulator: Emulator | undefined;
+  let home: DooverHome | undefined;
+  let sandbox: EngineSandbox | undefined;
+  before(async function () {
+    this.timeout(20 * 60_000); // a cold venv install downloads from PyPI
+    const clients = requirePythonClients();
+    emulator = await startTestEmulator(options);
+    home = new DooverHome(clients, emulator);
+  });
+  after(async () => {
+    await sandbox?.dispose();
+    home?.dispose();
+    await emulator?.close();
+  });
+  beforeEach(() => emulator?.reset());
+  return {
+    get emulator() {
+      if (!emulator) throw new Error("the real-clients emulator is not started yet (use it inside a hook or test)");
+      return emulator;
+    },
+    get home() {
+      if (!home) throw new Error("the real-clients HOME is not made yet (use it inside a hook or test)");
+      return home;
+    },
+    async engine(this: Mocha.Context) {
+      if (e2eSkipped()) this.skip();
+      sandbox ??= await EngineSandbox.create();
+      return sandbox;
+    },
+  };
+}
+
+/** The package's own client reading the same ~/.doover/config profile as the Python clients. */
+export function profileClient(home: DooverHome, emulator: Emulator): Client {
+  return new Client({
+    configPath: home.configPath,
+    profile: "default",
+    env: {},
+    organisationId: emulator.organisationId,
+  });
 }

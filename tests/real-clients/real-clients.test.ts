@@ -12,43 +12,23 @@ import { DooverApplication, DooverTunnel } from "../../provider";
 import { Application, Client } from "../../sdk";
 import { distinctiveToken, writes } from "../e2e/helpers";
 import { type Emulator, startTestEmulator } from "../support/emulator";
-import { changes, EngineSandbox, e2eSkipped } from "../support/pulumi";
-import { DooverHome, requirePythonClients } from "./python-clients";
+import { changes } from "../support/pulumi";
+import { DooverHome, profileClient, requirePythonClients, useRealClients } from "./python-clients";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 describe("real clients: doover-cli 0.7.1 and pydoover 1.18.3 from PyPI against the emulator", function () {
   this.timeout(300_000);
+  const suite = useRealClients({ token: distinctiveToken("real-clients") });
+  const engine = suite.engine;
   let emulator: Emulator;
   let home: DooverHome;
-  let sandbox: EngineSandbox | undefined;
   /** The package's own client, reading the same ~/.doover/config profile as the Python clients. */
   let sdk: Client;
-
-  before(async function () {
-    this.timeout(20 * 60_000); // a cold venv install downloads from PyPI
-    const clients = requirePythonClients();
-    emulator = await startTestEmulator({ token: distinctiveToken("real-clients") });
-    home = new DooverHome(clients, emulator);
-    sdk = new Client({
-      configPath: home.configPath,
-      profile: "default",
-      env: {},
-      organisationId: emulator.organisationId,
-    });
+  before(() => {
+    ({ emulator, home } = suite);
+    sdk = profileClient(home, emulator);
   });
-  after(async () => {
-    await sandbox?.dispose();
-    home?.dispose();
-    await emulator?.close();
-  });
-  beforeEach(() => emulator.reset());
-
-  async function engine(this: Mocha.Context): Promise<EngineSandbox> {
-    if (e2eSkipped()) this.skip();
-    sandbox ??= await EngineSandbox.create();
-    return sandbox;
-  }
 
   it("the package's profile reader and both Python clients agree on the same ~/.doover/config", async function () {
     assert.equal(sdk.baseUrl, emulator.url);

@@ -1,6 +1,6 @@
 // Small property-bag helpers shared by the providers.
 
-import { ApiUnreachable, PRODUCTION_API_URL, Unauthorized } from "../sdk";
+import { ApiUnreachable, NotFound, PRODUCTION_API_URL, Unauthorized } from "../sdk";
 import { stableEqual } from "./diff";
 import { DooverProviderError, messageOf } from "./errors";
 
@@ -33,6 +33,16 @@ export function readResult(
 ): { id: string; props: Props; inputs?: Props } {
   const inputs = pick(next, inputKeys);
   return stableEqual(inputs, pick(before, inputKeys)) ? { id, props: next } : { id, props: next, inputs };
+}
+
+/** The object `read` fetches, or undefined when the API answers 404 (gone, or never there). */
+export async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    if (NotFound.isInstance(e)) return undefined;
+    throw e;
+  }
 }
 
 /** Runs an API call, adding what was being done to any error (sdk messages never hold the token). */

@@ -5,11 +5,11 @@
 // `doover:adoptExisting` (`adopt: "<id>"`: only that install), and anything else is an error that says
 // which case it is and what to do.
 
-import { type AppInstallData, BadRequest, type Client, Conflict, installUpsertSignals, NotFound } from "../../sdk";
+import { type AppInstallData, BadRequest, type Client, Conflict, installUpsertSignals } from "../../sdk";
 import { type CreateHow, createOrAdopt } from "../create-path";
 import { wirePatch } from "../diff";
 import { DooverProviderError } from "../errors";
-import { call, type Props, wrap } from "../props";
+import { call, type Props, unlessNotFound, wrap } from "../props";
 import { APP_INSTALL_FIELDS, APP_INSTALL_NULLABLE_WIRE } from "./app-install-fields";
 
 export interface InstallCreateRequest {
@@ -58,20 +58,8 @@ export async function createOrAdoptInstall(req: InstallCreateRequest): Promise<I
       find: () => client.appInstalls.findByName(deviceId, name),
       ...(req.knownByName !== undefined ? { lookup: async () => req.knownByName ?? undefined } : {}),
       predates: installUpsertSignals(body).predates,
-      retrieve: async (id) => {
-        try {
-          return await client.appInstalls.retrieve(id);
-        } catch (e) {
-          if (NotFound.isInstance(e)) return undefined;
-          throw e;
-        }
-      },
-      mismatch: (i) =>
-        String(i.device?.id) !== deviceId
-          ? `is on device ${i.device?.id ?? "none"}, not ${deviceId}`
-          : i.name !== name
-            ? `is named "${i.name}", not "${name}"`
-            : undefined,
+      retrieve: (id) => unlessNotFound(() => client.appInstalls.retrieve(id)),
+      mismatch: (i) => installMismatch(i, deviceId, name),
       isOurs: (found) => !found.archived && String(found.application?.id) === appId,
       id: (i) => String(i.id),
       isArchived: (i) => i.archived === true,
@@ -101,6 +89,12 @@ export async function createOrAdoptInstall(req: InstallCreateRequest): Promise<I
  * The API's 400 on `config_profile_ids` (a missing profile, or one of another application) as an error
  * naming the input, so the user fixes `configProfileIds` rather than reading a wire field name.
  */
+/** Why an install found under an adopted id is not the one declared (another device, another name), if it is not. */
+export function installMismatch(i: AppInstallData, deviceId: string, name: string | undefined): string | undefined {
+  if (String(i.device?.id) !== deviceId) return `is on device ${i.device?.id ?? "none"}, not ${deviceId}`;
+  return name !== undefined && i.name !== name ? `is named "${i.name}", not "${name}"` : undefined;
+}
+
 export function configProfileIdsError(e: unknown, appId: string, outcome: string): Error | undefined {
   const reasons = BadRequest.isInstance(e) ? (e as BadRequest).fieldErrors?.config_profile_ids : undefined;
   if (!reasons?.length) return undefined;

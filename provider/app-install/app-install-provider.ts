@@ -8,10 +8,10 @@ import { skipDeleteOfAdopted } from "../create-path";
 import { changedDeclared, mayBeEqual, stableEqual, wirePatch } from "../diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
 import { type CheckFailure, isUnknown } from "../inputs";
-import { call, type Props, pick, readResult, stripReserved, wrap } from "../props";
+import { call, type Props, pick, readResult, stripReserved, unlessNotFound, wrap } from "../props";
 import { targetFor } from "../provider-config";
 import { checkAppInstall, deploymentConfigFailures } from "./app-install-check";
-import { configProfileIdsError, createOrAdoptInstall } from "./app-install-create";
+import { configProfileIdsError, createOrAdoptInstall, installMismatch } from "./app-install-create";
 import { deployAndWait, isFinal, logTail, waitForDeployment } from "./app-install-deploy";
 import {
   APP_INSTALL_DEPLOY_KEYS,
@@ -57,20 +57,8 @@ async function previewInstallAdopt(inputs: Props, news: Props): Promise<CheckFai
       return {
         label: `app install "${name ?? `<the name of application ${String(appId)}>`}" on device ${String(deviceId)}`,
         lookup: async () => client.appInstalls.findByName(String(deviceId), await nameOf()),
-        retrieve: async (id) => {
-          try {
-            return await client.appInstalls.retrieve(id);
-          } catch (e) {
-            if (NotFound.isInstance(e)) return undefined;
-            throw e;
-          }
-        },
-        mismatch: (i) =>
-          String(i.device?.id) !== String(deviceId)
-            ? `is on device ${i.device?.id ?? "none"}, not ${String(deviceId)}`
-            : name !== undefined && i.name !== name
-              ? `is named "${i.name}", not "${name}"`
-              : undefined,
+        retrieve: (id) => unlessNotFound(() => client.appInstalls.retrieve(id)),
+        mismatch: (i) => installMismatch(i, String(deviceId), name),
         describe: (i) =>
           `id ${i.id}, application ${i.application?.name ?? i.application?.id}, organisation ` +
           `${i.organisation ? `${i.organisation.name} (${i.organisation.id})` : "unknown"}${i.archived ? ", archived" : ""}`,

@@ -18,7 +18,7 @@ import { type CreatePathResult, createOrAdopt, skipDeleteOfAdopted } from "../cr
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "../diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
 import type { CheckFailure } from "../inputs";
-import { call, type Props, pick, readResult, stripReserved, wrap } from "../props";
+import { call, type Props, pick, readResult, stripReserved, unlessNotFound, wrap } from "../props";
 import { targetFor } from "../provider-config";
 import { checkApplication } from "./application-check";
 import {
@@ -58,7 +58,7 @@ async function previewApplicationAdopt(inputs: Props, news: Props): Promise<Chec
       return {
         label: `application "${name}"`,
         lookup: () => client.applications.lookupName(name),
-        retrieve: (id) => retrieveOrUndefined(client, id),
+        retrieve: (id) => unlessNotFound(() => client.applications.retrieve(id)),
         mismatch: (a) => (a.name !== name ? `is named "${a.name}", not "${name}"` : undefined),
         describe: (a) =>
           `id ${a.id}, organisation ${a.organisation ? `${a.organisation.name} (${a.organisation.id})` : "unknown"}` +
@@ -74,15 +74,6 @@ async function previewApplicationAdopt(inputs: Props, news: Props): Promise<Chec
       };
     },
   });
-}
-
-async function retrieveOrUndefined(client: Client, id: string): Promise<ApplicationData | undefined> {
-  try {
-    return await client.applications.retrieve(id);
-  } catch (e) {
-    if (NotFound.isInstance(e)) return undefined;
-    throw e;
-  }
 }
 
 export async function diff(
@@ -140,7 +131,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
       find: () => c.applications.findByName(name),
       lookup: () => c.applications.lookupName(name),
       predates: applicationUpsertSignals(payload).predates,
-      retrieve: (id) => retrieveOrUndefined(c, id),
+      retrieve: (id) => unlessNotFound(() => c.applications.retrieve(id)),
       mismatch: (a) => (a.name !== name ? `is named "${a.name}", not "${name}"` : undefined),
       // After an ambiguous failure: ours when it holds what we sent (someone else's differs).
       isOurs: (found) => !found.archived && sameAsDeclared(found, declared) && sameOrganisation(found, payload),

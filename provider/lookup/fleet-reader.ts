@@ -2,7 +2,8 @@
 // families) or, under `pulumi-doover/testing` mocks, the fleet a test declared. Both answer the same questions,
 // so the lookups' rules (names, paths, archived devices, errors) are the same code either way.
 
-import { type Client, type DeviceData, type GroupNode, NotFound } from "../../sdk";
+import type { Client, DeviceData, GroupNode } from "../../sdk";
+import { unlessNotFound } from "../props";
 
 /** What a lookup needs to know about the fleet. */
 export interface FleetReader {
@@ -29,14 +30,7 @@ export function apiFleetReader(client: Client): FleetReader {
     source: `the Doover API at ${client.baseUrl}${client.organisationId ? ` (organisation ${client.organisationId})` : ""}`,
     groups: () => client.groups.tree(),
     devicesInGroup: (group, opts) => client.devices.listInGroup(group.id, { ...opts, subtree: group.subtree }),
-    device: async (id) => {
-      try {
-        return await client.devices.retrieve(id);
-      } catch (e) {
-        if (NotFound.isInstance(e)) return undefined;
-        throw e;
-      }
-    },
+    device: (id) => unlessNotFound(() => client.devices.retrieve(id)),
     findDevice: (name, opts) => client.devices.findByName(name, opts),
     allDevices: () => client.devices.list(),
   };

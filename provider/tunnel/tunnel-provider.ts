@@ -8,7 +8,7 @@ import { createOrAdopt, skipDeleteOfAdopted } from "../create-path";
 import { changedKeys, mayBeEqual, stableEqual, wirePatch } from "../diff";
 import { DooverProviderError, DooverResourceInitError, messageOf } from "../errors";
 import { type CheckFailure, isUnknown } from "../inputs";
-import { call, type Props, pick, readResult, stripReserved, wrap } from "../props";
+import { call, type Props, pick, readResult, stripReserved, unlessNotFound, wrap } from "../props";
 import { targetFor } from "../provider-config";
 import {
   checkTunnel,
@@ -46,7 +46,7 @@ async function previewTunnelAdopt(inputs: Props, news: Props): Promise<CheckFail
       return {
         label: `tunnel "${String(name)}" on device ${String(deviceId)}`,
         lookup: () => client.tunnels.findByName(String(deviceId), String(name)),
-        retrieve: (id) => retrieveOrUndefined(client, id),
+        retrieve: (id) => unlessNotFound(() => client.tunnels.retrieve(id)),
         mismatch: (t) => tunnelMismatch(t, String(deviceId), String(name)),
         describe: (t) => `id ${t.id}, on device ${t.device?.id ?? String(deviceId)}`,
         changes: (t) => Object.keys(tunnelTakeOverPatch(t, body)),
@@ -57,15 +57,6 @@ async function previewTunnelAdopt(inputs: Props, news: Props): Promise<CheckFail
       };
     },
   });
-}
-
-async function retrieveOrUndefined(client: Client, id: string): Promise<TunnelData | undefined> {
-  try {
-    return await client.tunnels.retrieve(id);
-  } catch (e) {
-    if (NotFound.isInstance(e)) return undefined;
-    throw e;
-  }
 }
 
 function tunnelMismatch(t: TunnelData, deviceId: string, name: string): string | undefined {
@@ -116,7 +107,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
       post: () => client.tunnels.post(deviceId, body as never),
       sent: body,
       find: () => client.tunnels.findByName(deviceId, name),
-      retrieve: (id) => retrieveOrUndefined(client, id),
+      retrieve: (id) => unlessNotFound(() => client.tunnels.retrieve(id)),
       mismatch: (t) => tunnelMismatch(t, deviceId, name),
       id: (t) => String(t.id),
       vet: async (existing) => {
